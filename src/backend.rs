@@ -1,0 +1,70 @@
+//! Where the tensors live: a GPU through wgpu (WebGPU in a browser; Vulkan, Metal or DX12
+//! natively) or burn's pure-Rust CPU backend.
+
+use std::fmt;
+
+use burn::tensor::Device;
+
+/// The kind of compute device a trainer runs on, as the page and the CLI name it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A GPU through wgpu: WebGPU in a browser, Vulkan/Metal/DX12 natively.
+    Gpu,
+    /// burn's pure-Rust CPU backend (`flex`).
+    Cpu,
+}
+
+impl BackendKind {
+    /// The stable name used by the page's status API and the CLI's `--backend` flag.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Gpu if cfg!(target_arch = "wasm32") => "webgpu",
+            Self::Gpu => "wgpu",
+            Self::Cpu => "cpu",
+        }
+    }
+}
+
+/// A ready device together with what a person should be told about it.
+#[derive(Clone, Debug)]
+pub struct ComputeDevice {
+    /// The autodiff-enabled burn device that trainers allocate on.
+    pub device: Device,
+    /// Which backend this is.
+    pub kind: BackendKind,
+    /// The adapter's own name (e.g. "SwiftShader Device (Subzero)"), or "CPU".
+    pub adapter: String,
+}
+
+impl fmt::Display for ComputeDevice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.kind {
+            BackendKind::Gpu => write!(f, "{}: {}", self.kind.name(), self.adapter),
+            BackendKind::Cpu => f.write_str("CPU"),
+        }
+    }
+}
+
+/// burn's CPU backend, always available.
+pub fn cpu() -> ComputeDevice {
+    ComputeDevice { device: Device::flex().autodiff(), kind: BackendKind::Cpu, adapter: "CPU".into() }
+}
+
+/// Acquires the default GPU adapter through wgpu, blocking until it is ready (native only;
+/// a browser cannot block: use [`gpu_async`]). The runtime can be initialised once per process,
+/// so callers keep the returned device and clone it.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn gpu() -> Result<ComputeDevice, String> {
+    describe(Device::wgpu_options().init_with_setup())
+}
+
+/// Acquires the default GPU adapter through wgpu without blocking, as a browser requires.
+pub async fn gpu_async() -> Result<ComputeDevice, String> {
+    describe(Device::wgpu_options().init_with_setup_async().await)
+}
+
+fn describe(init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>) -> Result<ComputeDevice, String> {
+    let (device, setup) = init.map_err(|e| format!("could not start the GPU device: {e}"))?;
+    let info = setup.adapter.get_info();
+    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter: info.name })
+}

@@ -1,0 +1,188 @@
+//! `webgan`: the browser's trainer, natively, from the command line.
+//!
+//! ```text
+//! webgan train [--steps N] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
+//!              [--data FILE] [--out GRID.png] [--log-every K]
+//! webgan bench [--steps N] [--backend wgpu|cpu] [--repeats R] [--config FILE.json] [--set KEY=VALUE]...
+//! ```
+
+use std::process::ExitCode;
+use std::time::Instant;
+
+use webgan::backend::{self, ComputeDevice};
+use webgan::grid::digit_grid;
+use webgan::stats::{PendingStats, StepValues};
+use webgan::{Digits, TrainConfig, Trainer};
+
+const USAGE: &str = "usage:
+  webgan train [--steps N] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
+               [--data FILE] [--out GRID.png] [--log-every K]
+  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
+settings for --set: seed, batch, latent, hidden, lr, lr_g, lr_d, beta1, beta2";
+
+/// Everything the command line said.
+struct Args {
+    command: String,
+    steps: u64,
+    repeats: usize,
+    backend: String,
+    config: TrainConfig,
+    data: String,
+    out: String,
+    log_every: u64,
+}
+
+fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
+    let command = argv.next().ok_or("no command given")?;
+    if command != "train" && command != "bench" {
+        return Err(format!("unknown command `{command}`"));
+    }
+    let mut args = Args {
+        steps: if command == "bench" { 50 } else { 1000 },
+        command,
+        repeats: 3,
+        backend: "wgpu".into(),
+        config: TrainConfig::default(),
+        data: "www/data/mnist.bin.gz".into(),
+        out: "samples.png".into(),
+        log_every: 100,
+    };
+    let mut sets: Vec<String> = Vec::new();
+    while let Some(flag) = argv.next() {
+        let mut value = || argv.next().ok_or(format!("`{flag}` needs a value"));
+        let number = |v: String| v.parse::<u64>().map_err(|_| format!("`{flag}` needs a whole number, not `{v}`"));
+        match flag.as_str() {
+            "--steps" => args.steps = number(value()?)?,
+            "--repeats" => args.repeats = number(value()?)?.max(1) as usize,
+            "--log-every" => args.log_every = number(value()?)?.max(1),
+            "--backend" => args.backend = value()?,
+            "--data" => args.data = value()?,
+            "--out" => args.out = value()?,
+            "--config" => {
+                let path = value()?;
+                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
+                args.config = TrainConfig::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+            }
+            "--set" => sets.push(value()?),
+            "-h" | "--help" => return Err(String::new()),
+            _ => return Err(format!("unknown flag `{flag}`")),
+        }
+    }
+    let pairs = sets
+        .iter()
+        .map(|s| s.split_once('=').ok_or(format!("`--set {s}` needs the form KEY=VALUE")))
+        .collect::<Result<Vec<_>, _>>()?;
+    args.config = args.config.clone().with_pairs(pairs).map_err(|e| e.to_string())?;
+    if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
+        return Err(format!("`--backend {}` is not one of: wgpu, cpu", args.backend));
+    }
+    Ok(args)
+}
+
+fn device(name: &str) -> Result<ComputeDevice, String> {
+    match name {
+        "cpu" => Ok(backend::cpu()),
+        _ => backend::gpu(),
+    }
+}
+
+/// Reads the statistics of the steps since the last read (one device round trip).
+fn read_stats(trainer: &mut Trainer) -> Vec<StepValues> {
+    match trainer.take_stats() {
+        Some(pending) => PendingStats::decode(pending.first_step, &pending.values.into_data()),
+        None => Vec::new(),
+    }
+}
+
+fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
+    let mut trainer = Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string())?;
+    eprintln!("training on {device} for {} steps", args.steps);
+    let started = Instant::now();
+    while trainer.step_count() < args.steps {
+        trainer.step();
+        if trainer.step_count() % args.log_every == 0 || trainer.step_count() == args.steps {
+            let values = read_stats(&mut trainer);
+            let last = values.last().copied().expect("a step was taken");
+            if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
+                let back = trainer.rollback();
+                return Err(format!(
+                    "losses became non-finite at step {} (loss_d {}, loss_g {}); the last finite state was step {back}. \
+                     Try a smaller learning rate.",
+                    bad.step, bad.loss_d, bad.loss_g
+                ));
+            }
+            trainer.mark_good();
+            let ms = started.elapsed().as_secs_f64() * 1e3 / trainer.step_count() as f64;
+            let mut line = serde_json::to_value(last).expect("stats serialise");
+            line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
+            println!("{line}");
+        }
+    }
+    let samples = trainer.samples().into_data().convert::<f32>().to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
+    write_png(&args.out, &digit_grid(&samples, 8))?;
+    eprintln!("wrote the sample grid to {}", args.out);
+    Ok(())
+}
+
+/// Times training steps: one warm-up run of `steps` (kernel compilation, autotune), then
+/// `repeats` timed runs, each ending with the loss values read on the host.
+fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
+    let first = Instant::now();
+    let mut trainer = Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string())?;
+    trainer.step();
+    read_stats(&mut trainer);
+    let first_step_ms = first.elapsed().as_secs_f64() * 1e3;
+    let mut run = || {
+        let t = Instant::now();
+        for _ in 0..args.steps {
+            trainer.step();
+        }
+        read_stats(&mut trainer);
+        t.elapsed().as_secs_f64() * 1e3 / args.steps as f64
+    };
+    run();
+    let mut times: Vec<f64> = (0..args.repeats).map(|_| run()).collect();
+    times.sort_by(f64::total_cmp);
+    let line = serde_json::json!({
+        "implementation": "webgan", "backend": device.kind.name(), "adapter": device.adapter,
+        "workload": "mlp", "batch": args.config.batch_size, "steps": args.steps,
+        "ms_per_step": {"min": times[0], "median": times[times.len() / 2], "max": times[times.len() - 1]},
+        "first_step_ms": first_step_ms,
+    });
+    println!("{line}");
+    Ok(())
+}
+
+fn write_png(path: &str, image: &webgan::grid::Gray) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
+    encoder.set_color(png::ColorType::Grayscale);
+    encoder.set_depth(png::BitDepth::Eight);
+    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
+    writer.write_image_data(&image.pixels).map_err(|e| e.to_string())
+}
+
+fn run() -> Result<(), String> {
+    let args = parse_args(std::env::args().skip(1))?;
+    let bytes = std::fs::read(&args.data)
+        .map_err(|e| format!("cannot read the digits at {}: {e} (./build.sh data makes them)", args.data))?;
+    let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", args.data))?;
+    let device = device(&args.backend)?;
+    match args.command.as_str() {
+        "train" => train(&args, &device, &digits),
+        _ => bench(&args, &device, &digits),
+    }
+}
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            if !message.is_empty() {
+                eprintln!("webgan: {message}");
+            }
+            eprintln!("{USAGE}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,26 @@
+//! # webgan
+//!
+//! Generative adversarial networks trained on MNIST with burn, written once and run in three
+//! places: in a browser Web Worker on WebGPU, in the same worker on burn's CPU backend when
+//! WebGPU is missing, and natively from the `webgan` command-line tool.
+//!
+//! Everything here except [`web`] is independent of the browser: the tensor device decides
+//! where the maths runs, so the same [`Trainer`] serves the page, the CLI and the tests.
+
+pub mod backend;
+pub mod config;
+pub mod data;
+pub mod grid;
+pub mod loss;
+pub mod model;
+pub mod rng;
+pub mod stats;
+pub mod trainer;
+
+#[cfg(target_arch = "wasm32")]
+pub mod web;
+
+pub use config::{ConfigError, TrainConfig};
+pub use data::{DataError, Digits};
+pub use stats::StepStats;
+pub use trainer::Trainer;

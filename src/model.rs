@@ -1,0 +1,79 @@
+//! The seed article's multilayer-perceptron GAN: a generator that turns noise into a 28×28
+//! digit and a discriminator that scores a digit's realness as a logit.
+
+use burn::module::{Module, Param};
+use burn::nn::Linear;
+use burn::tensor::activation::{leaky_relu, sigmoid};
+use burn::tensor::{Device, Tensor, TensorData};
+
+use crate::data::PIXELS;
+use crate::rng::Rng;
+
+/// Slope of LeakyReLU for negative inputs, as in the seed article.
+pub const LEAKY_SLOPE: f64 = 0.2;
+
+/// G: z → hidden → hidden → 784 pixels in [0, 1] (LeakyReLU, LeakyReLU, sigmoid).
+#[derive(Module, Debug)]
+pub struct Generator {
+    pub input: Linear,
+    pub hidden: Linear,
+    pub output: Linear,
+}
+
+/// D: 784 pixels → hidden → hidden → one logit (LeakyReLU between layers; the loss applies
+/// the sigmoid, in a numerically stable form).
+#[derive(Module, Debug)]
+pub struct Discriminator {
+    pub input: Linear,
+    pub hidden: Linear,
+    pub output: Linear,
+}
+
+impl Generator {
+    /// A generator with PyTorch's default initialisation, drawn from `rng` on the host so a
+    /// seed gives the same weights on every backend.
+    pub fn new(latent: usize, hidden: usize, rng: &mut Rng, device: &Device) -> Self {
+        Self {
+            input: linear(latent, hidden, rng, device),
+            hidden: linear(hidden, hidden, rng, device),
+            output: linear(hidden, PIXELS, rng, device),
+        }
+    }
+
+    /// Digits for a batch of noise vectors: `[batch, latent]` → `[batch, 784]`.
+    pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
+        let h = leaky_relu(self.input.forward(z), LEAKY_SLOPE);
+        let h = leaky_relu(self.hidden.forward(h), LEAKY_SLOPE);
+        sigmoid(self.output.forward(h))
+    }
+}
+
+impl Discriminator {
+    /// A discriminator initialised like [`Generator::new`].
+    pub fn new(hidden: usize, rng: &mut Rng, device: &Device) -> Self {
+        Self {
+            input: linear(PIXELS, hidden, rng, device),
+            hidden: linear(hidden, hidden, rng, device),
+            output: linear(hidden, 1, rng, device),
+        }
+    }
+
+    /// Realness logits for a batch of digits: `[batch, 784]` → `[batch, 1]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        let h = leaky_relu(self.input.forward(x), LEAKY_SLOPE);
+        let h = leaky_relu(self.hidden.forward(h), LEAKY_SLOPE);
+        self.output.forward(h)
+    }
+}
+
+/// A fully connected layer with weights and bias uniform in ±1/√fan_in.
+fn linear(fan_in: usize, fan_out: usize, rng: &mut Rng, device: &Device) -> Linear {
+    let bound = 1.0 / (fan_in as f32).sqrt();
+    let mut uniform = |n: usize| -> Vec<f32> { (0..n).map(|_| (2.0 * rng.uniform() - 1.0) * bound).collect() };
+    let weight = TensorData::new(uniform(fan_in * fan_out), [fan_in, fan_out]);
+    let bias = TensorData::new(uniform(fan_out), [fan_out]);
+    Linear {
+        weight: Param::from_tensor(Tensor::from_data(weight, device)),
+        bias: Some(Param::from_tensor(Tensor::from_data(bias, device))),
+    }
+}

@@ -1,0 +1,239 @@
+//! The browser façade: the only module that knows about JavaScript. It owns device start-up
+//! (WebGPU, or the CPU backend with a notice), and exposes a [`WebTrainer`] whose reads are
+//! asynchronous, because a browser thread must never block on the GPU.
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use js_sys::{Float32Array, Promise, Uint8ClampedArray};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+use crate::backend::{self, BackendKind, ComputeDevice};
+use crate::grid::digit_grid;
+use crate::stats::{COLUMNS, PendingStats};
+use crate::{Digits, TrainConfig, Trainer};
+
+#[wasm_bindgen(inline_js = r#"
+let errors = [];
+let lost = "";
+
+// wgpu (30) does not pass the `subgroups` feature on to the browser when it requests a
+// device, yet burn's WGSL kernels read subgroup built-ins and so begin with
+// `enable subgroups;`. Without the feature the browser rejects those shaders, the command
+// buffers that use them are invalid, and training silently computes garbage. So: request
+// the feature whenever the adapter has it, refuse adapters without it, and collect every
+// uncaptured GPU error so that none can pass unseen.
+export async function prepareWebGpu() {
+  const gpu = globalThis.navigator && globalThis.navigator.gpu;
+  if (!gpu) return "this browser has no WebGPU (navigator.gpu is missing)";
+  const adapter = await gpu.requestAdapter();
+  if (!adapter) return "WebGPU is present but offers no adapter";
+  if (!adapter.features.has("subgroups")) {
+    return "the WebGPU adapter lacks the 'subgroups' feature that burn's GPU kernels need";
+  }
+  const proto = Object.getPrototypeOf(adapter);
+  if (!proto.webganOriginalRequestDevice) {
+    proto.webganOriginalRequestDevice = proto.requestDevice;
+    proto.requestDevice = async function (descriptor) {
+      const wanted = new Set((descriptor && descriptor.requiredFeatures) || []);
+      if (this.features.has("subgroups")) wanted.add("subgroups");
+      const device = await this.webganOriginalRequestDevice({ ...descriptor, requiredFeatures: [...wanted] });
+      device.addEventListener("uncapturederror", (e) => errors.push(e.error.message));
+      device.lost.then((info) => { lost = info.message || String(info.reason); });
+      globalThis.webganGpuDevice = device;
+      return device;
+    };
+  }
+  return "";
+}
+
+export function takeGpuError() {
+  if (lost) return "the GPU device was lost: " + lost;
+  const message = errors.slice(0, 3).join("\n");
+  errors = [];
+  return message;
+}
+"#)]
+extern "C" {
+    #[wasm_bindgen(js_name = prepareWebGpu)]
+    async fn prepare_webgpu() -> JsValue;
+    #[wasm_bindgen(js_name = takeGpuError)]
+    fn take_gpu_error() -> String;
+}
+
+#[wasm_bindgen(start)]
+fn start() {
+    console_error_panic_hook::set_once();
+}
+
+thread_local! {
+    /// The GPU can be initialised once per page; its outcome is kept for every later trainer.
+    static GPU: RefCell<Option<Result<ComputeDevice, String>>> = const { RefCell::new(None) };
+}
+
+/// The WebGPU device, started on first use; `Err` says why there is none.
+pub async fn webgpu() -> Result<ComputeDevice, String> {
+    if let Some(known) = GPU.with(|g| g.borrow().clone()) {
+        return known;
+    }
+    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
+    let outcome = if refusal.is_empty() { backend::gpu_async().await } else { Err(refusal) };
+    GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
+    outcome
+}
+
+/// Checks URL-hash style settings without starting anything: empty when they are valid,
+/// otherwise a message naming the field and what it accepts.
+#[wasm_bindgen]
+pub fn check_settings(query: &str) -> String {
+    TrainConfig::from_query(query).err().map(|e| e.to_string()).unwrap_or_default()
+}
+
+fn js_error(message: impl std::fmt::Display) -> JsValue {
+    JsError::new(&message.to_string()).into()
+}
+
+/// What [`WebTrainer`] shares with the futures it hands to JavaScript.
+struct State {
+    trainer: Trainer,
+    digits: Digits,
+    device: ComputeDevice,
+}
+
+/// A training run driven from JavaScript (the page's worker, or a browser test).
+#[wasm_bindgen]
+pub struct WebTrainer {
+    state: Rc<RefCell<State>>,
+    notice: String,
+}
+
+#[wasm_bindgen]
+impl WebTrainer {
+    /// Starts a run on `digits` (a digit file, raw or gzip) with the settings of `query`
+    /// (`seed=7&batch=64`, as in the page's URL hash). `backend` is `"webgpu"` (falling back
+    /// to the CPU, with a notice, where WebGPU is unusable) or `"cpu"`.
+    pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
+        let config = TrainConfig::from_query(&query).map_err(js_error)?;
+        let digits = Digits::decode(&digits).map_err(js_error)?;
+        let (device, notice) = match backend.as_str() {
+            "cpu" => (backend::cpu(), String::new()),
+            "webgpu" => match webgpu().await {
+                Ok(device) => (device, String::new()),
+                Err(why) => (backend::cpu(), format!("Training on the CPU instead: {why}.")),
+            },
+            other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
+        };
+        let trainer = Trainer::new(config, &digits, &device.device).map_err(js_error)?;
+        Ok(WebTrainer { state: Rc::new(RefCell::new(State { trainer, digits, device })), notice })
+    }
+
+    /// `"webgpu"` or `"cpu"`: where the maths runs.
+    pub fn backend(&self) -> String {
+        self.state.borrow().device.kind.name().into()
+    }
+
+    /// The GPU adapter's name, or `"CPU"`.
+    pub fn adapter(&self) -> String {
+        self.state.borrow().device.adapter.clone()
+    }
+
+    /// Why the run is on the CPU although WebGPU was asked for; empty otherwise.
+    pub fn notice(&self) -> String {
+        self.notice.clone()
+    }
+
+    /// The settings in force, as JSON.
+    pub fn config(&self) -> String {
+        self.state.borrow().trainer.config().to_json()
+    }
+
+    /// Steps taken so far.
+    pub fn step_count(&self) -> f64 {
+        self.state.borrow().trainer.step_count() as f64
+    }
+
+    /// Applies new settings from the next step on. An invalid query is refused with a message
+    /// naming the field, and the running settings stay.
+    pub fn set_query(&self, query: &str) -> Result<(), JsValue> {
+        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        self.state.borrow_mut().trainer.set_config(config).map_err(js_error)
+    }
+
+    /// Starts over from the seed with the settings of `query`, on the same device. An invalid
+    /// query is refused and the current run stays.
+    pub fn reset(&self, query: &str) -> Result<(), JsValue> {
+        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        let mut state = self.state.borrow_mut();
+        let fresh = Trainer::new(config, &state.digits, &state.device.device).map_err(js_error)?;
+        state.trainer = fresh;
+        Ok(())
+    }
+
+    /// Queues `count` training steps. Returns at once on WebGPU (the GPU works on them while
+    /// JavaScript goes on); a GPU error reported since the last call is raised here.
+    pub fn steps(&self, count: u32) -> Result<(), JsValue> {
+        let mut state = self.state.borrow_mut();
+        for _ in 0..count {
+            state.trainer.step();
+        }
+        self.gpu_health(&state)
+    }
+
+    /// Reads the statistics of the steps since the last read, in one GPU round trip: a
+    /// `Float32Array` of rows `[step, loss_d, loss_g, d_real, d_fake]`. If any value is NaN or
+    /// infinite the run goes back to the last good weights and the promise rejects with a
+    /// message saying so.
+    pub fn read_stats(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let Some(pending) = state.borrow_mut().trainer.take_stats() else {
+                return Ok(Float32Array::new_with_length(0).into());
+            };
+            let data = pending.values.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let rows = PendingStats::decode(pending.first_step, &data);
+            let mut state = state.borrow_mut();
+            if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
+                let back = state.trainer.rollback();
+                return Err(js_error(format!(
+                    "The losses became NaN or infinite at step {} (loss_d {}, loss_g {}), so training stopped and \
+                     went back to the weights of step {back}. The learning rate is probably too high.",
+                    bad.step, bad.loss_d, bad.loss_g
+                )));
+            }
+            state.trainer.mark_good();
+            let flat: Vec<f32> = rows
+                .iter()
+                .flat_map(|r| [r.step as f32, r.loss_d, r.loss_g, r.d_real, r.d_fake])
+                .collect();
+            debug_assert_eq!(flat.len(), rows.len() * (COLUMNS.len() + 1));
+            Ok(Float32Array::from(flat.as_slice()).into())
+        })
+    }
+
+    /// The fixed-noise sample grid (8 × 8 digits) as RGBA pixels, `sample_grid_side()` square.
+    pub fn samples(&self) -> Promise {
+        let tensor = self.state.borrow().trainer.samples();
+        future_to_promise(async move {
+            let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let values = data.convert::<f32>().to_vec::<f32>().map_err(|e| js_error(format!("{e:?}")))?;
+            let rgba = digit_grid(&values, 8).to_rgba();
+            Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
+        })
+    }
+
+    /// Width and height in pixels of the image [`WebTrainer::samples`] returns.
+    pub fn sample_grid_side() -> u32 {
+        digit_grid(&[], 8).width as u32
+    }
+
+    fn gpu_health(&self, state: &State) -> Result<(), JsValue> {
+        if state.device.kind != BackendKind::Gpu {
+            return Ok(());
+        }
+        match take_gpu_error() {
+            message if message.is_empty() => Ok(()),
+            message => Err(js_error(format!("WebGPU reported an error, so the results cannot be trusted: {message}"))),
+        }
+    }
+}

@@ -1,0 +1,139 @@
+//! Short real training runs: on burn's CPU backend, and on wgpu (lavapipe's Vulkan here)
+//! against the CPU backend, step for step.
+
+mod common;
+
+use burn::tensor::Tensor;
+use webgan::backend;
+use webgan::data::PIXELS;
+use webgan::stats::{PendingStats, StepValues};
+use webgan::{TrainConfig, Trainer};
+
+fn read(trainer: &mut Trainer) -> Vec<StepValues> {
+    let pending = trainer.take_stats().expect("steps were taken");
+    PendingStats::decode(pending.first_step, &pending.values.into_data())
+}
+
+fn pixels(t: Tensor<2>) -> Vec<f32> {
+    t.into_data().convert::<f32>().to_vec::<f32>().unwrap()
+}
+
+/// Mean over digits of each pixel: the "average digit".
+fn mean_image(values: &[f32]) -> Vec<f32> {
+    let n = (values.len() / PIXELS) as f32;
+    let mut mean = vec![0.0; PIXELS];
+    for digit in values.chunks_exact(PIXELS) {
+        mean.iter_mut().zip(digit).for_each(|(m, v)| *m += v / n);
+    }
+    mean
+}
+
+fn distance(a: &[f32], b: &[f32]) -> f32 {
+    a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>().sqrt()
+}
+
+#[test]
+fn two_hundred_cpu_steps_stay_finite_and_move_samples_toward_the_digits() {
+    let digits = common::digits();
+    let real = mean_image(&digits.pixels_unit());
+    let real_mean = real.iter().sum::<f32>() / PIXELS as f32;
+    let device = backend::cpu();
+    let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
+    let before = mean_image(&pixels(trainer.samples()));
+    let mut history = Vec::new();
+    for _ in 0..200 {
+        trainer.step();
+        if trainer.step_count() % 50 == 0 {
+            history.extend(read(&mut trainer));
+        }
+    }
+    assert_eq!(history.len(), 200);
+    assert_eq!(history.iter().map(|v| v.step).collect::<Vec<_>>(), (1..=200).collect::<Vec<u64>>());
+    assert!(history.iter().all(StepValues::is_finite), "a loss went non-finite");
+    // At the start D is unsure (D(x) ≈ D(G(z)) ≈ 0.5, loss_d ≈ 2 log 2); it soon tells them apart.
+    assert!((history[0].loss_d - 1.386).abs() < 0.15, "first loss_d {}", history[0].loss_d);
+    let last = history.last().unwrap();
+    assert!(last.d_real > last.d_fake, "D cannot tell real from fake: {last:?}");
+
+    let after = mean_image(&pixels(trainer.samples()));
+    let mean = |img: &[f32]| img.iter().sum::<f32>() / PIXELS as f32;
+    // Untrained, G paints every pixel ≈ 0.5 grey; MNIST is mostly black (mean ≈ 0.13).
+    assert!((mean(&before) - real_mean).abs() > 0.25, "untrained mean pixel {}", mean(&before));
+    assert!(
+        (mean(&after) - real_mean).abs() < 0.5 * (mean(&before) - real_mean).abs(),
+        "mean pixel {} → {} did not approach the digits' {real_mean}",
+        mean(&before),
+        mean(&after)
+    );
+    let (d0, d1) = (distance(&before, &real), distance(&after, &real));
+    assert!(d1 < 0.5 * d0, "the average sample did not approach the average digit: {d0} → {d1}");
+}
+
+#[test]
+fn rollback_restores_the_last_good_weights() {
+    let digits = common::digits();
+    let device = backend::cpu();
+    let config = TrainConfig { batch_size: 16, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(config, &digits, &device.device).unwrap();
+    for _ in 0..3 {
+        trainer.step();
+    }
+    trainer.mark_good();
+    let good = pixels(trainer.samples());
+    for _ in 0..2 {
+        trainer.step();
+    }
+    assert_ne!(pixels(trainer.samples()), good);
+    assert_eq!(trainer.rollback(), 3);
+    assert_eq!(trainer.step_count(), 3);
+    assert_eq!(pixels(trainer.samples()), good);
+    assert!(trainer.take_stats().is_none(), "statistics of undone steps must be dropped");
+}
+
+#[test]
+fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
+    let digits = common::digits();
+    let device = backend::cpu();
+    let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
+    trainer.step();
+    let faster = TrainConfig { lr_g: 1e-3, batch_size: 8, ..TrainConfig::default() };
+    trainer.set_config(faster.clone()).unwrap();
+    trainer.step();
+    assert_eq!(trainer.config(), &faster);
+    let err = trainer.set_config(TrainConfig { seed: 5, ..faster.clone() }).unwrap_err();
+    assert!(err.to_string().contains("Reset"), "{err}");
+    assert!(trainer.set_config(TrainConfig { batch_size: 0, ..faster }).is_err());
+    assert_eq!(read(&mut trainer).len(), 2);
+}
+
+/// The same seeded steps on the GPU path (wgpu; lavapipe's CPU Vulkan device in CI) and on the
+/// CPU backend give the same numbers: a GPU path computing garbage cannot pass this.
+#[test]
+fn wgpu_steps_match_the_cpu_backend() {
+    let gpu = match backend::gpu() {
+        Ok(device) => device,
+        Err(e) if std::env::var_os("WEBGAN_REQUIRE_GPU").is_none() => {
+            eprintln!("skipped: no wgpu adapter here ({e}); set WEBGAN_REQUIRE_GPU=1 to make this an error");
+            return;
+        }
+        Err(e) => panic!("WEBGAN_REQUIRE_GPU is set but {e}"),
+    };
+    eprintln!("comparing {gpu} with the CPU backend");
+    let digits = common::digits();
+    let run = |device: &backend::ComputeDevice| {
+        let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
+        for _ in 0..3 {
+            trainer.step();
+        }
+        (read(&mut trainer), pixels(trainer.samples()))
+    };
+    let (gpu_stats, gpu_pixels) = run(&gpu);
+    let (cpu_stats, cpu_pixels) = run(&backend::cpu());
+    for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
+        for (a, b) in [(g.loss_d, c.loss_d), (g.loss_g, c.loss_g), (g.d_real, c.d_real), (g.d_fake, c.d_fake)] {
+            assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "step {}: wgpu {a} vs cpu {b}", g.step);
+        }
+    }
+    let worst = gpu_pixels.iter().zip(&cpu_pixels).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst < 1e-3, "samples differ by up to {worst}");
+}

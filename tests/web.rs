@@ -1,0 +1,83 @@
+//! Browser tests: the real burn WebGPU path in headless Chromium, checked against burn's CPU
+//! backend in the same page, and the CPU fallback on its own. Run by `./build.sh test` through
+//! wasm-bindgen's test runner and chromedriver.
+#![cfg(target_arch = "wasm32")]
+
+use js_sys::Float32Array;
+use wasm_bindgen_futures::JsFuture;
+use wasm_bindgen_test::*;
+use webgan::backend::{self, BackendKind, ComputeDevice};
+use webgan::stats::{PendingStats, StepValues};
+use webgan::web::{WebTrainer, webgpu};
+use webgan::{Digits, TrainConfig, Trainer};
+
+wasm_bindgen_test_configure!(run_in_dedicated_worker);
+
+const DIGITS: &[u8] = include_bytes!("../www/data/mnist.bin.gz");
+
+async fn steps(device: &ComputeDevice, count: usize) -> (Vec<StepValues>, Vec<f32>) {
+    let digits = Digits::decode(DIGITS).unwrap();
+    let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
+    for _ in 0..count {
+        trainer.step();
+    }
+    let pending = trainer.take_stats().unwrap();
+    let stats = PendingStats::decode(pending.first_step, &pending.values.into_data_async().await.unwrap());
+    let samples = trainer.samples().into_data_async().await.unwrap().convert::<f32>().to_vec::<f32>().unwrap();
+    (stats, samples)
+}
+
+/// Rows of `[step, loss_d, loss_g, d_real, d_fake]` from the façade's read.
+async fn read_rows(trainer: &WebTrainer) -> Vec<[f32; 5]> {
+    let rows: Float32Array = JsFuture::from(trainer.read_stats()).await.unwrap().into();
+    rows.to_vec().chunks_exact(5).map(|r| r.try_into().unwrap()).collect()
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_steps_match_the_cpu_backend() {
+    let gpu = webgpu().await.expect("WebGPU must be available in the test browser");
+    assert_eq!(gpu.kind, BackendKind::Gpu);
+    let (gpu_stats, gpu_samples) = steps(&gpu, 3).await;
+    let (cpu_stats, cpu_samples) = steps(&backend::cpu(), 3).await;
+    assert_eq!(gpu_stats.len(), 3);
+    for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
+        for (a, b) in [(g.loss_d, c.loss_d), (g.loss_g, c.loss_g), (g.d_real, c.d_real), (g.d_fake, c.d_fake)] {
+            assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "step {}: webgpu {a} vs cpu {b}", g.step);
+        }
+    }
+    let worst = gpu_samples.iter().zip(&cpu_samples).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+    assert!(worst < 1e-3, "WebGPU samples differ from the CPU's by up to {worst}");
+}
+
+async fn twenty_steps_lower_loss_d(backend: &str) {
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=0".into(), backend.into()).await.unwrap();
+    assert_eq!(trainer.backend(), backend, "notice: {}", trainer.notice());
+    trainer.steps(20).unwrap();
+    let rows = read_rows(&trainer).await;
+    assert_eq!(rows.len(), 20);
+    assert_eq!((rows[0][0], rows[19][0]), (1.0, 20.0));
+    assert!(rows.iter().flatten().all(|v| v.is_finite()), "non-finite statistics: {rows:?}");
+    assert!(rows[19][1] < rows[0][1] - 0.05, "loss_d went {} → {}", rows[0][1], rows[19][1]);
+    assert!(rows[19][3] > rows[19][4], "D(x) {} should exceed D(G(z)) {}", rows[19][3], rows[19][4]);
+    assert_eq!(read_rows(&trainer).await.len(), 0, "a second read has no new steps");
+}
+
+#[wasm_bindgen_test]
+async fn webgpu_training_lowers_the_discriminator_loss() {
+    twenty_steps_lower_loss_d("webgpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn cpu_fallback_trains() {
+    twenty_steps_lower_loss_d("cpu").await;
+}
+
+#[wasm_bindgen_test]
+async fn bad_settings_are_refused_with_the_field_named() {
+    let err = WebTrainer::create(DIGITS.to_vec(), "batch=0".into(), "cpu".into()).await.err().unwrap();
+    let message = js_sys::Error::from(err).message().as_string().unwrap();
+    assert!(message.contains("batch_size") && message.contains("1 to 10000"), "{message}");
+    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
+    assert!(trainer.set_query("lr_g=2").is_err());
+    assert!(trainer.config().contains("\"lr_g\": 0.0002"), "{}", trainer.config());
+}

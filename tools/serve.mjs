@@ -1,0 +1,42 @@
+// A static file server for the page: the right MIME types for .wasm and ES modules, no caching
+// (so a rebuild is seen on reload), and nothing outside the repository is ever served.
+//
+// usage: node tools/serve.mjs [port] [host]        (defaults: 8080 127.0.0.1)
+import { createServer } from "node:http";
+import { createReadStream, statSync } from "node:fs";
+import { extname, join, normalize, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
+const TYPES = {
+  ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm",
+  ".png": "image/png", ".svg": "image/svg+xml", ".gz": "application/octet-stream", ".ico": "image/x-icon",
+};
+
+/** Starts serving; resolves to the server once it listens. Port 0 picks a free port. */
+export function serve(port = 8080, host = "127.0.0.1") {
+  const server = createServer((req, res) => {
+    const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
+    let file = normalize(join(ROOT, path));
+    if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
+    try {
+      if (statSync(file).isDirectory()) file = join(file, "index.html");
+      const size = statSync(file).size;
+      res.writeHead(200, {
+        "content-type": TYPES[extname(file)] || "application/octet-stream",
+        "content-length": size,
+        "cache-control": "no-store",
+      });
+      createReadStream(file).pipe(res);
+    } catch {
+      res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}\n`);
+    }
+  });
+  return new Promise((ok) => server.listen(port, host, () => ok(server)));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const [port = "8080", host = "127.0.0.1"] = process.argv.slice(2);
+  serve(Number(port), host).then((s) => console.log(`webgan is served on http://${host}:${s.address().port}/`));
+}

@@ -1,0 +1,156 @@
+// The training loop, in a module Web Worker so that the page never stalls. It owns the wasm
+// trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
+// sample grid) several times a second.
+import init, { WebTrainer, check_settings } from "./pkg/webgan.js";
+
+/** Target time between frames, in milliseconds. */
+const FRAME_MS = 150;
+
+let trainer = null;
+let running = false;
+let looping = false;
+let stepsPerFrame = 1;
+let query = "";
+
+const post = (message, transfer) => self.postMessage(message, transfer || []);
+const progress = (key, fraction) => post({ type: "progress", key, fraction });
+const fail = (error, fatal = false) => {
+  running = false;
+  post({ type: "error", message: String(error && error.message ? error.message : error), fatal });
+};
+
+/** Fetches a file with a visible progress bar; a missing file gets a message that says what to do. */
+async function fetchWithProgress(url, key, from, to) {
+  const response = await fetch(url);
+  if (!response.ok) {
+    throw new Error(`${url.pathname} could not be loaded (HTTP ${response.status}); build the page with ./build.sh`);
+  }
+  const total = Number(response.headers.get("content-length")) || 0;
+  const reader = response.body.getReader();
+  const chunks = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    chunks.push(value);
+    received += value.length;
+    if (total) progress(key, from + ((to - from) * received) / total);
+  }
+  return new Blob(chunks);
+}
+
+async function loadDigits() {
+  const url = new URL("data/mnist.bin.gz", import.meta.url);
+  const blob = await fetchWithProgress(url, "loading_data", 0.5, 0.7);
+  try {
+    const inflated = blob.stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Uint8Array(await new Response(inflated).arrayBuffer());
+  } catch (e) {
+    throw new Error(`the digit data ${url.pathname} is corrupt (${e.message}); rebuild it with ./build.sh`);
+  }
+}
+
+async function start({ query: q, backend }) {
+  const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm", import.meta.url), "loading_wasm", 0, 0.5);
+  await init({ module_or_path: await wasm.arrayBuffer() });
+  // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
+  const problem = check_settings(q);
+  query = problem ? "" : q;
+  if (problem) post({ type: "error", message: `${problem}. Using the default settings instead.`, fatal: false });
+  const digits = await loadDigits();
+  progress("starting_gpu", 0.75);
+  const t0 = performance.now();
+  trainer = await WebTrainer.create(digits, query, backend);
+  // One real step compiles every kernel training needs; then the run restarts from the seed,
+  // so the students' step 1 is not the one that waited for the compiler.
+  progress("warming", 0.8);
+  trainer.steps(1);
+  await trainer.read_stats();
+  await trainer.samples();
+  trainer.reset(query);
+  const firstStepMs = performance.now() - t0;
+  post({
+    type: "ready",
+    backend: trainer.backend(),
+    adapter: trainer.adapter(),
+    notice: trainer.notice(),
+    config: JSON.parse(trainer.config()),
+    firstStepMs,
+  });
+  await frame(0);
+}
+
+/** Reads what the steps since the last frame produced and sends it to the page. */
+async function frame(stepsTaken, elapsedMs = 0) {
+  const rows = await trainer.read_stats();
+  const samples = await trainer.samples();
+  post(
+    {
+      type: "frame",
+      step: trainer.step_count(),
+      rows,
+      samples,
+      side: WebTrainer.sample_grid_side(),
+      stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
+      running,
+    },
+    [rows.buffer, samples.buffer],
+  );
+}
+
+async function loop() {
+  if (looping) return;
+  looping = true;
+  try {
+    while (running) {
+      const t0 = performance.now();
+      trainer.steps(stepsPerFrame);
+      await frame(stepsPerFrame, performance.now() - t0 + 0.001);
+      const elapsed = performance.now() - t0;
+      // Aim for one frame every FRAME_MS: more steps per frame on a fast device.
+      stepsPerFrame = Math.max(1, Math.min(256, Math.round((stepsPerFrame * FRAME_MS) / Math.max(elapsed, 1))));
+      // Let queued commands (pause, settings) in between frames.
+      await new Promise((resolve) => setTimeout(resolve, 0));
+    }
+  } catch (e) {
+    fail(e);
+    await frame(0).catch(() => {});
+  } finally {
+    looping = false;
+  }
+}
+
+const commands = {
+  init: (m) => start(m),
+  run: () => { running = true; loop(); },
+  pause: async () => { running = false; },
+  step: async () => {
+    if (running) return;
+    trainer.steps(1);
+    await frame(0);
+  },
+  reset: async (m) => {
+    trainer.reset(m.query); // throws, and keeps the run, if the settings are invalid
+    query = m.query;
+    stepsPerFrame = 1;
+    await frame(0);
+  },
+  config: async (m) => {
+    trainer.set_query(m.query);
+    query = m.query;
+    post({ type: "config", config: JSON.parse(trainer.config()) });
+  },
+};
+
+// Commands run one after another, so a frame and a reset never interleave.
+let queue = Promise.resolve();
+self.onmessage = ({ data }) => {
+  queue = queue.then(async () => {
+    if (data.type !== "init" && !trainer) return;
+    try {
+      await commands[data.type](data);
+    } catch (e) {
+      fail(e, data.type === "init");
+    }
+  });
+};
