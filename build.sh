@@ -5,12 +5,15 @@
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh bench    native ms/step figures for the mlp workload (CPU and wgpu)
 #   ./build.sh data     only (re)pack the MNIST digits
-# Cargo builds go to $CARGO_TARGET_DIR (default ~/.cache/webgan/target, outside the clone, so
-# that a fresh clone on the same machine reuses earlier builds).
+# Cargo builds go under $WEBGAN_BUILD_DIR (default ~/.cache/webgan, outside the clone, so that a
+# fresh clone on the same machine reuses earlier builds): native/ for the CLI and native tests,
+# wasm/ for the page and browser tests (kept apart so neither build invalidates the other).
 set -euo pipefail
 cd "$(dirname "$0")"
 
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/webgan/target}"
+BUILD_DIR="${WEBGAN_BUILD_DIR:-$HOME/.cache/webgan}"
+native() { CARGO_TARGET_DIR="$BUILD_DIR/native" "$@"; }
+wasm() { CARGO_TARGET_DIR="$BUILD_DIR/wasm" "$@"; }
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 WASM_TARGET=wasm32-unknown-unknown
 DATA=www/data/mnist.bin.gz
@@ -63,8 +66,8 @@ build_data() {
 
 build_wasm() {
   say "building the WebAssembly trainer"
-  cargo build --release --target "$WASM_TARGET" --lib
-  local wasm="$CARGO_TARGET_DIR/$WASM_TARGET/release/webgan.wasm"
+  wasm cargo build --release --target "$WASM_TARGET" --lib
+  local wasm="$BUILD_DIR/wasm/$WASM_TARGET/release/webgan.wasm"
   if [[ ! -f www/pkg/webgan_bg.wasm || "$wasm" -nt www/pkg/webgan_bg.wasm ]]; then
     wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"
     say "optimising the .wasm with wasm-opt"
@@ -77,7 +80,7 @@ build_wasm() {
 
 build_native() {
   say "building the native CLI"
-  cargo build --release
+  native cargo build --release
 }
 
 build() {
@@ -88,12 +91,12 @@ build() {
 
 run_tests() {
   say "native tests (CPU backend, and wgpu on lavapipe's Vulkan)"
-  WEBGAN_REQUIRE_GPU=1 cargo test --release
+  WEBGAN_REQUIRE_GPU=1 native cargo test --release
 
   say "browser tests (burn on WebGPU in headless Chromium)"
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=900 \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    cargo test --release --target "$WASM_TARGET" --test web
+    wasm cargo test --release --target "$WASM_TARGET" --test web
 
   say "page end-to-end test"
   node --test tests/page.test.mjs
@@ -107,7 +110,7 @@ case "${1:-serve}" in
     setup; build_data; build_native
     for backend in cpu wgpu; do
       for batch in 64 256 1024; do
-        "$CARGO_TARGET_DIR/release/webgan" bench --backend "$backend" --set "batch=$batch" --steps 50 --repeats 3
+        "$BUILD_DIR/native/release/webgan" bench --backend "$backend" --set "batch=$batch" --steps 50 --repeats 3
       done
     done ;;
   data) install_node_packages; build_data ;;

@@ -66,5 +66,10 @@ pub async fn gpu_async() -> Result<ComputeDevice, String> {
 fn describe(init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>) -> Result<ComputeDevice, String> {
     let (device, setup) = init.map_err(|e| format!("could not start the GPU device: {e}"))?;
     let info = setup.adapter.get_info();
-    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter: info.name })
+    // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps.
+    let adapter = match info.device_type {
+        wgpu::DeviceType::Cpu => format!("{} (software)", info.name),
+        _ => info.name,
+    };
+    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter })
 }

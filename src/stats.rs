@@ -55,7 +55,7 @@ impl PendingStats {
 
     /// Turns the data read back from [`PendingStats::values`] into one record per step.
     pub fn decode(first_step: u64, data: &TensorData) -> Vec<StepValues> {
-        let flat = data.clone().convert::<f32>().to_vec::<f32>().expect("converted to f32");
+        let flat = floats(data.clone());
         flat.chunks_exact(COLUMNS.len())
             .enumerate()
             .map(|(i, row)| StepValues {
@@ -67,4 +67,9 @@ impl PendingStats {
             })
             .collect()
     }
+}
+
+/// Tensor data as `f32` values, whatever float type the backend computed in.
+pub fn floats(data: TensorData) -> Vec<f32> {
+    data.convert::<f32>().try_to_vec::<f32>().expect("data converted to f32 reads as f32")
 }

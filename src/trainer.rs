@@ -1,7 +1,6 @@
 //! One GAN training run: the two networks, their optimisers, the data on the device and the
 //! step loop. The same code trains in the browser (WebGPU or CPU) and natively.
 
-use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Int, Tensor, TensorData};

@@ -11,12 +11,13 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{self, BackendKind, ComputeDevice};
 use crate::grid::digit_grid;
-use crate::stats::{COLUMNS, PendingStats};
+use crate::stats::{COLUMNS, PendingStats, floats};
 use crate::{Digits, TrainConfig, Trainer};
 
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
 let lost = "";
+let label = "";
 
 // wgpu (30) does not pass the `subgroups` feature on to the browser when it requests a
 // device, yet burn's WGSL kernels read subgroup built-ins and so begin with
@@ -32,6 +33,10 @@ export async function prepareWebGpu() {
   if (!adapter.features.has("subgroups")) {
     return "the WebGPU adapter lacks the 'subgroups' feature that burn's GPU kernels need";
   }
+  // Browsers leave the adapter's description empty; vendor and architecture still say what it is.
+  const info = adapter.info || {};
+  label = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
+  if (info.isFallbackAdapter) label += " (software)";
   const proto = Object.getPrototypeOf(adapter);
   if (!proto.webganOriginalRequestDevice) {
     proto.webganOriginalRequestDevice = proto.requestDevice;
@@ -48,6 +53,10 @@ export async function prepareWebGpu() {
   return "";
 }
 
+export function adapterLabel() {
+  return label;
+}
+
 export function takeGpuError() {
   if (lost) return "the GPU device was lost: " + lost;
   const message = errors.slice(0, 3).join("\n");
@@ -58,6 +67,8 @@ export function takeGpuError() {
 extern "C" {
     #[wasm_bindgen(js_name = prepareWebGpu)]
     async fn prepare_webgpu() -> JsValue;
+    #[wasm_bindgen(js_name = adapterLabel)]
+    fn adapter_label() -> String;
     #[wasm_bindgen(js_name = takeGpuError)]
     fn take_gpu_error() -> String;
 }
@@ -78,7 +89,17 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
         return known;
     }
     let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
-    let outcome = if refusal.is_empty() { backend::gpu_async().await } else { Err(refusal) };
+    let outcome = if refusal.is_empty() {
+        backend::gpu_async().await.map(|mut device| {
+            let label = adapter_label();
+            if !label.is_empty() {
+                device.adapter = label;
+            }
+            device
+        })
+    } else {
+        Err(refusal)
+    };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
 }
@@ -216,8 +237,7 @@ impl WebTrainer {
         let tensor = self.state.borrow().trainer.samples();
         future_to_promise(async move {
             let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
-            let values = data.convert::<f32>().to_vec::<f32>().map_err(|e| js_error(format!("{e:?}")))?;
-            let rgba = digit_grid(&values, 8).to_rgba();
+            let rgba = digit_grid(&floats(data), 8).to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
     }

@@ -6,7 +6,7 @@ mod common;
 use burn::tensor::Tensor;
 use webgan::backend;
 use webgan::data::PIXELS;
-use webgan::stats::{PendingStats, StepValues};
+use webgan::stats::{PendingStats, StepValues, floats};
 use webgan::{TrainConfig, Trainer};
 
 fn read(trainer: &mut Trainer) -> Vec<StepValues> {
@@ -15,7 +15,7 @@ fn read(trainer: &mut Trainer) -> Vec<StepValues> {
 }
 
 fn pixels(t: Tensor<2>) -> Vec<f32> {
-    t.into_data().convert::<f32>().to_vec::<f32>().unwrap()
+    floats(t.into_data())
 }
 
 /// Mean over digits of each pixel: the "average digit".

@@ -7,7 +7,7 @@ use js_sys::Float32Array;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use webgan::backend::{self, BackendKind, ComputeDevice};
-use webgan::stats::{PendingStats, StepValues};
+use webgan::stats::{PendingStats, StepValues, floats};
 use webgan::web::{WebTrainer, webgpu};
 use webgan::{Digits, TrainConfig, Trainer};
 
@@ -23,7 +23,7 @@ async fn steps(device: &ComputeDevice, count: usize) -> (Vec<StepValues>, Vec<f3
     }
     let pending = trainer.take_stats().unwrap();
     let stats = PendingStats::decode(pending.first_step, &pending.values.into_data_async().await.unwrap());
-    let samples = trainer.samples().into_data_async().await.unwrap().convert::<f32>().to_vec::<f32>().unwrap();
+    let samples = floats(trainer.samples().into_data_async().await.unwrap());
     (stats, samples)
 }
 

@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
 use webgan::grid::digit_grid;
-use webgan::stats::{PendingStats, StepValues};
+use webgan::stats::{PendingStats, StepValues, floats};
 use webgan::{Digits, TrainConfig, Trainer};
 
 const USAGE: &str = "usage:
@@ -118,8 +118,7 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
             println!("{line}");
         }
     }
-    let samples = trainer.samples().into_data().convert::<f32>().to_vec::<f32>().map_err(|e| format!("{e:?}"))?;
-    write_png(&args.out, &digit_grid(&samples, 8))?;
+    write_png(&args.out, &digit_grid(&floats(trainer.samples().into_data()), 8))?;
     eprintln!("wrote the sample grid to {}", args.out);
     Ok(())
 }

@@ -1,0 +1,129 @@
+// End-to-end: the built page in headless Chromium (WebGPU through SwiftShader), driven like a
+// visitor would, through the `window.webgan.status()` automation contract.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { serve } from "../tools/serve.mjs";
+
+const RESULTS = new URL("../test-results/", import.meta.url).pathname;
+let server, browser, base;
+
+before(async () => {
+  mkdirSync(RESULTS, { recursive: true });
+  server = await serve(0);
+  base = `http://127.0.0.1:${server.address().port}/`;
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync",
+      "--disable-dev-shm-usage",
+    ],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+const status = (page) => page.evaluate(() => window.webgan.status());
+
+/** Mean and standard deviation of the sample canvas's pixels, plus a fingerprint of them. */
+const canvasPixels = (page) =>
+  page.evaluate(() => {
+    const c = document.getElementById("samples");
+    const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let sum = 0, sq = 0, hash = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      sum += data[i];
+      sq += data[i] * data[i];
+      hash = (hash * 31 + data[i]) | 0;
+    }
+    const n = data.length / 4;
+    return { mean: sum / n, std: Math.sqrt(sq / n - (sum / n) ** 2), hash };
+  });
+
+async function waitFor(page, predicate, what, timeoutMs) {
+  const start = Date.now();
+  for (;;) {
+    const s = await status(page);
+    if (predicate(s)) return s;
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(s)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+test("autostart trains on WebGPU and the digits change while the page stays responsive", { timeout: 15 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  await page.goto(`${base}#autostart=1&seed=7`);
+  const first = await waitFor(page, (s) => s.frames >= 1 || s.error, "the first frame", 10 * 60_000);
+  assert.equal(first.error, "", `page error: ${first.error}\n${logs.join("\n")}`);
+  const initial = await canvasPixels(page);
+
+  const s = await waitFor(page, (s) => s.step >= 20 || s.error, "20 steps", 10 * 60_000);
+  assert.equal(s.error, "");
+  assert.equal(s.backend, "webgpu", `notice: ${s.notice}`);
+  assert.ok(s.adapter.length > 0);
+  assert.ok(s.running);
+  for (const key of ["loss_d", "loss_g", "d_real", "d_fake"]) assert.ok(Number.isFinite(s[key]), `${key} = ${s[key]}`);
+  assert.ok(s.d_real > 0 && s.d_real < 1 && s.d_fake > 0 && s.d_fake < 1);
+
+  // Wait for a frame drawn after step 20, then compare with the first one.
+  await waitFor(page, (t) => t.frames > s.frames, "another frame", 5 * 60_000);
+  const later = await canvasPixels(page);
+  assert.ok(later.std > 5, `the sample grid looks blank (std ${later.std})`);
+  assert.notEqual(later.hash, initial.hash, "the sample grid did not change since the first frame");
+
+  // The main thread keeps answering while the worker trains: timers fire close to on time.
+  const worstDelay = await page.evaluate(
+    () =>
+      new Promise((resolve) => {
+        let worst = 0, last = performance.now(), ticks = 0;
+        const id = setInterval(() => {
+          const now = performance.now();
+          worst = Math.max(worst, now - last - 20);
+          last = now;
+          if (++ticks === 100) { clearInterval(id); resolve(worst); }
+        }, 20);
+      }),
+  );
+  assert.ok(worstDelay < 200, `a 20 ms timer was up to ${worstDelay.toFixed(0)} ms late`);
+
+  await page.click("#pause");
+  await waitFor(page, (t) => !t.running, "pause", 60_000);
+  await page.screenshot({ path: join(RESULTS, "page.png"), fullPage: true });
+  console.log(`first step after ${Math.round(s.firstStepMs)} ms; ${s.stepsPerSecond.toFixed(2)} steps/s on ${s.adapter}`);
+  await page.close();
+});
+
+test("a bad setting in the link is named, and training goes on with the defaults", { timeout: 5 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&autostart=1&batch=0&lang=zh-CN`);
+  const s = await waitFor(page, (s) => s.step >= 3, "3 CPU steps", 4 * 60_000);
+  assert.equal(s.backend, "cpu");
+  assert.match(s.error, /batch_size.*1 to 10000/);
+  assert.match(await page.textContent("#error"), /batch_size/);
+  assert.equal(await page.textContent("#train"), "训练");
+  await page.close();
+});
+
+test("missing or corrupt digit data gives a clear message", { timeout: 5 * 60_000 }, async () => {
+  for (const [body, status_, expected] of [
+    ["", 404, /could not be loaded \(HTTP 404\)/],
+    ["this is not gzip", 200, /corrupt/],
+  ]) {
+    const context = await browser.newContext();
+    await context.route("**/mnist.bin.gz", (route) => route.fulfill({ status: status_, body }));
+    const page = await context.newPage();
+    await page.goto(`${base}#backend=cpu`);
+    const s = await waitFor(page, (s) => s.error, "an error message", 4 * 60_000);
+    assert.match(s.error, expected);
+    assert.ok(await page.isVisible("#error"));
+    await context.close();
+  }
+});
