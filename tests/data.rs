@@ -24,7 +24,7 @@ fn damaged_files_are_refused_with_a_reason() {
     v2[4] = 2;
     assert_eq!(Digits::decode(&v2), Err(DataError::BadVersion(2)));
     let err = Digits::decode(&good[..good.len() - 1]).unwrap_err();
-    assert!(err.to_string().contains("1579 bytes where 2 digits need 1580"), "{err}");
+    assert!(err.to_string().contains("1580 bytes where 2 digits need 1581"), "{err}");
     let mut bad_label = good.clone();
     bad_label[11] = 12;
     assert_eq!(Digits::decode(&bad_label), Err(DataError::Corrupt("label 12 is not a digit".into())));
