@@ -1,10 +1,4 @@
-//! `webgan`: the browser's trainer, natively, from the command line.
-//!
-//! ```text
-//! webgan train [--steps N] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
-//!              [--data FILE] [--out GRID.png] [--log-every K]
-//! webgan bench [--steps N] [--backend wgpu|cpu] [--repeats R] [--config FILE.json] [--set KEY=VALUE]...
-//! ```
+//! The command line's parsing and commands.
 
 use std::process::ExitCode;
 use std::time::Instant;
@@ -173,7 +167,8 @@ fn run() -> Result<(), String> {
     }
 }
 
-fn main() -> ExitCode {
+/// Runs the command line, printing any error with the usage.
+pub fn main() -> ExitCode {
     match run() {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
