@@ -83,10 +83,13 @@ build_native() {
   native cargo build --release
 }
 
+# The two builds run side by side: each has long single-crate stretches that leave a core idle.
 build() {
   build_data
+  build_native &
+  local native_build=$!
   build_wasm
-  build_native
+  wait "$native_build"
 }
 
 run_tests() {
