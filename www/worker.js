@@ -80,10 +80,12 @@ async function start({ query: q, backend }) {
   await frame(0);
 }
 
-/** Reads what the steps since the last frame produced and sends it to the page. */
-async function frame(stepsTaken, elapsedMs = 0) {
+/** Reads what the steps since the last frame produced and sends it to the page. `since` is when
+ * those steps were queued: the rate counts until their results reached JavaScript. */
+async function frame(stepsTaken, since = 0) {
   const rows = await trainer.read_stats();
   const samples = await trainer.samples();
+  const elapsedMs = performance.now() - since;
   post(
     {
       type: "frame",
@@ -105,7 +107,7 @@ async function loop() {
     while (running) {
       const t0 = performance.now();
       trainer.steps(stepsPerFrame);
-      await frame(stepsPerFrame, performance.now() - t0 + 0.001);
+      await frame(stepsPerFrame, t0);
       const elapsed = performance.now() - t0;
       // Aim for one frame every FRAME_MS: more steps per frame on a fast device.
       stepsPerFrame = Math.max(1, Math.min(256, Math.round((stepsPerFrame * FRAME_MS) / Math.max(elapsed, 1))));
