@@ -55,21 +55,26 @@ pub fn cpu() -> ComputeDevice {
 /// so callers keep the returned device and clone it.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn gpu() -> Result<ComputeDevice, String> {
-    describe(Device::wgpu_options().init_with_setup())
+    describe(Device::wgpu_options().init_with_setup(), "")
 }
 
 /// Acquires the default GPU adapter through wgpu without blocking, as a browser requires.
-pub async fn gpu_async() -> Result<ComputeDevice, String> {
-    describe(Device::wgpu_options().init_with_setup_async().await)
+/// `fallback_name` names the adapter where wgpu has no name for it (browsers leave it empty).
+pub async fn gpu_async(fallback_name: &str) -> Result<ComputeDevice, String> {
+    describe(Device::wgpu_options().init_with_setup_async().await, fallback_name)
 }
 
-fn describe(init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>) -> Result<ComputeDevice, String> {
+fn describe(
+    init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>,
+    fallback_name: &str,
+) -> Result<ComputeDevice, String> {
     let (device, setup) = init.map_err(|e| format!("could not start the GPU device: {e}"))?;
     let info = setup.adapter.get_info();
+    let name = if info.name.is_empty() { fallback_name.to_string() } else { info.name };
     // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps.
     let adapter = match info.device_type {
-        wgpu::DeviceType::Cpu => format!("{} (software)", info.name),
-        _ => info.name,
+        wgpu::DeviceType::Cpu => format!("{name} (software)"),
+        _ => name,
     };
     Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter })
 }

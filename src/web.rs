@@ -35,8 +35,7 @@ export async function prepareWebGpu() {
   }
   // Browsers leave the adapter's description empty; vendor and architecture still say what it is.
   const info = adapter.info || {};
-  label = [info.vendor, info.architecture, info.description].filter(Boolean).join(" ");
-  if (info.isFallbackAdapter) label += " (software)";
+  label = [info.vendor, info.architecture].filter(Boolean).join(" ");
   const proto = Object.getPrototypeOf(adapter);
   if (!proto.webganOriginalRequestDevice) {
     proto.webganOriginalRequestDevice = proto.requestDevice;
@@ -90,13 +89,7 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
     }
     let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
     let outcome = if refusal.is_empty() {
-        backend::gpu_async().await.map(|mut device| {
-            let label = adapter_label();
-            if !label.is_empty() {
-                device.adapter = label;
-            }
-            device
-        })
+        backend::gpu_async(&adapter_label()).await
     } else {
         Err(refusal)
     };
