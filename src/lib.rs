@@ -13,7 +13,11 @@ pub mod data;
 pub mod grid;
 pub mod loss;
 pub mod model;
+pub mod optim;
+pub mod params;
+pub mod presets;
 pub mod rng;
+pub mod schedule;
 pub mod stats;
 pub mod trainer;
 
@@ -22,5 +26,6 @@ pub mod web;
 
 pub use config::{ConfigError, TrainConfig};
 pub use data::{DataError, Digits};
+pub use presets::Preset;
 pub use stats::StepStats;
-pub use trainer::Trainer;
+pub use trainer::{ConfigChange, Trainer};

@@ -64,6 +64,30 @@ impl Discriminator {
         let h = leaky_relu(self.hidden.forward(h), LEAKY_SLOPE);
         self.output.forward(h)
     }
+
+    /// The logits and, for each digit, the gradient ∇ₓD(x) of its logit with respect to its
+    /// pixels: `[batch, 784]` → (`[batch, 1]`, `[batch, 784]`).
+    ///
+    /// burn differentiates only once, so the gradient penalties cannot ask autodiff for ∇ₓD and
+    /// then differentiate that again. Instead the chain rule is written out as ordinary tensor
+    /// operations, back through each layer (a linear layer x·W contributes Wᵀ, a LeakyReLU its
+    /// slope, 1 or 0.2, at the pre-activation), and autodiff differentiates *that* expression
+    /// with respect to the weights like any other.
+    pub fn forward_with_input_gradient(&self, x: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let pre1 = self.input.forward(x);
+        let pre2 = self.hidden.forward(leaky_relu(pre1.clone(), LEAKY_SLOPE));
+        let logits = self.output.forward(leaky_relu(pre2.clone(), LEAKY_SLOPE));
+        // ∂D/∂pre2 = w_outᵀ ⊙ slope(pre2), a [batch, hidden] tensor (w_out is [hidden, 1]).
+        let grad = leaky_relu_slope(pre2) * self.output.weight.val().transpose();
+        let grad = grad.matmul(self.hidden.weight.val().transpose()) * leaky_relu_slope(pre1);
+        (logits, grad.matmul(self.input.weight.val().transpose()))
+    }
+}
+
+/// LeakyReLU's derivative at each pre-activation: 1 where positive, [`LEAKY_SLOPE`] elsewhere.
+/// It is piecewise constant, so it carries no gradient of its own.
+fn leaky_relu_slope(pre: Tensor<2>) -> Tensor<2> {
+    pre.greater_elem(0.0).float().mul_scalar(1.0 - LEAKY_SLOPE).add_scalar(LEAKY_SLOPE)
 }
 
 /// A fully connected layer with weights and bias uniform in ±1/√fan_in.

@@ -5,20 +5,45 @@
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
-/// Values recorded per step, in the order of the columns of a stacked stats tensor.
-pub const COLUMNS: [&str; 4] = ["loss_d", "loss_g", "d_real", "d_fake"];
+/// Values recorded per step on the device, in the order of the columns of a stacked stats tensor.
+pub const COLUMNS: [&str; 8] =
+    ["loss_d", "loss_g", "d_real", "d_fake", "wasserstein", "grad_norm_d", "grad_norm_g", "input_grad_norm"];
 
-/// One step's statistics, still on the device: a `[4]` tensor in [`COLUMNS`] order.
+/// Every value of a step as the page receives it: the step number, the device [`COLUMNS`], then
+/// the learning rates, which the host knows without asking the device.
+pub const ROW: [&str; 11] = [
+    "step",
+    "loss_d",
+    "loss_g",
+    "d_real",
+    "d_fake",
+    "wasserstein",
+    "grad_norm_d",
+    "grad_norm_g",
+    "input_grad_norm",
+    "lr_d",
+    "lr_g",
+];
+
+/// One step's statistics: a `[8]` tensor in [`COLUMNS`] order, still on the device, and the
+/// learning rates `(lr_d, lr_g)` the step used.
 #[derive(Clone, Debug)]
-pub struct StepStats(pub Tensor<1>);
+pub struct StepStats {
+    /// The device-side values.
+    pub values: Tensor<1>,
+    /// D's and G's learning rates after the schedule.
+    pub learning_rates: (f64, f64),
+}
 
-/// Statistics of several consecutive steps, stacked into one `[steps, 4]` tensor for one read.
+/// Statistics of several consecutive steps, stacked into one `[steps, 8]` tensor for one read.
 #[derive(Clone, Debug)]
 pub struct PendingStats {
     /// The step number of the first row.
     pub first_step: u64,
-    /// `[steps, 4]`, on the device.
+    /// `[steps, 8]`, on the device.
     pub values: Tensor<2>,
+    /// `(lr_d, lr_g)` per row.
+    pub learning_rates: Vec<(f64, f64)>,
 }
 
 /// One step's statistics on the host.
@@ -26,7 +51,7 @@ pub struct PendingStats {
 pub struct StepValues {
     /// 1-based step number.
     pub step: u64,
-    /// Discriminator loss.
+    /// Discriminator loss, penalties included.
     pub loss_d: f32,
     /// Generator loss.
     pub loss_g: f32,
@@ -34,12 +59,44 @@ pub struct StepValues {
     pub d_real: f32,
     /// Mean D(G(z)) on generated digits.
     pub d_fake: f32,
+    /// Mean logit on real minus mean logit on fake digits: for a Wasserstein critic, the
+    /// estimate of the distance between the real and generated distributions.
+    pub wasserstein: f32,
+    /// ‖∇θ L_D‖₂ of the step's last discriminator update.
+    pub grad_norm_d: f32,
+    /// ‖∇θ L_G‖₂ of the generator update.
+    pub grad_norm_g: f32,
+    /// Mean ‖∇ₓD‖₂ where a penalty measures it (at x̂ for WGAN-GP, at real digits for R1);
+    /// NaN when no penalty is on.
+    pub input_grad_norm: f32,
+    /// D's learning rate.
+    pub lr_d: f32,
+    /// G's learning rate.
+    pub lr_g: f32,
 }
 
 impl StepValues {
-    /// Whether every value is finite (a diverged run yields NaN or ±inf).
+    /// Whether every measured value is finite (a diverged run yields NaN or ±inf).
     pub fn is_finite(&self) -> bool {
-        [self.loss_d, self.loss_g, self.d_real, self.d_fake].iter().all(|v| v.is_finite())
+        let measured = [self.loss_d, self.loss_g, self.d_real, self.d_fake, self.grad_norm_d, self.grad_norm_g];
+        measured.iter().all(|v| v.is_finite()) && !self.input_grad_norm.is_infinite()
+    }
+
+    /// The values in [`ROW`] order.
+    pub fn row(&self) -> [f32; ROW.len()] {
+        [
+            self.step as f32,
+            self.loss_d,
+            self.loss_g,
+            self.d_real,
+            self.d_fake,
+            self.wasserstein,
+            self.grad_norm_d,
+            self.grad_norm_g,
+            self.input_grad_norm,
+            self.lr_d,
+            self.lr_g,
+        ]
     }
 }
 
@@ -49,23 +106,37 @@ impl PendingStats {
         if steps.is_empty() {
             return None;
         }
-        let rows = steps.into_iter().map(|s| s.0).collect();
-        Some(Self { first_step, values: Tensor::stack(rows, 0) })
+        let learning_rates = steps.iter().map(|s| s.learning_rates).collect();
+        let rows = steps.into_iter().map(|s| s.values).collect();
+        Some(Self { first_step, values: Tensor::stack(rows, 0), learning_rates })
     }
 
     /// Turns the data read back from [`PendingStats::values`] into one record per step.
-    pub fn decode(first_step: u64, data: &TensorData) -> Vec<StepValues> {
+    pub fn decode(&self, data: &TensorData) -> Vec<StepValues> {
         let flat = floats(data.clone());
         flat.chunks_exact(COLUMNS.len())
+            .zip(&self.learning_rates)
             .enumerate()
-            .map(|(i, row)| StepValues {
-                step: first_step + i as u64,
+            .map(|(i, (row, &(lr_d, lr_g)))| StepValues {
+                step: self.first_step + i as u64,
                 loss_d: row[0],
                 loss_g: row[1],
                 d_real: row[2],
                 d_fake: row[3],
+                wasserstein: row[4],
+                grad_norm_d: row[5],
+                grad_norm_g: row[6],
+                input_grad_norm: row[7],
+                lr_d: lr_d as f32,
+                lr_g: lr_g as f32,
             })
             .collect()
+    }
+
+    /// Reads the values back (a blocking GPU round trip: native code only) and decodes them.
+    pub fn read(self) -> Vec<StepValues> {
+        let data = self.values.clone().into_data();
+        self.decode(&data)
     }
 }
 

@@ -1,14 +1,16 @@
 //! One GAN training run: the two networks, their optimisers, the data on the device and the
 //! step loop. The same code trains in the browser (WebGPU or CPU) and natively.
 
-use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
+use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
-use burn::tensor::{Device, Int, Tensor, TensorData};
+use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
 use crate::config::TrainConfig;
 use crate::data::{BatchSampler, Digits, PIXELS};
-use crate::loss;
+use crate::loss::{self, GanLoss};
 use crate::model::{Discriminator, Generator};
+use crate::optim::NetworkOptimizer;
+use crate::params;
 use crate::rng::Rng;
 use crate::stats::{PendingStats, StepStats};
 
@@ -21,14 +23,34 @@ const NOISE: u64 = 2;
 const BATCHES: u64 = 3;
 const FIXED_NOISE: u64 = 4;
 
-/// The state worth keeping when a step goes wrong: weights and optimiser moments.
+/// The state worth keeping when a step goes wrong: weights, their average and optimiser moments.
 #[derive(Clone)]
 struct Snapshot {
     step: u64,
     generator: Generator,
     discriminator: Discriminator,
-    opt_g: ModuleOptimizer,
-    opt_d: ModuleOptimizer,
+    average: Option<Generator>,
+    opt_g: NetworkOptimizer,
+    opt_d: NetworkOptimizer,
+}
+
+/// What applying a new configuration to a running trainer did to the optimisers.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ConfigChange {
+    /// G's optimiser algorithm changed, so its state (moments, velocity) started afresh.
+    pub reset_g: bool,
+    /// The same for D.
+    pub reset_d: bool,
+}
+
+/// The results of one discriminator update that the step's statistics report.
+struct CriticUpdate {
+    loss: Tensor<1>,
+    d_real: Tensor<2>,
+    d_fake: Tensor<2>,
+    grad_norm: Tensor<1>,
+    input_grad_norm: Tensor<1>,
+    z: Tensor<2>,
 }
 
 /// A GAN being trained: call [`Trainer::step`] repeatedly and read statistics and samples
@@ -38,8 +60,10 @@ pub struct Trainer {
     device: Device,
     generator: Generator,
     discriminator: Discriminator,
-    opt_g: ModuleOptimizer,
-    opt_d: ModuleOptimizer,
+    /// The moving average of G's weights, while [`TrainConfig::ema`] is on.
+    average: Option<Generator>,
+    opt_g: NetworkOptimizer,
+    opt_d: NetworkOptimizer,
     /// Every digit, uploaded once as `[count, 784]` in [0, 1]; batches are gathered on the device.
     digits: Tensor<2>,
     sampler: BatchSampler,
@@ -55,17 +79,20 @@ impl Trainer {
     /// validated first; an invalid one is returned as an error and nothing is allocated.
     pub fn new(config: TrainConfig, digits: &Digits, device: &Device) -> Result<Self, crate::ConfigError> {
         config.validate()?;
+        device.seed(config.seed);
         let mut weights = Rng::stream(config.seed, WEIGHTS);
         let generator = Generator::new(config.latent_dim, config.hidden, &mut weights, device);
         let discriminator = Discriminator::new(config.hidden, &mut weights, device);
         let all = Tensor::from_data(TensorData::new(digits.pixels_unit(), [digits.len(), PIXELS]), device);
         let fixed = Rng::stream(config.seed, FIXED_NOISE).normals(SAMPLE_COUNT * config.latent_dim);
         let fixed_noise = Tensor::from_data(TensorData::new(fixed, [SAMPLE_COUNT, config.latent_dim]), device);
-        let (opt_g, opt_d) = (adam(&config), adam(&config));
+        let (opt_g, opt_d) = (NetworkOptimizer::new(config.g), NetworkOptimizer::new(config.d));
+        let average = (config.ema > 0.0).then(|| generator.clone());
         let last_good = Snapshot {
             step: 0,
             generator: generator.clone(),
             discriminator: discriminator.clone(),
+            average: average.clone(),
             opt_g: opt_g.clone(),
             opt_d: opt_d.clone(),
         };
@@ -76,6 +103,7 @@ impl Trainer {
             device: device.clone(),
             generator,
             discriminator,
+            average,
             opt_g,
             opt_d,
             digits: all,
@@ -96,55 +124,132 @@ impl Trainer {
         self.step
     }
 
-    /// Switches to `config` from the next step on, keeping the weights. Learning rates and batch
-    /// size apply as they are; new Adam betas start the optimisers afresh. A change of seed or
-    /// network size cannot keep the weights: it is refused here and needs a new trainer.
-    pub fn set_config(&mut self, config: TrainConfig) -> Result<(), crate::ConfigError> {
+    /// Switches to `config` from the next step on, keeping the weights: the loss, penalties,
+    /// tricks, batch size, schedule and optimiser hyper-parameters all apply as they are. An
+    /// optimiser whose algorithm changes starts afresh, and the result says so. A change of seed
+    /// or network size cannot keep the weights: it is refused here and needs a new trainer.
+    pub fn set_config(&mut self, config: TrainConfig) -> Result<ConfigChange, crate::ConfigError> {
         config.validate()?;
         if self.config.needs_restart(&config) {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent_dim/hidden",
+                field: "seed/latent_dim/hidden".into(),
                 value: "changed".into(),
                 allowed: "these change the networks themselves; press Reset to start over with them",
             });
         }
-        if (config.beta1, config.beta2) != (self.config.beta1, self.config.beta2) {
-            self.opt_g = adam(&config);
-            self.opt_d = adam(&config);
-        }
+        let change = ConfigChange { reset_g: self.opt_g.configure(config.g), reset_d: self.opt_d.configure(config.d) };
+        self.average = match (self.average.take(), config.ema > 0.0) {
+            (Some(average), true) => Some(average),
+            (None, true) => Some(self.generator.clone()),
+            (_, false) => None,
+        };
         self.config = config;
-        Ok(())
+        Ok(change)
     }
 
-    /// One training step: one discriminator update, then one generator update, both on the same
-    /// noise. Nothing is read back: the statistics stay on the device until
-    /// [`Trainer::take_stats`] is called.
+    /// One training step: [`TrainConfig::d_steps`] discriminator updates, each on a fresh batch
+    /// of real digits and noise, then one generator update on the last update's noise. Nothing
+    /// is read back: the statistics stay on the device until [`Trainer::take_stats`] is called.
     pub fn step(&mut self) {
-        let batch = self.config.batch_size;
-        let indices = Tensor::<1, Int>::from_data(TensorData::new(self.sampler.next_batch(batch), [batch]), &self.device);
-        let real = self.digits.clone().select(0, indices);
-        let z = Tensor::from_data(TensorData::new(self.noise.normals(batch * self.config.latent_dim), [batch, self.config.latent_dim]), &self.device);
+        let (lr_g, lr_d) = self.config.learning_rates(self.step);
+        let sigma = self.config.noise_sigma(self.step);
+        let mut critic = self.update_discriminator(lr_d, sigma);
+        for _ in 1..self.config.d_steps {
+            critic = self.update_discriminator(lr_d, sigma);
+        }
 
-        // D ascends log D(x) + log(1 − D(G(z))); G's output is a constant here.
-        let fake = self.generator.forward(z.clone()).detach();
-        let d_real = self.discriminator.forward(real);
-        let d_fake = self.discriminator.forward(fake);
-        let loss_d = loss::discriminator_loss(d_real.clone(), d_fake.clone());
-        let grads = GradientsParams::from_grads(loss_d.backward(), &self.discriminator);
-        self.discriminator = self.opt_d.step(self.config.lr_d, self.discriminator.clone(), grads);
-
-        // G descends −log D(G(z)) through the freshly updated D.
-        let d_fake_for_g = self.discriminator.forward(self.generator.forward(z));
-        let loss_g = loss::generator_loss(d_fake_for_g);
+        // G descends its loss through the freshly updated D.
+        let fake = self.with_instance_noise(self.generator.forward(critic.z), sigma);
+        let loss_g = self.config.loss.generator(self.discriminator.forward(fake));
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
-        self.generator = self.opt_g.step(self.config.lr_g, self.generator.clone(), grads);
+        let grad_norm_g = params::gradient_norm(&self.generator, &grads);
+        self.generator = self.opt_g.step(lr_g, self.generator.clone(), grads);
+        if let Some(average) = self.average.take() {
+            self.average = Some(params::moving_average(average, &self.generator, self.config.ema));
+        }
 
-        let stats = Tensor::cat(
-            vec![loss_d, loss_g, sigmoid(d_real).mean(), sigmoid(d_fake).mean()],
+        let wasserstein = critic.d_real.clone().mean() - critic.d_fake.clone().mean();
+        let values = Tensor::cat(
+            vec![
+                critic.loss,
+                loss_g,
+                sigmoid(critic.d_real).mean(),
+                sigmoid(critic.d_fake).mean(),
+                wasserstein,
+                critic.grad_norm,
+                grad_norm_g,
+                critic.input_grad_norm,
+            ],
             0,
         );
         self.step += 1;
-        self.unread.push(StepStats(stats.detach()));
+        self.unread.push(StepStats { values: values.detach(), learning_rates: (lr_d, lr_g) });
+    }
+
+    /// One update of D: its loss on a real and a generated batch (G's output is a constant
+    /// here), plus the penalties the configuration asks for, and WGAN's clipping after it.
+    fn update_discriminator(&mut self, lr: f64, sigma: f64) -> CriticUpdate {
+        let batch = self.config.batch_size;
+        let indices =
+            Tensor::<1, Int>::from_data(TensorData::new(self.sampler.next_batch(batch), [batch]), &self.device);
+        let real = self.with_instance_noise(self.digits.clone().select(0, indices), sigma);
+        let z = self.noise_batch(batch);
+        let fake = self.with_instance_noise(self.generator.forward(z.clone()).detach(), sigma);
+        // ε ~ U(0, 1) per digit for WGAN-GP's x̂ = εx + (1 − ε)G(z), drawn on the host like z.
+        let eps: Vec<f32> = (0..batch).map(|_| self.noise.uniform()).collect();
+
+        let config = &self.config;
+        let (d_real, real_grad) = if config.r1_gamma > 0.0 {
+            let (d_real, grad) = self.discriminator.forward_with_input_gradient(real.clone());
+            (d_real, Some(grad))
+        } else {
+            (self.discriminator.forward(real.clone()), None)
+        };
+        let d_fake = self.discriminator.forward(fake.clone());
+        let mut loss_d = config.loss.discriminator(d_real.clone(), d_fake.clone(), config.real_label);
+        // The input gradients whose norm the statistics report: x̂'s for WGAN-GP, else R1's.
+        let mut measured = None;
+        if let Some(grad) = real_grad {
+            loss_d = loss_d + loss::r1_penalty(grad.clone(), config.r1_gamma);
+            measured = Some(grad);
+        }
+        if config.loss == GanLoss::WganGp {
+            let eps = Tensor::<2>::from_data(TensorData::new(eps, [batch, 1]), &self.device);
+            let mixed = real * eps.clone() + fake * eps.neg().add_scalar(1.0);
+            let (_, grad) = self.discriminator.forward_with_input_gradient(mixed);
+            loss_d = loss_d + loss::gradient_penalty(grad.clone(), config.gp_lambda);
+            measured = Some(grad);
+        }
+        let input_grad_norm = match measured {
+            Some(grad) => loss::row_norms(grad).mean(),
+            None => Tensor::full([1], f32::NAN, &self.device),
+        };
+
+        let grads = GradientsParams::from_grads(loss_d.backward(), &self.discriminator);
+        let grad_norm = params::gradient_norm(&self.discriminator, &grads);
+        self.discriminator = self.opt_d.step(lr, self.discriminator.clone(), grads);
+        if self.config.loss == GanLoss::WganClip {
+            self.discriminator = params::clip(self.discriminator.clone(), self.config.clip);
+        }
+        CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, z }
+    }
+
+    /// A batch of noise vectors z ~ N(0, I), `[batch, latent]`, drawn on the host from the
+    /// run's seed so every backend sees the same noise.
+    fn noise_batch(&mut self, batch: usize) -> Tensor<2> {
+        let latent = self.config.latent_dim;
+        Tensor::from_data(TensorData::new(self.noise.normals(batch * latent), [batch, latent]), &self.device)
+    }
+
+    /// `x` plus Gaussian noise of standard deviation `sigma` (instance noise), drawn on the
+    /// device: it is as large as the batch of digits, too much to draw and upload every step.
+    fn with_instance_noise(&self, x: Tensor<2>, sigma: f64) -> Tensor<2> {
+        if sigma > 0.0 {
+            let noise = Tensor::random(x.shape(), Distribution::Normal(0.0, sigma), &self.device);
+            x + noise
+        } else {
+            x
+        }
     }
 
     /// The statistics of the steps taken since the last call, stacked for a single read.
@@ -159,36 +264,32 @@ impl Trainer {
             step: self.step,
             generator: self.generator.clone(),
             discriminator: self.discriminator.clone(),
+            average: self.average.clone(),
             opt_g: self.opt_g.clone(),
             opt_d: self.opt_d.clone(),
         };
     }
 
     /// Returns to the last weights marked good (after NaN or infinite losses) and says which
-    /// step that was. Statistics not yet read are dropped with the steps they describe.
+    /// step that was. Statistics not yet read are dropped with the steps they describe. The
+    /// configuration in force stays in force.
     pub fn rollback(&mut self) -> u64 {
         let good = self.last_good.clone();
         self.step = good.step;
         self.generator = good.generator;
         self.discriminator = good.discriminator;
+        self.average = good.average;
         self.opt_g = good.opt_g;
         self.opt_d = good.opt_d;
         self.unread.clear();
+        self.set_config(self.config.clone()).expect("the configuration in force is valid");
         self.step
     }
 
     /// The generator's digits for the fixed noise, `[64, 784]` in [0, 1], still on the device.
-    /// The same noise every time, so successive grids show how G changes.
+    /// The same noise every time, so successive grids show how G changes. With
+    /// [`TrainConfig::ema`] on, the moving average of G's weights draws them.
     pub fn samples(&self) -> Tensor<2> {
-        self.generator.forward(self.fixed_noise.clone()).detach()
+        self.average.as_ref().unwrap_or(&self.generator).forward(self.fixed_noise.clone()).detach()
     }
-}
-
-/// Adam as configured (ε = 1e-8, as in the seed article's PyTorch code).
-fn adam(config: &TrainConfig) -> ModuleOptimizer {
-    AdamConfig::new()
-        .with_beta_1(config.beta1 as f32)
-        .with_beta_2(config.beta2 as f32)
-        .with_epsilon(1e-8)
-        .init()
 }

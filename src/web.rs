@@ -11,8 +11,8 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{self, BackendKind, ComputeDevice};
 use crate::grid::digit_grid;
-use crate::stats::{COLUMNS, PendingStats, floats};
-use crate::{Digits, TrainConfig, Trainer};
+use crate::stats::{ROW, floats};
+use crate::{Digits, TrainConfig, Trainer, presets};
 
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
@@ -88,11 +88,7 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
         return known;
     }
     let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
-    let outcome = if refusal.is_empty() {
-        backend::gpu_async(&adapter_label()).await
-    } else {
-        Err(refusal)
-    };
+    let outcome = if refusal.is_empty() { backend::gpu_async(&adapter_label()).await } else { Err(refusal) };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
 }
@@ -102,6 +98,27 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
 #[wasm_bindgen]
 pub fn check_settings(query: &str) -> String {
     TrainConfig::from_query(query).err().map(|e| e.to_string()).unwrap_or_default()
+}
+
+/// The settings of `query` as JSON (every field, defaults filled in), so the page can show them
+/// in its controls; an invalid query is refused with its message.
+#[wasm_bindgen]
+pub fn settings_json(query: &str) -> Result<String, JsValue> {
+    TrainConfig::from_query(query).map(|c| c.to_json()).map_err(js_error)
+}
+
+/// The presets as JSON: `[{id, query}]`, `query` being the settings in URL-hash form.
+#[wasm_bindgen]
+pub fn presets_json() -> String {
+    let list: Vec<_> =
+        presets::all().into_iter().map(|p| serde_json::json!({ "id": p.id, "query": p.config.to_query() })).collect();
+    serde_json::Value::Array(list).to_string()
+}
+
+/// The names of the values in each row [`WebTrainer::read_stats`] returns, in order.
+#[wasm_bindgen]
+pub fn stat_columns() -> Vec<String> {
+    ROW.iter().map(|c| c.to_string()).collect()
 }
 
 fn js_error(message: impl std::fmt::Display) -> JsValue {
@@ -162,16 +179,23 @@ impl WebTrainer {
         self.state.borrow().trainer.config().to_json()
     }
 
+    /// The settings in force as the shortest URL-hash query, for a link that reproduces the run.
+    pub fn query(&self) -> String {
+        self.state.borrow().trainer.config().to_query()
+    }
+
     /// Steps taken so far.
     pub fn step_count(&self) -> f64 {
         self.state.borrow().trainer.step_count() as f64
     }
 
-    /// Applies new settings from the next step on. An invalid query is refused with a message
-    /// naming the field, and the running settings stay.
-    pub fn set_query(&self, query: &str) -> Result<(), JsValue> {
+    /// Applies new settings from the next step on, keeping the weights. Returns JSON
+    /// `{reset_g, reset_d}`: whether an optimiser changed algorithm and so started afresh. An
+    /// invalid query is refused with a message naming the field, and the running settings stay.
+    pub fn set_query(&self, query: &str) -> Result<String, JsValue> {
         let config = TrainConfig::from_query(query).map_err(js_error)?;
-        self.state.borrow_mut().trainer.set_config(config).map_err(js_error)
+        let change = self.state.borrow_mut().trainer.set_config(config).map_err(js_error)?;
+        Ok(serde_json::to_string(&change).expect("a change serialises"))
     }
 
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid
@@ -195,7 +219,7 @@ impl WebTrainer {
     }
 
     /// Reads the statistics of the steps since the last read, in one GPU round trip: a
-    /// `Float32Array` of rows `[step, loss_d, loss_g, d_real, d_fake]`. If any value is NaN or
+    /// `Float32Array` of rows of [`stat_columns`] values. If any value is NaN or
     /// infinite the run goes back to the last good weights and the promise rejects with a
     /// message saying so.
     pub fn read_stats(&self) -> Promise {
@@ -204,8 +228,8 @@ impl WebTrainer {
             let Some(pending) = state.borrow_mut().trainer.take_stats() else {
                 return Ok(Float32Array::new_with_length(0).into());
             };
-            let data = pending.values.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
-            let rows = PendingStats::decode(pending.first_step, &data);
+            let data = pending.values.clone().into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let rows = pending.decode(&data);
             let mut state = state.borrow_mut();
             if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
                 let back = state.trainer.rollback();
@@ -216,11 +240,7 @@ impl WebTrainer {
                 )));
             }
             state.trainer.mark_good();
-            let flat: Vec<f32> = rows
-                .iter()
-                .flat_map(|r| [r.step as f32, r.loss_d, r.loss_g, r.d_real, r.d_fake])
-                .collect();
-            debug_assert_eq!(flat.len(), rows.len() * (COLUMNS.len() + 1));
+            let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
             Ok(Float32Array::from(flat.as_slice()).into())
         })
     }

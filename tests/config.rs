@@ -1,53 +1,138 @@
 //! Configuration parsing, validation and its messages.
 
-use webgan::{ConfigError, TrainConfig};
+use webgan::loss::GanLoss;
+use webgan::optim::{OptimizerConfig, OptimizerKind};
+use webgan::schedule::{Anneal, LrSchedule};
+use webgan::{ConfigError, TrainConfig, presets};
 
 #[test]
 fn defaults_are_the_seed_articles_settings_and_valid() {
     let c = TrainConfig::default();
-    assert_eq!((c.batch_size, c.latent_dim, c.hidden), (64, 100, 128));
-    assert_eq!((c.lr_g, c.lr_d, c.beta1, c.beta2), (2e-4, 2e-4, 0.5, 0.999));
+    assert_eq!((c.batch_size, c.latent_dim, c.hidden, c.loss), (64, 100, 128, GanLoss::NonSaturating));
+    for o in [c.g, c.d] {
+        assert_eq!((o.kind, o.lr, o.beta1, o.beta2, o.epsilon), (OptimizerKind::Adam, 2e-4, 0.5, 0.999, 1e-8));
+    }
+    assert_eq!((c.d_steps, c.real_label, c.instance_noise, c.ema, c.r1_gamma), (1, 1.0, 0.0, 0.0, 0.0));
     assert_eq!(c.validate(), Ok(()));
 }
 
-#[test]
-fn json_round_trips_and_missing_fields_default() {
-    let c = TrainConfig { seed: 9, batch_size: 10_000, ..TrainConfig::default() };
-    assert_eq!(TrainConfig::from_json(&c.to_json()), Ok(c));
-    assert_eq!(TrainConfig::from_json(r#"{"seed": 3}"#).unwrap().batch_size, 64);
+/// A configuration with every field away from its default.
+fn unusual() -> TrainConfig {
+    TrainConfig {
+        seed: 9,
+        batch_size: 10_000,
+        latent_dim: 16,
+        hidden: 64,
+        loss: GanLoss::WganGp,
+        clip: 0.05,
+        gp_lambda: 5.0,
+        r1_gamma: 0.5,
+        g: OptimizerConfig { kind: OptimizerKind::RmsProp, lr: 5e-5, alpha: 0.9, ..Default::default() },
+        d: OptimizerConfig {
+            kind: OptimizerKind::Nesterov,
+            lr: 0.01,
+            momentum: 0.8,
+            epsilon: 1e-6,
+            ..Default::default()
+        },
+        schedule: LrSchedule::Step,
+        decay_k: 0.1,
+        decay_gamma: 0.9,
+        decay_steps: 250,
+        d_steps: 5,
+        real_label: 0.9,
+        instance_noise: 0.1,
+        noise_anneal: Anneal::Exponential,
+        noise_steps: 300,
+        ema: 0.999,
+    }
 }
 
 #[test]
-fn query_sets_fields_and_lr_sets_both_rates() {
-    let c = TrainConfig::from_query("#seed=7&batch=32&lr=0.001").unwrap();
-    assert_eq!((c.seed, c.batch_size, c.lr_g, c.lr_d), (7, 32, 0.001, 0.001));
+fn json_and_query_round_trip_and_missing_fields_default() {
+    for c in [TrainConfig::default(), unusual()] {
+        assert_eq!(TrainConfig::from_json(&c.to_json()), Ok(c.clone()));
+        assert_eq!(TrainConfig::from_query(&c.to_query()), Ok(c.clone()), "query {}", c.to_query());
+    }
+    assert_eq!(TrainConfig::default().to_query(), "", "defaults make an empty query");
+    let partial = TrainConfig::from_json(r#"{"seed": 3, "d": {"kind": "sgd"}}"#).unwrap();
+    assert_eq!((partial.batch_size, partial.d.kind, partial.d.lr), (64, OptimizerKind::Sgd, 2e-4));
+}
+
+#[test]
+fn query_keys_set_one_network_or_both() {
+    let c = TrainConfig::from_query("#seed=7&batch=full&lr=0.001&lr_d=0.004&opt_g=nesterov&loss=hinge").unwrap();
+    assert_eq!((c.seed, c.batch_size, c.loss), (7, 10_000, GanLoss::Hinge));
+    assert_eq!((c.g.lr, c.d.lr, c.g.kind, c.d.kind), (0.001, 0.004, OptimizerKind::Nesterov, OptimizerKind::Adam));
 }
 
 #[test]
 fn out_of_range_values_name_the_field_and_the_allowed_values() {
     let err = TrainConfig::from_query("batch=0").unwrap_err();
     assert_eq!(err.to_string(), "`batch_size` = 0 is not allowed: an integer from 1 to 10000");
-    let err = TrainConfig::from_json(r#"{"beta1": 1.0}"#).unwrap_err();
-    assert!(matches!(err, ConfigError::OutOfRange { field: "beta1", .. }), "{err}");
+    let err = TrainConfig::from_json(r#"{"g": {"beta1": 1.0}}"#).unwrap_err();
+    assert!(matches!(&err, ConfigError::OutOfRange { field, .. } if field == "g.beta1"), "{err}");
     let err = TrainConfig::from_query("lr_d=-1").unwrap_err();
-    assert!(err.to_string().contains("`lr_d` = -1") && err.to_string().contains("greater than 0"), "{err}");
+    assert_eq!(err.to_string(), "`d.lr` = -1 is not allowed: a number greater than 0 and at most 1");
+    for (query, field) in [
+        ("d_steps=0", "d_steps"),
+        ("d_steps=21", "d_steps"),
+        ("real_label=0.3", "real_label"),
+        ("ema=1", "ema"),
+        ("noise=-0.1", "instance_noise"),
+        ("clip=0", "clip"),
+        ("gp=-1", "gp_lambda"),
+        ("decay_gamma=0", "decay_gamma"),
+        ("decay_steps=0", "decay_steps"),
+        ("momentum_g=1", "g.momentum"),
+        ("alpha=1.5", "g.alpha"),
+        ("eps_d=0", "d.epsilon"),
+    ] {
+        let err = TrainConfig::from_query(query).unwrap_err();
+        assert!(matches!(&err, ConfigError::OutOfRange { field: f, .. } if f == field), "{query}: {err}");
+    }
 }
 
 #[test]
 fn malformed_input_is_refused_with_a_message() {
     let err = TrainConfig::from_query("seed=abc").unwrap_err();
     assert_eq!(err.to_string(), "`seed` = \"abc\" is not a whole number");
+    let err = TrainConfig::from_query("loss=wgan").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`loss` = \"wgan\" is not one of minimax, non_saturating, least_squares, hinge, wgan_clip, wgan_gp"
+    );
+    let err = TrainConfig::from_query("opt_d=lbfgs").unwrap_err();
+    assert!(err.to_string().contains("one of sgd, momentum, nesterov, adam, rms_prop"), "{err}");
     let err = TrainConfig::from_query("colour=red").unwrap_err();
     assert!(err.to_string().starts_with("unknown setting `colour`; known settings: seed, batch"), "{err}");
+    assert!(TrainConfig::from_query("lr_x=0.1").is_err());
     assert!(matches!(TrainConfig::from_json("{seed: 1"), Err(ConfigError::Json(_))));
     assert!(matches!(TrainConfig::from_json(r#"{"sed": 1}"#), Err(ConfigError::Json(m)) if m.contains("sed")));
+    assert!(
+        matches!(TrainConfig::from_json(r#"{"g": {"kind": "lion"}}"#), Err(ConfigError::Json(m)) if m.contains("lion"))
+    );
     assert!(TrainConfig::from_query("lr=NaN").is_err());
+    assert!(TrainConfig::from_query("lr=inf").is_err());
 }
 
 #[test]
 fn restart_is_needed_only_for_shape_or_seed_changes() {
     let a = TrainConfig::default();
-    assert!(!a.needs_restart(&TrainConfig { lr_g: 1e-3, batch_size: 8, ..a.clone() }));
+    assert!(!a.needs_restart(&TrainConfig { loss: GanLoss::WganClip, batch_size: 8, ..a.clone() }));
     assert!(a.needs_restart(&TrainConfig { hidden: 256, ..a.clone() }));
     assert!(a.needs_restart(&TrainConfig { seed: 1, ..a.clone() }));
+}
+
+#[test]
+fn presets_are_valid_distinct_and_keep_the_networks() {
+    let all = presets::all();
+    assert_eq!(all.len(), 7);
+    for (i, p) in all.iter().enumerate() {
+        assert_eq!(p.config.validate(), Ok(()), "{}", p.id);
+        assert!(!p.config.needs_restart(&TrainConfig::default()), "{} changes the networks", p.id);
+        assert!(all[..i].iter().all(|q| q.config != p.config && q.id != p.id), "{} repeats another preset", p.id);
+        assert_eq!(presets::find(p.id).as_ref(), Some(p));
+    }
+    assert_eq!(presets::find("full_batch").unwrap().config.batch_size, 10_000);
 }

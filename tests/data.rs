@@ -2,9 +2,9 @@
 
 mod common;
 
+use webgan::Digits;
 use webgan::data::{BatchSampler, DataError, PIXELS};
 use webgan::rng::Rng;
-use webgan::Digits;
 
 fn two_digits() -> Digits {
     Digits { labels: vec![3, 7], pixels: (0..2 * PIXELS).map(|i| (i % 256) as u8).collect() }

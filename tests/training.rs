@@ -6,12 +6,12 @@ mod common;
 use burn::tensor::Tensor;
 use webgan::backend;
 use webgan::data::PIXELS;
-use webgan::stats::{PendingStats, StepValues, floats};
-use webgan::{TrainConfig, Trainer};
+use webgan::optim::{OptimizerConfig, OptimizerKind};
+use webgan::stats::{StepValues, floats};
+use webgan::{ConfigChange, TrainConfig, Trainer};
 
 fn read(trainer: &mut Trainer) -> Vec<StepValues> {
-    let pending = trainer.take_stats().expect("steps were taken");
-    PendingStats::decode(pending.first_step, &pending.values.into_data())
+    trainer.take_stats().expect("steps were taken").read()
 }
 
 fn pixels(t: Tensor<2>) -> Vec<f32> {
@@ -96,14 +96,22 @@ fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
     let device = backend::cpu();
     let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
     trainer.step();
-    let faster = TrainConfig { lr_g: 1e-3, batch_size: 8, ..TrainConfig::default() };
-    trainer.set_config(faster.clone()).unwrap();
+    let faster =
+        TrainConfig { g: OptimizerConfig { lr: 1e-3, ..Default::default() }, batch_size: 8, ..TrainConfig::default() };
+    assert_eq!(trainer.set_config(faster.clone()).unwrap(), ConfigChange { reset_g: false, reset_d: false });
     trainer.step();
     assert_eq!(trainer.config(), &faster);
+    let sgd = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.01, ..Default::default() };
+    let switched = TrainConfig { d: sgd, loss: webgan::loss::GanLoss::Hinge, ..faster.clone() };
+    assert_eq!(trainer.set_config(switched).unwrap(), ConfigChange { reset_g: false, reset_d: true });
+    trainer.step();
     let err = trainer.set_config(TrainConfig { seed: 5, ..faster.clone() }).unwrap_err();
     assert!(err.to_string().contains("Reset"), "{err}");
     assert!(trainer.set_config(TrainConfig { batch_size: 0, ..faster }).is_err());
-    assert_eq!(read(&mut trainer).len(), 2);
+    let stats = read(&mut trainer);
+    assert_eq!(stats.len(), 3);
+    assert!(stats.iter().all(StepValues::is_finite), "{stats:?}");
+    assert_eq!((stats[1].lr_g, stats[2].lr_d), (1e-3, 0.01));
 }
 
 /// The same seeded steps on the GPU path (wgpu; lavapipe's CPU Vulkan device in CI) and on the
@@ -120,20 +128,25 @@ fn wgpu_steps_match_the_cpu_backend() {
     };
     eprintln!("comparing {gpu} with the CPU backend");
     let digits = common::digits();
-    let run = |device: &backend::ComputeDevice| {
-        let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
-        for _ in 0..3 {
-            trainer.step();
+    // The defaults, then the explicit input gradient (WGAN-GP and R1), other optimisers, n_D,
+    // smoothing and the weight average: every kernel the lab uses.
+    let lab = "loss=wgan_gp&r1=1&d_steps=2&opt_g=rms_prop&opt_d=nesterov&lr_d=0.01&real_label=0.9&ema=0.9";
+    for query in ["", lab] {
+        let run = |device: &backend::ComputeDevice| {
+            let mut trainer = Trainer::new(TrainConfig::from_query(query).unwrap(), &digits, &device.device).unwrap();
+            for _ in 0..3 {
+                trainer.step();
+            }
+            (read(&mut trainer), pixels(trainer.samples()))
+        };
+        let (gpu_stats, gpu_pixels) = run(&gpu);
+        let (cpu_stats, cpu_pixels) = run(&backend::cpu());
+        for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
+            for (a, b) in g.row().into_iter().zip(c.row()).filter(|(_, b)| !b.is_nan()) {
+                assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "`{query}` step {}: wgpu {g:?} vs cpu {c:?}", g.step);
+            }
         }
-        (read(&mut trainer), pixels(trainer.samples()))
-    };
-    let (gpu_stats, gpu_pixels) = run(&gpu);
-    let (cpu_stats, cpu_pixels) = run(&backend::cpu());
-    for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
-        for (a, b) in [(g.loss_d, c.loss_d), (g.loss_g, c.loss_g), (g.d_real, c.d_real), (g.d_fake, c.d_fake)] {
-            assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "step {}: wgpu {a} vs cpu {b}", g.step);
-        }
+        let worst = gpu_pixels.iter().zip(&cpu_pixels).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
+        assert!(worst < 1e-3, "`{query}`: samples differ by up to {worst}");
     }
-    let worst = gpu_pixels.iter().zip(&cpu_pixels).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
-    assert!(worst < 1e-3, "samples differ by up to {worst}");
 }

@@ -1,28 +1,37 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
 import { Chart } from "./views/chart.js";
+import { Lab } from "./views/lab.js";
+import { Presets } from "./views/presets.js";
 import { SampleGrid } from "./views/samples.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
 /** URL-hash keys that belong to the page rather than to the training settings. */
 const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["en", "zh-CN"] };
-const SETTING_FIELDS = ["seed", "batch", "lr_g", "lr_d", "beta1", "beta2"];
 
 const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
 const grid = new SampleGrid($("samples"));
 
-/** What `window.webgan.status()` reports; the names are a stable contract for scripts and tests. */
+/** What `window.webgan.status()` reports; the names are a stable contract for scripts and tests.
+ * The last step's statistics are added under their own names (loss_d, lr_g, ...). */
 const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
-  error: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "",
+  error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
 };
 window.webgan = { status: () => ({ ...status }) };
+let columns = ["step"];
 
 function showError(message) {
   status.error = message;
   const box = $("error");
   box.hidden = !message;
   box.textContent = message ? `${t("error_title")} ${message}` : "";
+}
+
+function showInfo(message) {
+  status.info = message;
+  $("info").hidden = !message;
+  $("info").textContent = message;
 }
 
 /** Splits the URL hash into page options and the settings query the trainer parses. */
@@ -40,22 +49,6 @@ function readHash() {
     }
   }
   return { page, query: settings.toString(), problems };
-}
-
-function settingsQuery() {
-  const form = new FormData($("settings"));
-  const params = new URLSearchParams();
-  for (const name of SETTING_FIELDS) {
-    const value = String(form.get(name) ?? "").trim();
-    if (value !== "") params.set(name, value);
-  }
-  return params.toString();
-}
-
-function fillSettings(config) {
-  const values = { seed: config.seed, batch: config.batch_size, lr_g: config.lr_g, lr_d: config.lr_d, beta1: config.beta1, beta2: config.beta2 };
-  const form = $("settings");
-  for (const name of SETTING_FIELDS) form.elements[name].value = values[name];
 }
 
 /** Keeps the address bar a link to the current run, for sharing with a class. */
@@ -79,15 +72,15 @@ function renderStatus() {
 
 function onFrame(m) {
   if (m.rows.length) {
-    const last = m.rows.subarray(m.rows.length - 5);
-    [status.loss_d, status.loss_g, status.d_real, status.d_fake] = Array.from(last.subarray(1));
+    const last = m.rows.subarray(m.rows.length - columns.length);
+    columns.forEach((name, i) => { if (name !== "step") status[name] = last[i]; });
     chart.add(m.rows);
   }
   status.step = m.step;
   if (m.stepsPerSecond) status.stepsPerSecond = m.stepsPerSecond;
   status.running = m.running;
   grid.show(m.samples, m.side);
-  status.frames = (status.frames || 0) + 1;
+  status.frames += 1;
 }
 
 let drawQueued = false;
@@ -101,8 +94,28 @@ function redraw() {
   });
 }
 
+/** What the worker said about a settings change, in the student's language. */
+function describeChange(m) {
+  const parts = [t("applied", { step: m.step })];
+  for (const net of ["g", "d"]) {
+    if (m.change[`reset_${net}`]) parts.push(t(`optimizer_reset_${net}`, { kind: t(`option.opt.${m.config[net].kind}`) }));
+  }
+  return parts.join(" ");
+}
+
 async function main() {
   const { page, query, problems } = readHash();
+  const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+  const send = (message) => worker.postMessage(message);
+  const restart = (q) => {
+    showError("");
+    showInfo("");
+    chart.clear();
+    status.stepsPerSecond = 0;
+    send({ type: "reset", query: q });
+  };
+  const lab = new Lab($("settings"), (q) => { showError(""); send({ type: "config", query: q }); });
+  const presets = new Presets($("presets"), $("preset-outcome"), restart);
   await loadLanguage(page.lang);
   $("lang").textContent = otherLanguage() === "zh-CN" ? "中文" : "English";
   $("lang").onclick = () => {
@@ -111,13 +124,13 @@ async function main() {
     history.replaceState(null, "", `#${params}`);
     loadLanguage(otherLanguage()).then(() => {
       $("lang").textContent = otherLanguage() === "zh-CN" ? "中文" : "English";
+      lab.refresh();
+      presets.refresh();
       renderStatus();
     });
   };
   if (problems.length) showError(problems.join("\n"));
 
-  const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
-  const send = (message) => worker.postMessage(message);
   const progressBox = $("progress");
 
   worker.onmessage = ({ data: m }) => {
@@ -132,7 +145,9 @@ async function main() {
         progressBox.hidden = true;
         $("notice").hidden = !m.notice;
         $("notice").textContent = m.notice;
-        fillSettings(m.config);
+        columns = m.columns;
+        chart.setColumns(columns);
+        presets.show(m.presets);
         if (page.autostart === "1") {
           status.running = true;
           send({ type: "run" });
@@ -142,11 +157,14 @@ async function main() {
         onFrame(m);
         break;
       case "config":
-        fillSettings(m.config);
-        showError("");
+        status.config = m.config;
+        lab.show(m.config);
+        chart.showWasserstein(m.config.loss.startsWith("wgan"));
+        rememberInHash(m.query);
+        if (m.step > 0) showInfo(describeChange(m));
         break;
       case "error":
-        status.running = false;
+        if (m.stopped) status.running = false;
         if (m.fatal) progressBox.hidden = true;
         showError(m.message);
         break;
@@ -161,22 +179,9 @@ async function main() {
   $("train").onclick = () => { showError(""); status.running = true; send({ type: "run" }); redraw(); };
   $("pause").onclick = () => { status.running = false; send({ type: "pause" }); redraw(); };
   $("step").onclick = () => { showError(""); send({ type: "step" }); };
-  $("reset").onclick = () => {
-    showError("");
-    const q = settingsQuery();
-    chart.clear();
-    status.stepsPerSecond = 0;
-    rememberInHash(q);
-    send({ type: "reset", query: q });
-  };
-  $("settings").onsubmit = (e) => {
-    e.preventDefault();
-    const q = settingsQuery();
-    rememberInHash(q);
-    send({ type: "config", query: q });
-  };
+  $("reset").onclick = () => restart(lab.query());
   document.addEventListener("keydown", (e) => {
-    if (e.target.closest && e.target.closest("input, textarea")) return;
+    if (e.target.closest && e.target.closest("input, textarea, select")) return;
     if (e.key === " ") { e.preventDefault(); (status.running ? $("pause") : $("train")).click(); }
     if (e.key === "s" && !status.running) $("step").click();
   });

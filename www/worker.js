@@ -1,7 +1,7 @@
 // The training loop, in a module Web Worker so that the page never stalls. It owns the wasm
 // trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
 // sample grid) several times a second.
-import init, { WebTrainer, check_settings } from "./pkg/webgan.js";
+import init, { WebTrainer, check_settings, presets_json, stat_columns } from "./pkg/webgan.js";
 
 /** Target time between frames, in milliseconds. */
 const FRAME_MS = 150;
@@ -10,13 +10,14 @@ let trainer = null;
 let running = false;
 let looping = false;
 let stepsPerFrame = 1;
-let query = "";
 
 const post = (message, transfer) => self.postMessage(message, transfer || []);
 const progress = (key, fraction) => post({ type: "progress", key, fraction });
-const fail = (error, fatal = false) => {
-  running = false;
-  post({ type: "error", message: String(error && error.message ? error.message : error), fatal });
+/** Reports an error. A failed start is `fatal`; a failed training step `stop`s the run, while a
+ * refused setting leaves it going. */
+const fail = (error, { fatal = false, stop = true } = {}) => {
+  if (stop) running = false;
+  post({ type: "error", message: String(error && error.message ? error.message : error), fatal, stopped: !running });
 };
 
 /** Fetches a file with a visible progress bar; a missing file gets a message that says what to do. */
@@ -55,8 +56,8 @@ async function start({ query: q, backend }) {
   await init({ module_or_path: await wasm.arrayBuffer() });
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
   const problem = check_settings(q);
-  query = problem ? "" : q;
-  if (problem) post({ type: "error", message: `${problem}. Using the default settings instead.`, fatal: false });
+  const query = problem ? "" : q;
+  if (problem) fail(`${problem}. Using the default settings instead.`, { stop: false });
   const digits = await loadDigits();
   progress("starting_gpu", 0.75);
   const t0 = performance.now();
@@ -74,10 +75,17 @@ async function start({ query: q, backend }) {
     backend: trainer.backend(),
     adapter: trainer.adapter(),
     notice: trainer.notice(),
-    config: JSON.parse(trainer.config()),
+    columns: stat_columns(),
+    presets: JSON.parse(presets_json()),
     firstStepMs,
   });
+  postConfig();
   await frame(0);
+}
+
+/** Tells the page the settings in force; `change` says which optimisers started afresh. */
+function postConfig(change = { reset_g: false, reset_d: false }) {
+  post({ type: "config", config: JSON.parse(trainer.config()), query: trainer.query(), step: trainer.step_count(), change });
 }
 
 /** Reads what the steps since the last frame produced and sends it to the page. `since` is when
@@ -133,14 +141,18 @@ const commands = {
   },
   reset: async (m) => {
     trainer.reset(m.query); // throws, and keeps the run, if the settings are invalid
-    query = m.query;
     stepsPerFrame = 1;
+    postConfig();
     await frame(0);
   },
   config: async (m) => {
-    trainer.set_query(m.query);
-    query = m.query;
-    post({ type: "config", config: JSON.parse(trainer.config()) });
+    try {
+      const change = JSON.parse(trainer.set_query(m.query));
+      postConfig(change);
+    } catch (e) {
+      postConfig(); // the controls go back to the settings still in force
+      throw e;
+    }
   },
 };
 
@@ -152,7 +164,7 @@ self.onmessage = ({ data }) => {
     try {
       await commands[data.type](data);
     } catch (e) {
-      fail(e, data.type === "init");
+      fail(e, { fatal: data.type === "init", stop: !["config", "reset"].includes(data.type) });
     }
   });
 };

@@ -1,35 +1,73 @@
-// Live training curves on a canvas: losses on top, the discriminator's verdicts below.
+// Live training curves on a canvas, in four panels: the losses (and the Wasserstein estimate of a
+// WGAN critic), the discriminator's verdicts, the gradient norms and the learning rates.
 
-const SERIES = [
-  { key: "loss_d", label: "loss D", color: "#d2462d", panel: 0 },
-  { key: "loss_g", label: "loss G", color: "#2d6fd2", panel: 0 },
-  { key: "d_real", label: "D(x)", color: "#2a9d5b", panel: 1 },
-  { key: "d_fake", label: "D(G(z))", color: "#a35bd6", panel: 1 },
+const PANELS = [
+  {
+    series: [
+      { key: "loss_d", label: "loss D", color: "#d2462d" },
+      { key: "loss_g", label: "loss G", color: "#2d6fd2" },
+      { key: "wasserstein", label: "W estimate", color: "#e08a00", onlyWhen: "wasserstein" },
+    ],
+  },
+  {
+    fixed: [0, 1],
+    series: [
+      { key: "d_real", label: "D(x)", color: "#2a9d5b" },
+      { key: "d_fake", label: "D(G(z))", color: "#a35bd6" },
+    ],
+  },
+  {
+    log: true,
+    series: [
+      { key: "grad_norm_d", label: "‖∇L_D‖", color: "#d2462d" },
+      { key: "grad_norm_g", label: "‖∇L_G‖", color: "#2d6fd2" },
+      { key: "input_grad_norm", label: "‖∇ₓD‖", color: "#e08a00" },
+    ],
+  },
+  {
+    log: true,
+    series: [
+      { key: "lr_d", label: "lr D", color: "#d2462d" },
+      { key: "lr_g", label: "lr G", color: "#2d6fd2", dash: [4, 3] },
+    ],
+  },
 ];
-const COLUMN = { step: 0, loss_d: 1, loss_g: 2, d_real: 3, d_fake: 4 };
-/** At most this many points are kept per series; older ones are thinned, not dropped. */
+/** At most this many points are kept; older ones are thinned, not dropped. */
 const MAX_POINTS = 2000;
 
 export class Chart {
   constructor(canvas) {
     this.canvas = canvas;
     this.ctx = canvas.getContext("2d");
+    this.columns = ["step"];
+    this.wasserstein = false;
     this.clear();
   }
 
+  /** Names of the values in each row, as the trainer reports them. */
+  setColumns(columns) {
+    this.columns = columns;
+  }
+
+  /** Whether the Wasserstein estimate is worth plotting (the loss is a WGAN). */
+  showWasserstein(on) {
+    this.wasserstein = on;
+  }
+
   clear() {
-    this.points = []; // [step, loss_d, loss_g, d_real, d_fake]
+    this.points = [];
     this.stride = 1;
     this.pending = 0;
     this.draw();
   }
 
-  /** Adds rows of [step, loss_d, loss_g, d_real, d_fake] as a Float32Array. */
+  /** Adds rows (a flat Float32Array of `columns.length` values per step). */
   add(rows) {
-    for (let i = 0; i + 5 <= rows.length; i += 5) {
+    const width = this.columns.length;
+    for (let i = 0; i + width <= rows.length; i += width) {
       if (++this.pending < this.stride) continue;
       this.pending = 0;
-      this.points.push(Array.from(rows.subarray(i, i + 5)));
+      this.points.push(Array.from(rows.subarray(i, i + width)));
     }
     if (this.points.length > MAX_POINTS) {
       this.points = this.points.filter((_, i) => i % 2 === 0);
@@ -42,49 +80,75 @@ export class Chart {
     const w = canvas.width, h = canvas.height;
     ctx.clearRect(0, 0, w, h);
     ctx.font = "12px system-ui, sans-serif";
-    const panels = [
-      { top: 8, height: h * 0.55 - 16, fixed: null },
-      { top: h * 0.55 + 8, height: h * 0.45 - 28, fixed: [0, 1] },
-    ];
-    const left = 44, right = w - 8;
-    const first = this.points.length ? this.points[0][COLUMN.step] : 0;
-    const last = this.points.length ? this.points[this.points.length - 1][COLUMN.step] : 1;
+    const left = 52, right = w - 8, bottom = h - 18;
+    const stepAt = this.columns.indexOf("step");
+    const first = this.points.length ? this.points[0][stepAt] : 0;
+    const last = this.points.length ? this.points[this.points.length - 1][stepAt] : 1;
     const x = (step) => left + ((right - left) * (step - first)) / Math.max(1, last - first);
-    panels.forEach((panel, p) => {
-      const series = SERIES.filter((s) => s.panel === p);
-      let [lo, hi] = panel.fixed || [0, 0.1];
+    const panelHeight = bottom / PANELS.length;
+    PANELS.forEach((panel, p) => {
+      const top = p * panelHeight + 6, height = panelHeight - 14;
+      const series = panel.series
+        .filter((s) => !s.onlyWhen || this[s.onlyWhen])
+        .map((s) => ({ ...s, column: this.columns.indexOf(s.key) }))
+        .filter((s) => s.column >= 0);
+      const value = (v) => (panel.log ? Math.log10(v) : v);
+      let [lo, hi] = panel.fixed || [Infinity, -Infinity];
       if (!panel.fixed) {
-        for (const pt of this.points) for (const s of series) hi = Math.max(hi, pt[COLUMN[s.key]]);
-        hi = Math.min(hi * 1.05, 20);
+        for (const pt of this.points) {
+          for (const s of series) {
+            const v = value(pt[s.column]);
+            if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
+          }
+        }
+        if (!Number.isFinite(lo)) [lo, hi] = panel.log ? [-4, 0] : [0, 1];
+        if (hi - lo < 1e-6) { lo -= 0.5; hi += 0.5; }
+        const pad = (hi - lo) * 0.05;
+        lo -= pad;
+        hi += pad;
       }
-      const y = (v) => panel.top + panel.height * (1 - (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo));
+      const y = (v) => top + height * (1 - (Math.min(Math.max(v, lo), hi) - lo) / (hi - lo));
       ctx.strokeStyle = "#e4e7ec";
       ctx.fillStyle = "#5b6575";
       ctx.lineWidth = 1;
-      for (let k = 0; k <= 4; k++) {
-        const v = lo + ((hi - lo) * k) / 4;
+      ctx.setLineDash([]);
+      for (let k = 0; k <= 2; k++) {
+        const v = lo + ((hi - lo) * k) / 2;
         ctx.beginPath();
         ctx.moveTo(left, y(v));
         ctx.lineTo(right, y(v));
         ctx.stroke();
-        ctx.fillText(v.toFixed(2), 4, y(v) + 4);
+        ctx.fillText(panel.log ? format(10 ** v) : format(v), 2, y(v) + 4);
       }
-      series.forEach((s, i) => {
+      let labelX = left + 8;
+      for (const s of series) {
         ctx.strokeStyle = s.color;
         ctx.lineWidth = 1.5;
+        ctx.setLineDash(s.dash || []);
         ctx.beginPath();
-        this.points.forEach((pt, j) => {
-          const method = j ? "lineTo" : "moveTo";
-          ctx[method](x(pt[COLUMN.step]), y(pt[COLUMN[s.key]]));
-        });
+        let pen = false;
+        for (const pt of this.points) {
+          const v = value(pt[s.column]);
+          if (!Number.isFinite(v)) { pen = false; continue; }
+          ctx[pen ? "lineTo" : "moveTo"](x(pt[stepAt]), y(v));
+          pen = true;
+        }
         ctx.stroke();
         ctx.fillStyle = s.color;
-        ctx.fillText(s.label, left + 8 + i * 80, panel.top + 14);
-      });
+        ctx.fillText(s.label, labelX, top + 12);
+        labelX += ctx.measureText(s.label).width + 14;
+      }
+      ctx.setLineDash([]);
     });
     ctx.fillStyle = "#5b6575";
-    ctx.fillText(`step ${Math.round(first)}`, left, h - 6);
+    ctx.fillText(`step ${Math.round(first)}`, left, h - 4);
     const end = `step ${Math.round(last)}`;
-    ctx.fillText(end, right - ctx.measureText(end).width, h - 6);
+    ctx.fillText(end, right - ctx.measureText(end).width, h - 4);
   }
+}
+
+/** A short axis label: 3 significant digits, exponent form for tiny or huge values. */
+function format(v) {
+  const a = Math.abs(v);
+  return a !== 0 && (a < 0.01 || a >= 1e4) ? v.toExponential(1) : Number(v.toPrecision(3)).toString();
 }

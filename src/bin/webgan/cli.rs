@@ -4,15 +4,17 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
+use webgan::config::KNOWN_KEYS;
 use webgan::grid::digit_grid;
-use webgan::stats::{PendingStats, StepValues, floats};
-use webgan::{Digits, TrainConfig, Trainer};
+use webgan::stats::{StepValues, floats};
+use webgan::{Digits, TrainConfig, Trainer, presets};
 
 const USAGE: &str = "usage:
-  webgan train [--steps N] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
+  webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
                [--data FILE] [--out GRID.png] [--log-every K]
-  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
-settings for --set: seed, batch, latent, hidden, lr, lr_g, lr_d, beta1, beta2";
+  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
+  webgan presets          list the presets with their settings and expected outcome
+  webgan config           print the settings (after --preset, --config, --set) as JSON";
 
 /// Everything the command line said.
 struct Args {
@@ -28,7 +30,7 @@ struct Args {
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     let command = argv.next().ok_or("no command given")?;
-    if command != "train" && command != "bench" {
+    if !["train", "bench", "presets", "config"].contains(&command.as_str()) {
         return Err(format!("unknown command `{command}`"));
     }
     let mut args = Args {
@@ -57,6 +59,12 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
                 let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
                 args.config = TrainConfig::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
             }
+            "--preset" => {
+                let name = value()?;
+                let known = || presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
+                args.config =
+                    presets::find(&name).ok_or_else(|| format!("no preset `{name}`; presets: {}", known()))?.config;
+            }
             "--set" => sets.push(value()?),
             "-h" | "--help" => return Err(String::new()),
             _ => return Err(format!("unknown flag `{flag}`")),
@@ -66,7 +74,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         .iter()
         .map(|s| s.split_once('=').ok_or(format!("`--set {s}` needs the form KEY=VALUE")))
         .collect::<Result<Vec<_>, _>>()?;
-    args.config = args.config.clone().with_pairs(pairs).map_err(|e| e.to_string())?;
+    args.config =
+        args.config.clone().with_pairs(pairs).map_err(|e| format!("{e}\nsettings for --set: {KNOWN_KEYS}"))?;
     if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
         return Err(format!("`--backend {}` is not one of: wgpu, cpu", args.backend));
     }
@@ -82,10 +91,7 @@ fn device(name: &str) -> Result<ComputeDevice, String> {
 
 /// Reads the statistics of the steps since the last read (one device round trip).
 fn read_stats(trainer: &mut Trainer) -> Vec<StepValues> {
-    match trainer.take_stats() {
-        Some(pending) => PendingStats::decode(pending.first_step, &pending.values.into_data()),
-        None => Vec::new(),
-    }
+    trainer.take_stats().map(|pending| pending.read()).unwrap_or_default()
 }
 
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
@@ -108,6 +114,9 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
             trainer.mark_good();
             let ms = started.elapsed().as_secs_f64() * 1e3 / trainer.step_count() as f64;
             let mut line = serde_json::to_value(last).expect("stats serialise");
+            if line["input_grad_norm"].is_null() {
+                line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
+            }
             line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
             println!("{line}");
         }
@@ -157,6 +166,17 @@ fn write_png(path: &str, image: &webgan::grid::Gray) -> Result<(), String> {
 
 fn run() -> Result<(), String> {
     let args = parse_args(std::env::args().skip(1))?;
+    match args.command.as_str() {
+        "presets" => {
+            list_presets();
+            return Ok(());
+        }
+        "config" => {
+            println!("{}", args.config.to_json());
+            return Ok(());
+        }
+        _ => {}
+    }
     let bytes = std::fs::read(&args.data)
         .map_err(|e| format!("cannot read the digits at {}: {e} (./build.sh data makes them)", args.data))?;
     let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", args.data))?;
@@ -164,6 +184,18 @@ fn run() -> Result<(), String> {
     match args.command.as_str() {
         "train" => train(&args, &device, &digits),
         _ => bench(&args, &device, &digits),
+    }
+}
+
+fn list_presets() {
+    for preset in presets::all() {
+        let query = preset.config.to_query();
+        println!(
+            "{}\n  settings: {}\n  expect: {}\n",
+            preset.id,
+            if query.is_empty() { "the defaults" } else { &query },
+            preset.outcome
+        );
     }
 }
 

@@ -1,0 +1,65 @@
+//! Whole-network parameter operations against hand-computed values.
+
+use burn::module::{Module, Param};
+use burn::optim::GradientsParams;
+use burn::tensor::{Device, Tensor, TensorData};
+use webgan::params::{clip, gradient_norm, moving_average};
+use webgan::stats::floats;
+
+/// A matrix and a vector, so the operations must handle parameters of different ranks.
+#[derive(Module, Debug)]
+struct Net {
+    matrix: Param<Tensor<2>>,
+    vector: Param<Tensor<1>>,
+}
+
+fn net(matrix: [f32; 4], vector: [f32; 2]) -> Net {
+    let device = Device::flex().autodiff();
+    Net {
+        matrix: Param::from_tensor(Tensor::from_data(TensorData::new(matrix.to_vec(), [2, 2]), &device)),
+        vector: Param::from_tensor(Tensor::from_data(TensorData::new(vector.to_vec(), [2]), &device)),
+    }
+}
+
+fn values(n: &Net) -> (Vec<f32>, Vec<f32>) {
+    (floats(n.matrix.val().into_data()), floats(n.vector.val().into_data()))
+}
+
+#[test]
+fn clipping_clamps_every_weight_and_keeps_them_trainable() {
+    let clipped = clip(net([0.5, -0.003, 0.02, -1.0], [0.0, 0.011]), 0.01);
+    assert_eq!(values(&clipped), (vec![0.01, -0.003, 0.01, -0.01], vec![0.0, 0.01]));
+    let loss = clipped.matrix.val().sum() + clipped.vector.val().sum();
+    let grads = GradientsParams::from_grads(loss.backward(), &clipped);
+    assert_eq!(grads.len(), 2, "clipped weights must still receive gradients");
+}
+
+#[test]
+fn gradient_norm_covers_every_parameter() {
+    // L = Σ m² /2 + 2·Σ v: ∇m = m = (1, 2, 2, 0), ∇v = (2, 2); ‖∇‖ = √(1 + 4 + 4 + 0 + 4 + 4) = √17.
+    let n = net([1.0, 2.0, 2.0, 0.0], [5.0, -5.0]);
+    let loss = n.matrix.val().square().sum().mul_scalar(0.5) + n.vector.val().sum().mul_scalar(2.0);
+    let grads = GradientsParams::from_grads(loss.backward(), &n);
+    let norm = floats(gradient_norm(&n, &grads).into_data())[0];
+    assert!((norm - 17f32.sqrt()).abs() < 1e-6, "{norm}");
+}
+
+#[test]
+fn moving_average_blends_parameter_by_parameter() {
+    // 0.9·average + 0.1·current, with the parameters matched by id (`current` is a copy of `average`).
+    let average = net([1.0, 1.0, 1.0, 1.0], [0.0, 0.0]);
+    let current = average.clone().map(&mut Shift);
+    let blended = moving_average(average, &current, 0.9);
+    let (m, v) = values(&blended);
+    let expect = |got: &[f32], want: &[f32]| got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-6);
+    assert!(expect(&m, &[2.0, 2.0, 2.0, 2.0]) && expect(&v, &[1.0, 1.0]), "{m:?} {v:?}");
+}
+
+/// Adds 10 to every weight, keeping the ids: a stand-in for a training step.
+struct Shift;
+
+impl burn::module::ModuleMapper for Shift {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        param.map(|t| t.add_scalar(10.0))
+    }
+}
