@@ -13,7 +13,10 @@ use crate::schedule::{Anneal, Decay, LrSchedule};
 pub const MAX_BATCH: usize = 10_000;
 
 /// Everything that decides how a GAN trains. Defaults are the classic MLP GAN of the seed
-/// article: z of 100, hidden layers of 128, non-saturating loss, Adam 2e-4 with β = (0.5, 0.999).
+/// article: z of 100, hidden layers of 128, non-saturating loss, Adam with β = (0.5, 0.999),
+/// D at 2e-4 and G at 1e-3. G learns five times faster than D because with 2e-4 for both this
+/// small MLP collapses to a single pattern within a few hundred steps (the mode-collapse preset
+/// shows it), while 1e-3 for G draws varied, recognisable digits by 10 000 steps.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
@@ -71,7 +74,7 @@ impl Default for TrainConfig {
             clip: 0.01,
             gp_lambda: 10.0,
             r1_gamma: 0.0,
-            g: OptimizerConfig::default(),
+            g: OptimizerConfig { lr: 1e-3, ..OptimizerConfig::default() },
             d: OptimizerConfig::default(),
             schedule: LrSchedule::Constant,
             decay_k: 1e-3,
@@ -198,9 +201,14 @@ impl TrainConfig {
         self.noise_anneal.sigma(self.instance_noise, t, self.noise_steps)
     }
 
-    /// Parses and validates a JSON document; missing fields take their defaults.
+    /// Parses and validates a JSON document. Missing fields take their defaults at every depth:
+    /// `{"g": {"kind": "sgd"}}` keeps G's default learning rate, which differs from D's.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
-        let config: Self = serde_json::from_str(text).map_err(|e| ConfigError::Json(e.to_string()))?;
+        let json_error = |e: serde_json::Error| ConfigError::Json(e.to_string());
+        let given: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        let mut merged = serde_json::to_value(Self::default()).expect("a config always serialises");
+        overlay(&mut merged, given);
+        let config: Self = serde_json::from_value(merged).map_err(json_error)?;
         config.validate()?;
         Ok(config)
     }
@@ -250,13 +258,13 @@ impl TrainConfig {
         differs("gp", self.gp_lambda.to_string(), default.gp_lambda.to_string());
         differs("r1", self.r1_gamma.to_string(), default.r1_gamma.to_string());
         for key in OPTIMIZER_KEYS {
-            let (g, d, default) =
-                (optimizer_field(&self.g, key), optimizer_field(&self.d, key), optimizer_field(&default.g, key));
-            if g == d {
-                differs(key, g, default);
+            let (g, d) = (optimizer_field(&self.g, key), optimizer_field(&self.d, key));
+            let (default_g, default_d) = (optimizer_field(&default.g, key), optimizer_field(&default.d, key));
+            if g == d && g != default_g && d != default_d {
+                differs(key, g, String::new());
             } else {
-                differs(&format!("{key}_g"), g, default.clone());
-                differs(&format!("{key}_d"), d, default);
+                differs(&format!("{key}_g"), g, default_g);
+                differs(&format!("{key}_d"), d, default_d);
             }
         }
         differs("schedule", enum_name(&self.schedule), enum_name(&default.schedule));
@@ -318,6 +326,25 @@ impl TrainConfig {
             }
         }
         Ok(())
+    }
+}
+
+/// Writes `given` over `base`, object by object, so that keys absent from `given` keep `base`'s
+/// values. Anything that is not an object on both sides replaces the base value as it is (and
+/// unknown keys stay, for deserialisation to refuse by name).
+fn overlay(base: &mut serde_json::Value, given: serde_json::Value) {
+    match (base, given) {
+        (serde_json::Value::Object(base), serde_json::Value::Object(given)) => {
+            for (key, value) in given {
+                match base.get_mut(&key) {
+                    Some(slot) => overlay(slot, value),
+                    None => {
+                        base.insert(key, value);
+                    }
+                }
+            }
+        }
+        (base, given) => *base = given,
     }
 }
 

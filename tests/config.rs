@@ -10,8 +10,10 @@ fn defaults_are_the_seed_articles_settings_and_valid() {
     let c = TrainConfig::default();
     assert_eq!((c.batch_size, c.latent_dim, c.hidden, c.loss), (64, 100, 128, GanLoss::NonSaturating));
     for o in [c.g, c.d] {
-        assert_eq!((o.kind, o.lr, o.beta1, o.beta2, o.epsilon), (OptimizerKind::Adam, 2e-4, 0.5, 0.999, 1e-8));
+        assert_eq!((o.kind, o.beta1, o.beta2, o.epsilon), (OptimizerKind::Adam, 0.5, 0.999, 1e-8));
     }
+    // G learns five times faster than D: with 2e-4 for both, this MLP collapses (see the presets).
+    assert_eq!((c.g.lr, c.d.lr), (1e-3, 2e-4));
     assert_eq!((c.d_steps, c.real_label, c.instance_noise, c.ema, c.r1_gamma), (1, 1.0, 0.0, 0.0, 0.0));
     assert_eq!(c.validate(), Ok(()));
 }
@@ -55,8 +57,14 @@ fn json_and_query_round_trip_and_missing_fields_default() {
         assert_eq!(TrainConfig::from_query(&c.to_query()), Ok(c.clone()), "query {}", c.to_query());
     }
     assert_eq!(TrainConfig::default().to_query(), "", "defaults make an empty query");
-    let partial = TrainConfig::from_json(r#"{"seed": 3, "d": {"kind": "sgd"}}"#).unwrap();
-    assert_eq!((partial.batch_size, partial.d.kind, partial.d.lr), (64, OptimizerKind::Sgd, 2e-4));
+    let partial = TrainConfig::from_json(r#"{"seed": 3, "g": {"kind": "sgd"}}"#).unwrap();
+    assert_eq!((partial.batch_size, partial.g.kind, partial.g.lr, partial.d.lr), (64, OptimizerKind::Sgd, 1e-3, 2e-4));
+    let mut same = TrainConfig::default();
+    same.g.lr = 2e-4;
+    assert_eq!(same.to_query(), "lr_g=0.0002");
+    same.d.lr = 0.01;
+    same.g.lr = 0.01;
+    assert_eq!(same.to_query(), "lr=0.01");
 }
 
 #[test]

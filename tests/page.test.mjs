@@ -94,6 +94,23 @@ test("autostart trains on WebGPU and the digits change while the page stays resp
   );
   assert.ok(worstDelay < 200, `a 20 ms timer was up to ${worstDelay.toFixed(0)} ms late`);
 
+  // Switch the objective and D's optimiser mid-run through the lab's controls: training goes on
+  // from the same weights, finite, with the penalty's input gradient now measured.
+  await page.selectOption("#setting-loss", "wgan_gp");
+  await waitFor(page, (t) => t.config.loss === "wgan_gp" || t.error, "the new loss", 5 * 60_000);
+  await page.selectOption("#setting-opt_d", "rms_prop");
+  const switched = await waitFor(page, (t) => t.config.d.kind === "rms_prop" || t.error, "the new optimiser", 5 * 60_000);
+  assert.equal(switched.error, "");
+  assert.match(switched.info, /D's optimiser is now RMSprop/);
+  assert.ok(switched.step >= s.step, "the run went on rather than starting over");
+  const after = await waitFor(page, (t) => t.step >= switched.step + 5 || t.error, "5 steps after the switch", 10 * 60_000);
+  assert.equal(after.error, "");
+  assert.equal(after.backend, "webgpu");
+  for (const key of ["loss_d", "loss_g", "wasserstein", "grad_norm_d", "grad_norm_g", "input_grad_norm"]) {
+    assert.ok(Number.isFinite(after[key]), `${key} = ${after[key]} after the switch`);
+  }
+  assert.ok(after.input_grad_norm > 0);
+
   await page.click("#pause");
   await waitFor(page, (t) => !t.running, "pause", 60_000);
   await page.screenshot({ path: join(RESULTS, "page.png"), fullPage: true });
@@ -109,6 +126,34 @@ test("a bad setting in the link is named, and training goes on with the defaults
   assert.match(s.error, /batch_size.*1 to 10000/);
   assert.match(await page.textContent("#error"), /batch_size/);
   assert.equal(await page.textContent("#train"), "训练");
+
+  // A preset starts a fresh run with its settings and says what to expect, in Chinese here.
+  await page.click('[data-preset="wgan_clip"]');
+  const preset = await waitFor(page, (t) => t.config.loss === "wgan_clip" && t.step >= 2, "the WGAN-clip preset", 4 * 60_000);
+  assert.equal(preset.config.d_steps, 5);
+  assert.equal(preset.config.d.kind, "rms_prop");
+  assert.match(await page.textContent("#preset-outcome"), /Wasserstein/);
+  assert.match(await page.evaluate(() => location.hash), /loss=wgan_clip/);
+
+  // A bad value is named and refused; the run and its settings stay.
+  await page.fill("#setting-lr_d", "2");
+  await page.dispatchEvent("#setting-lr_d", "change");
+  const refused = await waitFor(page, (t) => t.error, "the refusal", 60_000);
+  assert.match(refused.error, /d\.lr.*2/);
+  assert.ok(refused.running, "a refused setting must not stop training");
+  assert.equal(refused.config.d.lr, 0.00005);
+  await page.waitForFunction(() => document.getElementById("setting-lr_d").value === "0.00005", null, { timeout: 60_000 });
+
+  // Every translated text exists in both languages: a missing key would show as the key itself.
+  for (const lang of ["zh-CN", "en"]) {
+    if (lang === "en") await page.click("#lang");
+    const missing = await page.evaluate(() =>
+      [...document.querySelectorAll("[data-i18n], p.why")]
+        .filter((el) => /^[a-z_]+(\.[a-z_0-9]+)+$/.test(el.textContent.trim()))
+        .map((el) => el.textContent),
+    );
+    assert.deepEqual(missing, [], `untranslated in ${lang}`);
+  }
   await page.close();
 });
 

@@ -6,9 +6,9 @@ mod common;
 use webgan::config::MAX_BATCH;
 use webgan::loss::GanLoss;
 use webgan::stats::StepValues;
-use webgan::{Trainer, backend, presets};
+use webgan::{TrainConfig, Trainer, backend, presets};
 
-fn train(config: webgan::TrainConfig, steps: u64) -> Vec<StepValues> {
+fn train(config: TrainConfig, steps: u64) -> Vec<StepValues> {
     let digits = common::digits();
     let device = backend::cpu();
     let mut trainer = Trainer::new(config, &digits, &device.device).unwrap();
@@ -49,11 +49,15 @@ fn every_preset_trains_with_finite_statistics_of_the_right_sign() {
 }
 
 /// The minimax generator's gradient vanishes while D wins; the non-saturating one's does not.
+/// The mode-collapse preset is the minimax preset with the non-saturating loss.
 #[test]
 fn minimax_saturates_where_the_non_saturating_loss_does_not() {
-    let minimax = train(presets::find("minimax").unwrap().config, 100);
-    let non_saturating = train(presets::find("seed_article").unwrap().config, 100);
-    let late = |s: &[StepValues]| mean(s[50..].iter().map(|v| v.grad_norm_g));
+    let minimax = presets::find("minimax").unwrap().config;
+    let non_saturating = presets::find("mode_collapse").unwrap().config;
+    assert_eq!(TrainConfig { loss: GanLoss::NonSaturating, ..minimax.clone() }, non_saturating);
+    let late = |s: &[StepValues]| mean(s[900..].iter().map(|v| v.grad_norm_g));
+    let (minimax, non_saturating) = (train(minimax, 1000), train(non_saturating, 1000));
+    assert!(minimax[900..].iter().all(|s| s.loss_g > -0.1 && s.d_fake < 0.1), "D should win, G's loss stay near 0");
     assert!(
         late(&minimax) < 0.2 * late(&non_saturating),
         "‖∇L_G‖ minimax {} vs non-saturating {}",
