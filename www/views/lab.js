@@ -159,6 +159,7 @@ export class Lab {
     for (const p of this.form.querySelectorAll("p.why")) {
       const name = p.dataset.explain;
       const field = FIELDS.find((f) => f.key === name);
+      p.hidden = Boolean(field && field.when && !field.when(c));
       p.textContent = field && field.options ? t(`explain.${field.explain}.${field.get(c)}`) : t(`explain.${name}`);
     }
     const fullNote = this.form.querySelector('[data-explain="batch"]');

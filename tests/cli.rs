@@ -1,0 +1,73 @@
+//! The command line as a user runs it: every preset exported with `webgan config`, trained from
+//! that JSON file with `webgan train --config`, and bad input refused with a message.
+
+use std::path::PathBuf;
+use std::process::{Command, Output};
+
+use webgan::{TrainConfig, presets};
+
+fn webgan(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_webgan"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("the webgan binary runs")
+}
+
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("webgan-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir.join(name)
+}
+
+#[test]
+fn every_preset_trains_from_its_json_file() {
+    for preset in presets::all() {
+        let exported = webgan(&["config", "--preset", preset.id]);
+        assert!(exported.status.success(), "{}: {}", preset.id, String::from_utf8_lossy(&exported.stderr));
+        let json = String::from_utf8(exported.stdout).unwrap();
+        assert_eq!(TrainConfig::from_json(&json), Ok(preset.config.clone()), "{}", preset.id);
+
+        let (config, grid) = (scratch(&format!("{}.json", preset.id)), scratch(&format!("{}.png", preset.id)));
+        std::fs::write(&config, json).unwrap();
+        let run = webgan(&[
+            "train",
+            "--config",
+            config.to_str().unwrap(),
+            "--steps",
+            "2",
+            "--log-every",
+            "1",
+            "--backend",
+            "cpu",
+            "--out",
+            grid.to_str().unwrap(),
+        ]);
+        assert!(run.status.success(), "{}: {}", preset.id, String::from_utf8_lossy(&run.stderr));
+        let lines: Vec<serde_json::Value> =
+            String::from_utf8(run.stdout).unwrap().lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+        assert_eq!(lines.len(), 2, "{}: one line per step", preset.id);
+        for key in ["loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g", "lr_d", "lr_g"] {
+            assert!(lines[1][key].as_f64().is_some_and(f64::is_finite), "{}: {key} in {}", preset.id, lines[1]);
+        }
+        assert!(std::fs::read(&grid).unwrap().starts_with(b"\x89PNG"), "{}: no PNG grid", preset.id);
+    }
+}
+
+#[test]
+fn bad_settings_and_unknown_presets_are_refused_by_name() {
+    let run = webgan(&["train", "--preset", "wgan", "--steps", "1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success());
+    assert!(stderr.contains("no preset `wgan`; presets: seed_article, minimax"), "{stderr}");
+
+    let run = webgan(&["train", "--set", "d_steps=0", "--steps", "1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("`d_steps` = 0 is not allowed"), "{stderr}");
+
+    let bad = scratch("bad.json");
+    std::fs::write(&bad, r#"{"loss": "wasserstein"}"#).unwrap();
+    let run = webgan(&["train", "--config", bad.to_str().unwrap(), "--steps", "1"]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("wasserstein"), "{stderr}");
+}
