@@ -60,7 +60,7 @@ pub fn all() -> Vec<Preset> {
         },
         Preset {
             id: "full_batch",
-            outcome: "Every step uses all 10 000 digits (batch gradient descent): the curves are smooth, but a step costs as much as about 150 ordinary steps, so in the same time it takes far fewer steps.",
+            outcome: "Every step uses all 10 000 digits (batch gradient descent) and costs as much as about 150 ordinary steps (0.7 s natively on one CPU core); with plain gradient descent at 0.05, D still wins and G settles on one shape, as with mini-batch SGD: removing the sampling noise does not fix the game.",
             config: TrainConfig { batch_size: MAX_BATCH, ..both(sgd) },
         },
         Preset {
