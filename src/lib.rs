@@ -8,6 +8,7 @@
 //! where the maths runs, so the same [`Trainer`] serves the page, the CLI and the tests.
 
 pub mod backend;
+pub mod classifier;
 pub mod config;
 pub mod data;
 pub mod grid;

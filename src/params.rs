@@ -72,3 +72,97 @@ pub fn moving_average<M: Module>(average: M, current: &M, decay: f64) -> M {
     current.visit(&mut collect);
     average.map(&mut Blend { current: collect.0, decay })
 }
+
+/// The first bytes of a parameter file, with its format version.
+const MAGIC: &[u8; 8] = b"WGPARAM1";
+
+/// Why a parameter file could not be loaded into a network.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ParamsError {
+    /// The file does not start with the expected magic bytes and version.
+    #[error("not a webgan parameter file (or a version this build cannot read)")]
+    BadMagic,
+    /// The file ends early.
+    #[error("the parameter file is truncated")]
+    Truncated,
+    /// The file holds a different network.
+    #[error("parameter {index} has shape {found:?} in the file but {expected:?} in the network")]
+    Shape { index: usize, found: Vec<usize>, expected: Vec<usize> },
+    /// The file holds more or fewer parameters than the network.
+    #[error("the file holds {found} parameters but the network has {expected}")]
+    Count { found: usize, expected: usize },
+}
+
+/// Every float parameter of `module`, in visiting order, as bytes: the magic, the count, then
+/// per parameter its rank, dimensions and little-endian f32 values. Reads the tensors back
+/// synchronously, so it is for native code (the CLI that trains and ships weights).
+pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
+    struct Write(Vec<Vec<u8>>);
+    impl ModuleVisitor for Write {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            let tensor = param.val();
+            let mut out = (D as u32).to_le_bytes().to_vec();
+            tensor.dims().iter().for_each(|&d| out.extend((d as u32).to_le_bytes()));
+            crate::stats::floats(tensor.into_data()).iter().for_each(|v| out.extend(v.to_le_bytes()));
+            self.0.push(out);
+        }
+    }
+    let mut write = Write(Vec::new());
+    module.visit(&mut write);
+    let mut bytes = MAGIC.to_vec();
+    bytes.extend((write.0.len() as u32).to_le_bytes());
+    write.0.into_iter().for_each(|p| bytes.extend(p));
+    bytes
+}
+
+/// `module` with its float parameters replaced by those in `bytes` (made by [`to_bytes`] from the
+/// same architecture). Shapes are checked one by one; on any mismatch nothing is replaced.
+pub fn from_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, ParamsError> {
+    let mut reader = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ParamsError::BadMagic)?;
+    let mut word = || -> Result<u32, ParamsError> {
+        let (head, rest) = reader.split_first_chunk::<4>().ok_or(ParamsError::Truncated)?;
+        reader = rest;
+        Ok(u32::from_le_bytes(*head))
+    };
+    let count = word()? as usize;
+    let mut stored = Vec::new();
+    for _ in 0..count.min(bytes.len() / 4) {
+        let rank = word()? as usize;
+        let shape =
+            (0..rank.min(bytes.len() / 4)).map(|_| word().map(|d| d as usize)).collect::<Result<Vec<_>, _>>()?;
+        let size = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= bytes.len() / 4);
+        let values = (0..size.ok_or(ParamsError::Truncated)?)
+            .map(|_| word().map(f32::from_bits))
+            .collect::<Result<Vec<_>, _>>()?;
+        stored.push((shape, values));
+    }
+
+    struct Shapes(Vec<Vec<usize>>);
+    impl ModuleVisitor for Shapes {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().dims().to_vec());
+        }
+    }
+    let mut shapes = Shapes(Vec::new());
+    module.visit(&mut shapes);
+    if shapes.0.len() != stored.len() {
+        return Err(ParamsError::Count { found: stored.len(), expected: shapes.0.len() });
+    }
+    for (index, (expected, (found, _))) in shapes.0.iter().zip(&stored).enumerate() {
+        if expected != found {
+            return Err(ParamsError::Shape { index, found: found.clone(), expected: expected.clone() });
+        }
+    }
+
+    struct Load(std::vec::IntoIter<(Vec<usize>, Vec<f32>)>);
+    impl ModuleMapper for Load {
+        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            let (shape, values) = self.0.next().expect("counts were checked");
+            param.map(|old| {
+                let fresh = Tensor::from_data(burn::tensor::TensorData::new(values, shape), &old.device());
+                if old.is_require_grad() { fresh.require_grad() } else { fresh }
+            })
+        }
+    }
+    Ok(module.map(&mut Load(stored.into_iter())))
+}
