@@ -11,6 +11,7 @@ pub mod backend;
 pub mod classifier;
 pub mod config;
 pub mod data;
+pub mod eval;
 pub mod grid;
 pub mod loss;
 pub mod model;
