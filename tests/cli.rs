@@ -71,3 +71,25 @@ fn bad_settings_and_unknown_presets_are_refused_by_name() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("wasserstein"), "{stderr}");
 }
+
+#[test]
+fn eval_scores_raw_digit_files_and_refuses_ragged_ones() {
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin.gz")).unwrap();
+    let digits = webgan::Digits::decode(&bytes).unwrap();
+    // The first 1 000 real digits, as any other implementation could write them.
+    let images = scratch("real.u8");
+    std::fs::write(&images, &digits.pixels[..1000 * webgan::data::PIXELS]).unwrap();
+    let run = webgan(&["eval", "--images", images.to_str().unwrap()]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["count"], 1000);
+    assert_eq!(report["covered"], 10);
+    assert_eq!(report["collapsed"], false);
+    assert!(report["confidence"].as_f64().unwrap() > 0.9, "{report}");
+
+    let ragged = scratch("ragged.u8");
+    std::fs::write(&ragged, [0u8; 1000]).unwrap();
+    let run = webgan(&["eval", "--images", ragged.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!run.status.success() && stderr.contains("not a whole number of 28×28 digits"), "{stderr}");
+}

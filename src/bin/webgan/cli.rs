@@ -3,11 +3,14 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
+use burn::tensor::{Tensor, TensorData};
 use webgan::backend::{self, ComputeDevice};
+use webgan::classifier::Classifier;
 use webgan::config::KNOWN_KEYS;
+use webgan::data::PIXELS;
 use webgan::grid::digit_grid;
 use webgan::stats::{StepValues, floats};
-use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
+use webgan::{Digits, TrainConfig, Trainer, classifier, eval, params, presets};
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
@@ -16,6 +19,8 @@ const USAGE: &str = "usage:
   webgan train-classifier [--epochs N] [--out FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0)
                           and write its weights (default www/models/classifier.bin)
+  webgan eval --images FILE [--classifier FILE]
+                          the class statistics of raw digits (u8, N×784, row-major), as JSON
   webgan presets          list the presets with their settings and expected outcome
   webgan config           print the settings (after --preset, --config, --set) as JSON";
 
@@ -29,12 +34,14 @@ struct Args {
     config: TrainConfig,
     data: String,
     out: String,
+    images: String,
+    classifier: String,
     log_every: u64,
 }
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     let command = argv.next().ok_or("no command given")?;
-    if !["train", "bench", "presets", "config", "train-classifier"].contains(&command.as_str()) {
+    if !["train", "bench", "presets", "config", "train-classifier", "eval"].contains(&command.as_str()) {
         return Err(format!("unknown command `{command}`"));
     }
     let mut args = Args {
@@ -46,6 +53,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         data: "www/data/mnist.bin.gz".into(),
         out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
         log_every: 100,
+        images: String::new(),
+        classifier: "www/models/classifier.bin".into(),
         command,
     };
     let mut sets: Vec<String> = Vec::new();
@@ -59,6 +68,8 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--log-every" => args.log_every = number(value()?)?.max(1),
             "--backend" => args.backend = value()?,
             "--data" => args.data = value()?,
+            "--images" => args.images = value()?,
+            "--classifier" => args.classifier = value()?,
             "--out" => args.out = value()?,
             "--config" => {
                 let path = value()?;
@@ -177,6 +188,7 @@ fn run() -> Result<(), String> {
             list_presets();
             return Ok(());
         }
+        "eval" => return evaluate(&args),
         "config" => {
             println!("{}", args.config.to_json());
             return Ok(());
@@ -204,6 +216,33 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     println!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
     std::fs::write(&args.out, params::to_bytes(&model)).map_err(|e| format!("cannot write {}: {e}", args.out))?;
     eprintln!("wrote the classifier's weights to {}", args.out);
+    Ok(())
+}
+
+/// Prints the class statistics of a raw digit file, so samples from any implementation can be
+/// judged by the same classifier.
+fn evaluate(args: &Args) -> Result<(), String> {
+    if args.images.is_empty() {
+        return Err("`eval` needs --images FILE".into());
+    }
+    let images = std::fs::read(&args.images).map_err(|e| format!("cannot read {}: {e}", args.images))?;
+    if images.is_empty() || images.len() % PIXELS != 0 {
+        return Err(format!(
+            "{} holds {} bytes, not a whole number of 28×28 digits ({PIXELS} bytes each, one byte per pixel)",
+            args.images,
+            images.len()
+        ));
+    }
+    let weights = std::fs::read(&args.classifier).map_err(|e| format!("cannot read {}: {e}", args.classifier))?;
+    let device = backend::cpu().device;
+    let model =
+        params::from_bytes(Classifier::new(&device), &weights).map_err(|e| format!("{}: {e}", args.classifier))?;
+    let pixels: Vec<f32> = images.iter().map(|&p| f32::from(p) / 255.0).collect();
+    let count = images.len() / PIXELS;
+    let report = eval::class_report(&model, Tensor::from_data(TensorData::new(pixels, [count, PIXELS]), &device));
+    let mut line = serde_json::to_value(report).expect("a report serialises");
+    line["count"] = serde_json::json!(count);
+    println!("{line}");
     Ok(())
 }
 
