@@ -21,7 +21,7 @@ pub const FEATURES: usize = 64;
 /// Number of classes.
 pub const CLASSES: usize = 10;
 
-/// conv 5×5 (1→16) → ReLU → max-pool 2 → conv 5×5 (16→32) → ReLU → max-pool 2 → linear 512→64
+/// conv 5×5 (1→32) → ReLU → max-pool 2 → conv 5×5 (32→64) → ReLU → max-pool 2 → linear 1024→64
 /// → ReLU (the features) → linear 64→10 (the class logits).
 #[derive(Module, Debug)]
 pub struct Classifier {

@@ -1,11 +1,17 @@
-//! What the generator's digits look like to the classifier: which classes it draws, how evenly,
-//! and how sure the classifier is. A loss curve cannot show mode collapse; this can.
+//! What the generator's digits look like to the digit classifier: which classes it draws, how
+//! evenly, how sure the classifier is, and how far the digits' features lie from the real
+//! digits' (MNIST-FID). A loss curve cannot show mode collapse; these can. The same code
+//! judges digits natively and in the browser.
 
-use burn::tensor::Tensor;
+use burn::module::Module;
 use burn::tensor::activation::softmax;
+use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
-use crate::classifier::{CLASSES, Classifier};
+use crate::classifier::{CLASSES, Classifier, FEATURES};
+use crate::data::PIXELS;
+use crate::fid::{Accumulator, FeatureStats, FidError, frechet_distance};
+use crate::params::{self, ParamsError};
 use crate::stats::floats;
 
 /// A class counts as covered when at least this share of the samples falls in it.
@@ -14,6 +20,14 @@ pub const COVERED_SHARE: f64 = 0.02;
 pub const ALARM_COVERAGE: usize = 8;
 /// A KL divergence from uniform above this raises the alarm too (ln 10 ≈ 2.3 is one class only).
 pub const ALARM_KL: f64 = 0.5;
+/// Generated digits the page judges each time: enough for a stable histogram and FID, few
+/// enough to cost a fraction of a second on a software GPU. FID is biased upwards for small
+/// samples, so only values measured with the same count compare.
+pub const LIVE_SAMPLES: usize = 512;
+/// Digits per pass through the classifier when judging many natively (bounds the memory).
+const CHUNK: usize = 500;
+/// Values per judged digit: its features, then its class probabilities.
+const JUDGED: usize = FEATURES + CLASSES;
 
 /// Class statistics of a set of digits.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -29,13 +43,6 @@ pub struct ClassReport {
     pub confidence: f64,
     /// Whether the digits look mode-collapsed (too few classes, or too uneven).
     pub collapsed: bool,
-}
-
-/// Classifies `pixels` (`[n, 784]` in [0, 1]) and summarises the classes. Reads the result
-/// back synchronously: native code, or the CPU backend.
-pub fn class_report(model: &Classifier, pixels: Tensor<2>) -> ClassReport {
-    let probabilities = floats(softmax(model.forward(pixels), 1).into_data());
-    report_from_probabilities(&probabilities)
 }
 
 /// The [`ClassReport`] of class probabilities given row by row (`CLASSES` values per digit).
@@ -60,4 +67,93 @@ pub fn report_from_probabilities(probabilities: &[f32]) -> ClassReport {
         confidence: confidence / n,
         collapsed: covered < ALARM_COVERAGE || kl_uniform > ALARM_KL,
     }
+}
+
+/// Everything measured of a set of digits.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Metrics {
+    /// How many digits were judged.
+    pub count: usize,
+    /// Fréchet distance of their classifier features from the real digits' (MNIST-FID).
+    pub fid: f64,
+    /// Their class statistics.
+    #[serde(flatten)]
+    pub classes: ClassReport,
+}
+
+/// Why the judge could not be set up from its files.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum JudgeError {
+    /// The classifier's weights are unusable.
+    #[error("digit classifier: {0}")]
+    Classifier(#[from] ParamsError),
+    /// The real digits' feature statistics are unusable.
+    #[error("{0}")]
+    Reference(#[from] FidError),
+}
+
+/// The digit classifier together with the real digits' feature statistics: everything needed
+/// to measure generated digits.
+pub struct Judge {
+    classifier: Classifier,
+    reference: FeatureStats,
+}
+
+impl Judge {
+    /// A judge on `device` from the shipped files: the classifier's weights (made by
+    /// `webgan train-classifier`) and the real digits' statistics ([`reference_stats`]).
+    pub fn new(classifier: &[u8], reference: &[u8], device: &Device) -> Result<Self, JudgeError> {
+        // Judging never trains the classifier: no autodiff graph is recorded for its weights.
+        let classifier = params::from_bytes(Classifier::new(device), classifier)?.no_grad();
+        Ok(Self { classifier, reference: FeatureStats::from_bytes(reference, FEATURES)? })
+    }
+
+    /// The classifier's view of digits `[n, 784]` in [0, 1]: `[n, FEATURES + CLASSES]`, each
+    /// row the digit's features then its class probabilities, still on the device so that the
+    /// caller chooses how to read it (the browser cannot block).
+    pub fn judge(&self, pixels: Tensor<2>) -> Tensor<2> {
+        let features = self.classifier.features(pixels);
+        let probabilities = softmax(self.classifier.output.forward(features.clone()), 1);
+        Tensor::cat(vec![features, probabilities], 1)
+    }
+
+    /// The metrics of digits whose [`Judge::judge`] rows were read back.
+    pub fn metrics(&self, judged: &[f32]) -> Metrics {
+        let mut features = Accumulator::new(FEATURES);
+        let mut probabilities = Vec::with_capacity(judged.len() / JUDGED * CLASSES);
+        for row in judged.chunks_exact(JUDGED) {
+            features.add(&row[..FEATURES]);
+            probabilities.extend_from_slice(&row[FEATURES..]);
+        }
+        let stats = features.finish();
+        Metrics {
+            count: stats.count,
+            fid: frechet_distance(&stats, &self.reference),
+            classes: report_from_probabilities(&probabilities),
+        }
+    }
+
+    /// Judges any number of digits (`pixels` row-major, 784 values in [0, 1] each), chunk by
+    /// chunk, reading each chunk back synchronously: native code, or the CPU backend.
+    pub fn measure(&self, pixels: &[f32], device: &Device) -> Metrics {
+        let judged = in_chunks(pixels, device, |chunk| self.judge(chunk));
+        self.metrics(&judged)
+    }
+}
+
+/// The feature statistics of real digits (`pixels` as in [`Judge::measure`]), which FID
+/// measures generated digits against; `webgan train-classifier` ships them beside its weights.
+pub fn reference_stats(classifier: &Classifier, pixels: &[f32], device: &Device) -> FeatureStats {
+    FeatureStats::from_rows(&in_chunks(pixels, device, |chunk| classifier.features(chunk)), FEATURES)
+}
+
+/// `per_chunk` applied to the digits [`CHUNK`] at a time, its results read back and joined.
+fn in_chunks(pixels: &[f32], device: &Device, per_chunk: impl Fn(Tensor<2>) -> Tensor<2>) -> Vec<f32> {
+    pixels
+        .chunks(CHUNK * PIXELS)
+        .flat_map(|chunk| {
+            let rows = chunk.len() / PIXELS;
+            floats(per_chunk(Tensor::from_data(TensorData::new(chunk.to_vec(), [rows, PIXELS]), device)).into_data())
+        })
+        .collect()
 }

@@ -8,10 +8,12 @@
 //! where the maths runs, so the same [`Trainer`] serves the page, the CLI and the tests.
 
 pub mod backend;
+pub mod checkpoint;
 pub mod classifier;
 pub mod config;
 pub mod data;
 pub mod eval;
+pub mod fid;
 pub mod grid;
 pub mod loss;
 pub mod model;

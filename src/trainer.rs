@@ -5,6 +5,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
+use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::config::TrainConfig;
 use crate::data::{BatchSampler, Digits, PIXELS};
 use crate::loss::{self, GanLoss};
@@ -22,6 +23,7 @@ const WEIGHTS: u64 = 1;
 const NOISE: u64 = 2;
 const BATCHES: u64 = 3;
 const FIXED_NOISE: u64 = 4;
+const EVAL_NOISE: u64 = 5;
 
 /// The state worth keeping when a step goes wrong: weights, their average and optimiser moments.
 #[derive(Clone)]
@@ -112,6 +114,33 @@ impl Trainer {
             unread: Vec::new(),
             last_good,
         })
+    }
+
+    /// The run saved in `checkpoint`, on `device`: its settings, step and weights. The optimisers
+    /// start afresh. Weights that do not fit the networks the settings describe are refused.
+    pub fn from_checkpoint(checkpoint: &Checkpoint, digits: &Digits, device: &Device) -> Result<Self, CheckpointError> {
+        let mut trainer = Self::new(checkpoint.config.clone(), digits, device)?;
+        trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)?;
+        trainer.discriminator = params::from_bytes(trainer.discriminator, &checkpoint.discriminator)?;
+        trainer.average = match (trainer.average.take(), &checkpoint.average) {
+            (Some(fresh), Some(saved)) => Some(params::from_bytes(fresh, saved)?),
+            (Some(_), None) => Some(trainer.generator.clone()),
+            (None, _) => None,
+        };
+        trainer.step = checkpoint.step;
+        trainer.mark_good();
+        Ok(trainer)
+    }
+
+    /// The run's settings, step and weights, read back synchronously (native code).
+    pub fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            config: self.config.clone(),
+            step: self.step,
+            generator: params::to_bytes(&self.generator),
+            discriminator: params::to_bytes(&self.discriminator),
+            average: self.average.as_ref().map(params::to_bytes),
+        }
     }
 
     /// The configuration in force.
@@ -287,9 +316,24 @@ impl Trainer {
     }
 
     /// The generator's digits for the fixed noise, `[64, 784]` in [0, 1], still on the device.
-    /// The same noise every time, so successive grids show how G changes. With
-    /// [`TrainConfig::ema`] on, the moving average of G's weights draws them.
+    /// The same noise every time, so successive grids show how G changes.
     pub fn samples(&self) -> Tensor<2> {
-        self.average.as_ref().unwrap_or(&self.generator).forward(self.fixed_noise.clone()).detach()
+        self.sampling_generator().forward(self.fixed_noise.clone()).detach()
+    }
+
+    /// `count` digits for the metrics, `[count, 784]`, still on the device. Their noise is fixed
+    /// for the run too (drawn from the seed on each call), so the metrics change only because G
+    /// does.
+    pub fn eval_samples(&self, count: usize) -> Tensor<2> {
+        let latent = self.config.latent_dim;
+        let z = Rng::stream(self.config.seed, EVAL_NOISE).normals(count * latent);
+        let z = Tensor::from_data(TensorData::new(z, [count, latent]), &self.device);
+        self.sampling_generator().forward(z).detach()
+    }
+
+    /// The generator that draws what is shown and measured: with [`TrainConfig::ema`] on, the
+    /// moving average of G's weights.
+    fn sampling_generator(&self) -> &Generator {
+        self.average.as_ref().unwrap_or(&self.generator)
     }
 }

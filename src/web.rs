@@ -10,6 +10,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{self, BackendKind, ComputeDevice};
+use crate::eval::{Judge, LIVE_SAMPLES};
 use crate::grid::digit_grid;
 use crate::stats::{ROW, floats};
 use crate::{Digits, TrainConfig, Trainer, presets};
@@ -130,6 +131,8 @@ struct State {
     trainer: Trainer,
     digits: Digits,
     device: ComputeDevice,
+    /// The digit classifier and reference statistics, once [`WebTrainer::load_judge`] has them.
+    judge: Option<Rc<Judge>>,
 }
 
 /// A training run driven from JavaScript (the page's worker, or a browser test).
@@ -156,7 +159,7 @@ impl WebTrainer {
             other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
         };
         let trainer = Trainer::new(config, &digits, &device.device).map_err(js_error)?;
-        Ok(WebTrainer { state: Rc::new(RefCell::new(State { trainer, digits, device })), notice })
+        Ok(WebTrainer { state: Rc::new(RefCell::new(State { trainer, digits, device, judge: None })), notice })
     }
 
     /// `"webgpu"` or `"cpu"`: where the maths runs.
@@ -252,6 +255,35 @@ impl WebTrainer {
             let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
             let rgba = digit_grid(&floats(data), 8).to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
+        })
+    }
+
+    /// Loads the digit classifier's weights and the real digits' feature statistics (the files
+    /// `webgan train-classifier` ships) onto the training device, so that [`WebTrainer::measure`]
+    /// can judge the generator. Damaged files are refused with a message; training is unaffected.
+    pub fn load_judge(&self, classifier: Vec<u8>, reference: Vec<u8>) -> Result<(), JsValue> {
+        let mut state = self.state.borrow_mut();
+        let judge = Judge::new(&classifier, &reference, &state.device.device).map_err(js_error)?;
+        state.judge = Some(Rc::new(judge));
+        Ok(())
+    }
+
+    /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
+    /// resolves to JSON `{step, count, fid, histogram, covered, kl_uniform, confidence,
+    /// collapsed}`. The classifier runs on the training device and one read brings the result.
+    pub fn measure(&self) -> Promise {
+        let state = self.state.clone();
+        future_to_promise(async move {
+            let (judge, judged, step) = {
+                let state = state.borrow();
+                let judge = state.judge.clone().ok_or_else(|| js_error("the digit classifier is not loaded"))?;
+                let judged = judge.judge(state.trainer.eval_samples(LIVE_SAMPLES));
+                (judge, judged, state.trainer.step_count())
+            };
+            let data = judged.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let mut json = serde_json::to_value(judge.metrics(&floats(data))).expect("metrics serialise");
+            json["step"] = step.into();
+            Ok(JsValue::from_str(&json.to_string()))
         })
     }
 

@@ -86,10 +86,44 @@ fn eval_scores_raw_digit_files_and_refuses_ragged_ones() {
     assert_eq!(report["covered"], 10);
     assert_eq!(report["collapsed"], false);
     assert!(report["confidence"].as_f64().unwrap() > 0.9, "{report}");
+    assert!(report["fid"].as_f64().unwrap() < 10.0, "real digits lie close to the reference: {report}");
 
     let ragged = scratch("ragged.u8");
     std::fs::write(&ragged, [0u8; 1000]).unwrap();
     let run = webgan(&["eval", "--images", ragged.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("not a whole number of 28×28 digits"), "{stderr}");
+}
+
+#[test]
+fn a_saved_run_is_judged_from_its_checkpoint_and_damaged_ones_are_refused() {
+    let (checkpoint, grid) = (scratch("run.ckpt"), scratch("run.png"));
+    let run = webgan(&[
+        "train", "--steps", "3", "--backend", "cpu", "--set", "ema=0.9", "--out", grid.to_str().unwrap(),
+        "--save", checkpoint.to_str().unwrap(),
+    ]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let saved = webgan::checkpoint::Checkpoint::from_bytes(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    assert_eq!((saved.step, saved.config.ema), (3, 0.9));
+    assert!(saved.average.is_some(), "the weight average is saved");
+
+    let run = webgan(&["eval", "--checkpoint", checkpoint.to_str().unwrap(), "--eval-samples", "200"]);
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let report: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    assert_eq!(report["count"], 200);
+    // Three steps in, G draws grey fog: far from the real digits.
+    assert!(report["fid"].as_f64().unwrap() > 20.0, "{report}");
+
+    let bytes = std::fs::read(&checkpoint).unwrap();
+    let damaged = scratch("damaged.ckpt");
+    for (bytes, message) in [
+        (bytes[..bytes.len() - 10].to_vec(), "truncated"),
+        ([&bytes[..8], &[9, 0, 0, 0], &bytes[12..]].concat(), "version 9"),
+        (b"PNG".to_vec(), "not a webgan checkpoint"),
+    ] {
+        std::fs::write(&damaged, bytes).unwrap();
+        let run = webgan(&["eval", "--checkpoint", damaged.to_str().unwrap()]);
+        let stderr = String::from_utf8_lossy(&run.stderr);
+        assert!(!run.status.success() && stderr.contains(message), "{message}: {stderr}");
+    }
 }

@@ -1,15 +1,23 @@
-//! Class statistics of digits: by hand, on the real held-out digits, and on a collapsed generator.
+//! Measures of digits: class statistics by hand, and the sanity anchors of MNIST-FID and the
+//! mode-collapse alarm on real digits, noise, one repeated digit and a collapsed generator.
 
 mod common;
 
-use burn::tensor::{Tensor, TensorData};
-use webgan::classifier::Classifier;
+use webgan::classifier::{Classifier, FEATURES, TRAINING_DIGITS};
 use webgan::data::PIXELS;
-use webgan::eval::{class_report, report_from_probabilities};
+use webgan::eval::{Judge, LIVE_SAMPLES, Metrics, reference_stats, report_from_probabilities};
+use webgan::fid::{FeatureStats, frechet_distance};
 use webgan::params::from_bytes;
+use webgan::rng::Rng;
 use webgan::{Trainer, backend, presets};
 
-const SHIPPED: &[u8] = include_bytes!("../www/models/classifier.bin");
+const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
+const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
+
+fn measure(pixels: &[f32]) -> Metrics {
+    let device = backend::cpu().device;
+    Judge::new(CLASSIFIER, REFERENCE, &device).expect("the shipped files load").measure(pixels, &device)
+}
 
 #[test]
 fn report_matches_hand_computed_values() {
@@ -29,26 +37,61 @@ fn report_matches_hand_computed_values() {
 }
 
 #[test]
-fn real_digits_cover_every_class_evenly() {
-    // All 10 000 digits: the held-out 2 000 alone are not balanced (from 3 % fives to 17 % ones).
+fn shipped_reference_is_what_the_shipped_classifier_makes_of_the_digits() {
     let device = backend::cpu().device;
-    let model = from_bytes(Classifier::new(&device), SHIPPED).unwrap();
+    let classifier = from_bytes(Classifier::new(&device), CLASSIFIER).unwrap();
     let digits = common::digits();
-    let all = Tensor::from_data(TensorData::new(digits.pixels_unit(), [digits.len(), PIXELS]), &device);
-    let report = class_report(&model, all);
-    assert_eq!(report.covered, 10, "{report:?}");
-    assert!(report.kl_uniform < 0.01 && !report.collapsed, "{report:?}");
-    assert!(report.confidence > 0.9, "{report:?}");
+    let fresh = reference_stats(&classifier, &digits.pixels_unit(), &device);
+    let shipped = FeatureStats::from_bytes(REFERENCE, FEATURES).unwrap();
+    assert_eq!(shipped.count, digits.len());
+    assert!(frechet_distance(&fresh, &shipped) < 1e-6, "{}", frechet_distance(&fresh, &shipped));
+    let worst = fresh.covariance.iter().zip(shipped.covariance.iter()).map(|(a, b)| (a - b).abs()).fold(0.0, f64::max);
+    assert!(worst < 1e-4 * shipped.covariance.amax(), "covariances differ by up to {worst}");
+}
+
+/// Real digits sit next to the reference; noise and a single repeated digit are far away; every
+/// class of the real digits is covered evenly.
+#[test]
+fn fid_and_coverage_anchors() {
+    let digits = common::digits();
+    let pixels = digits.pixels_unit();
+    let all = measure(&pixels);
+    assert_eq!((all.count, all.classes.covered), (10_000, 10), "{all:?}");
+    assert!(all.classes.kl_uniform < 0.01 && !all.classes.collapsed, "{all:?}");
+    assert!(all.classes.confidence > 0.9, "{all:?}");
+    assert!(all.fid < 1e-6, "the reference's own digits: {}", all.fid);
+
+    // 2 000 real digits drawn at random, and the 2 000 held out from the classifier's training
+    // (which hold 3 % fives and 17 % ones, so their features sit further from the whole set's).
+    let mut rng = Rng::new(1);
+    let random: Vec<f32> =
+        (0..2_000).flat_map(|_| pixels[rng.below(digits.len()) * PIXELS..][..PIXELS].to_vec()).collect();
+    let random = measure(&random);
+    let held_out = measure(&pixels[TRAINING_DIGITS * PIXELS..]);
+    let noise: Vec<f32> = (0..2_000 * PIXELS).map(|_| rng.uniform()).collect();
+    let noise = measure(&noise);
+    let one_digit: Vec<f32> = pixels[..PIXELS].repeat(2_000);
+    let one_digit = measure(&one_digit);
+    println!(
+        "FID: random real {:.2}, held-out {:.2}, noise {:.1}, one digit {:.1}",
+        random.fid, held_out.fid, noise.fid, one_digit.fid
+    );
+    assert!(random.fid < 3.0, "random real digits: {random:?}");
+    assert!(held_out.fid < 25.0, "held-out real digits: {held_out:?}");
+    assert!(noise.fid > 50.0 * held_out.fid, "uniform noise: {noise:?}");
+    assert!(one_digit.fid > 50.0 * held_out.fid, "one repeated digit: {one_digit:?}");
+    assert!(one_digit.classes.collapsed && one_digit.classes.covered == 1);
 }
 
 #[test]
 fn a_collapsed_generator_is_flagged() {
     let device = backend::cpu().device;
-    let model = from_bytes(Classifier::new(&device), SHIPPED).unwrap();
     let mut trainer = Trainer::new(presets::find("mode_collapse").unwrap().config, &common::digits(), &device).unwrap();
     for _ in 0..500 {
         trainer.step();
     }
-    let report = class_report(&model, trainer.samples());
-    assert!(report.collapsed && report.covered <= 3, "{report:?}");
+    let samples = webgan::stats::floats(trainer.eval_samples(LIVE_SAMPLES).into_data());
+    let metrics = measure(&samples);
+    assert_eq!(metrics.count, LIVE_SAMPLES);
+    assert!(metrics.classes.collapsed && metrics.classes.covered <= 3, "{metrics:?}");
 }

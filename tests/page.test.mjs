@@ -111,10 +111,20 @@ test("autostart trains on WebGPU and the digits change while the page stays resp
   }
   assert.ok(after.input_grad_norm > 0);
 
+  // The digit classifier judges G's digits on the GPU every few seconds: FID, classes, histogram.
+  const judged = await waitFor(page, (t) => t.metrics || t.error, "the first metrics", 10 * 60_000);
+  assert.equal(judged.error, "");
+  assert.equal(judged.metrics.count, 512);
+  assert.ok(Number.isFinite(judged.metrics.fid) && judged.metrics.fid > 0, `FID ${judged.metrics.fid}`);
+  const shares = judged.metrics.histogram.reduce((a, b) => a + b, 0);
+  assert.ok(Math.abs(shares - 1) < 1e-9, `the class shares sum to ${shares}`);
+  assert.match(await page.textContent("#metrics"), /FID \(512 digits\)/);
+
   await page.click("#pause");
   await waitFor(page, (t) => !t.running, "pause", 60_000);
   await page.screenshot({ path: join(RESULTS, "page.png"), fullPage: true });
   console.log(`first step after ${Math.round(s.firstStepMs)} ms; ${s.stepsPerSecond.toFixed(2)} steps/s on ${s.adapter}`);
+  console.log(`first metrics (kernel compilation included) took ${Math.round(judged.metricsMs)} ms`);
   await page.close();
 });
 
@@ -171,4 +181,29 @@ test("missing or corrupt digit data gives a clear message", { timeout: 5 * 60_00
     assert.ok(await page.isVisible("#error"));
     await context.close();
   }
+});
+
+test("a collapsing generator raises the mode-collapse alarm, and a missing classifier is explained", { timeout: 8 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&autostart=1&lr_g=0.0002`);
+  const collapsed = await waitFor(
+    page,
+    (s) => (s.metrics && s.metrics.step >= 600 && s.metrics.collapsed) || s.error,
+    "a collapsed generator's metrics",
+    6 * 60_000,
+  );
+  assert.equal(collapsed.error, "");
+  assert.ok(collapsed.metrics.covered < 8 || collapsed.metrics.kl_uniform > 0.5, JSON.stringify(collapsed.metrics));
+  assert.ok(await page.isVisible("#collapse"));
+  assert.match(await page.textContent("#collapse"), /Mode collapse/);
+  await page.close();
+
+  const context = await browser.newContext();
+  await context.route("**/classifier.bin", (route) => route.fulfill({ status: 404, body: "" }));
+  const broken = await context.newPage();
+  await broken.goto(`${base}#backend=cpu&autostart=1`);
+  const s = await waitFor(broken, (s) => s.step >= 3 || s.error, "3 steps without a classifier", 4 * 60_000);
+  assert.equal(s.error, "", "training goes on without the classifier");
+  assert.match(await broken.textContent("#metrics"), /classifier\.bin could not be loaded \(HTTP 404\)/);
+  await context.close();
 });

@@ -14,6 +14,8 @@ use webgan::{Digits, TrainConfig, Trainer};
 wasm_bindgen_test_configure!(run_in_dedicated_worker);
 
 const DIGITS: &[u8] = include_bytes!("../www/data/mnist.bin.gz");
+const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
+const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
 
 async fn steps(device: &ComputeDevice, query: &str, count: usize) -> (Vec<StepValues>, Vec<f32>) {
     let digits = Digits::decode(DIGITS).unwrap();
@@ -111,4 +113,28 @@ async fn bad_settings_are_refused_with_the_field_named() {
     let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
     assert!(trainer.set_query("lr_g=2").is_err());
     assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the running settings stay");
+}
+
+/// The digit classifier judges the generator on WebGPU as it does on the CPU backend.
+#[wasm_bindgen_test]
+async fn webgpu_metrics_match_the_cpu_backend() {
+    let mut measured = Vec::new();
+    for backend in ["webgpu", "cpu"] {
+        let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=3".into(), backend.into()).await.unwrap();
+        assert_eq!(trainer.backend(), backend);
+        assert!(trainer.load_judge(b"not weights".to_vec(), REFERENCE.to_vec()).is_err(), "damaged weights are refused");
+        trainer.load_judge(CLASSIFIER.to_vec(), REFERENCE.to_vec()).unwrap();
+        trainer.steps(2).unwrap();
+        let json = JsFuture::from(trainer.measure()).await.unwrap().as_string().unwrap();
+        measured.push(serde_json::from_str::<serde_json::Value>(&json).unwrap());
+    }
+    let (gpu, cpu) = (&measured[0], &measured[1]);
+    assert_eq!((gpu["step"].as_u64(), gpu["count"].as_u64()), (Some(2), Some(webgan::eval::LIVE_SAMPLES as u64)));
+    let (fid_gpu, fid_cpu) = (gpu["fid"].as_f64().unwrap(), cpu["fid"].as_f64().unwrap());
+    assert!(fid_cpu > 20.0, "two steps in, G draws fog: FID {fid_cpu}");
+    assert!((fid_gpu - fid_cpu).abs() < 1e-3 * fid_cpu, "FID webgpu {fid_gpu} vs cpu {fid_cpu}");
+    for class in 0..10 {
+        let (g, c) = (gpu["histogram"][class].as_f64().unwrap(), cpu["histogram"][class].as_f64().unwrap());
+        assert!((g - c).abs() <= 2.0 / 512.0, "class {class}: webgpu {gpu} vs cpu {cpu}");
+    }
 }

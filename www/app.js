@@ -1,6 +1,7 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
 import { Chart } from "./views/chart.js";
 import { Lab } from "./views/lab.js";
+import { MetricsView } from "./views/metrics.js";
 import { Presets } from "./views/presets.js";
 import { SampleGrid } from "./views/samples.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
@@ -11,12 +12,14 @@ const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["e
 const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
 const grid = new SampleGrid($("samples"));
+const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
 
 /** What `window.webgan.status()` reports; the names are a stable contract for scripts and tests.
  * The last step's statistics are added under their own names (loss_d, lr_g, ...). */
 const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
+  metrics: null, metricsMs: NaN,
 };
 window.webgan = { status: () => ({ ...status }) };
 let columns = ["step"];
@@ -111,12 +114,15 @@ async function main() {
     showError("");
     showInfo("");
     chart.clear();
+    status.metrics = null;
+    metricsView.clear(metricsView.unavailable);
     status.stepsPerSecond = 0;
     send({ type: "reset", query: q });
   };
   const lab = new Lab($("settings"), (q) => { showError(""); send({ type: "config", query: q }); });
   const presets = new Presets($("presets"), $("preset-outcome"), restart);
   await loadLanguage(page.lang);
+  metricsView.refresh();
   $("lang").textContent = otherLanguage() === "zh-CN" ? "中文" : "English";
   $("lang").onclick = () => {
     const params = new URLSearchParams(location.hash.slice(1));
@@ -126,6 +132,7 @@ async function main() {
       $("lang").textContent = otherLanguage() === "zh-CN" ? "中文" : "English";
       lab.refresh();
       presets.refresh();
+      metricsView.refresh();
       renderStatus();
     });
   };
@@ -155,6 +162,14 @@ async function main() {
         break;
       case "frame":
         onFrame(m);
+        break;
+      case "metrics":
+        Object.assign(status, { metrics: m.metrics, metricsMs: m.costMs });
+        metricsView.show(m.metrics);
+        chart.addSparse("fid", m.metrics.step, m.metrics.fid);
+        break;
+      case "metrics_unavailable":
+        metricsView.clear(m.message);
         break;
       case "config":
         status.config = m.config;

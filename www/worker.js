@@ -5,11 +5,18 @@ import init, { WebTrainer, check_settings, presets_json, stat_columns } from "./
 
 /** Target time between frames, in milliseconds. */
 const FRAME_MS = 150;
+/** Shortest time between two measurements of the generator's digits, in milliseconds. */
+const METRICS_MS = 4000;
+/** Measuring may take at most this share of the time (slow devices measure less often). */
+const METRICS_SHARE = 0.1;
 
 let trainer = null;
 let running = false;
 let looping = false;
 let stepsPerFrame = 1;
+let judgeReady = false;
+let nextMetricsAt = 0;
+let measuredOnce = false;
 
 const post = (message, transfer) => self.postMessage(message, transfer || []);
 const progress = (key, fraction) => post({ type: "progress", key, fraction });
@@ -51,6 +58,38 @@ async function loadDigits() {
   }
 }
 
+/** Loads the digit classifier that measures the generator. Without it training still works, and
+ * the page says why there are no metrics. */
+async function loadJudge() {
+  try {
+    const file = async (name) => {
+      const url = new URL(`models/${name}`, import.meta.url);
+      const response = await fetch(url);
+      if (!response.ok) throw new Error(`${url.pathname} could not be loaded (HTTP ${response.status})`);
+      return new Uint8Array(await response.arrayBuffer());
+    };
+    const [classifier, reference] = await Promise.all([file("classifier.bin"), file("fid_reference.bin")]);
+    trainer.load_judge(classifier, reference);
+    judgeReady = true;
+  } catch (e) {
+    post({ type: "metrics_unavailable", message: String(e && e.message ? e.message : e) });
+  }
+}
+
+/** Judges the generator's digits when it is time to: every METRICS_MS at most, and never more
+ * than METRICS_SHARE of the time (the first measurement, which compiles the classifier's
+ * kernels, does not count). `force` measures now (a single step, a reset). */
+async function maybeMeasure(force = false) {
+  if (!judgeReady || (!force && performance.now() < nextMetricsAt)) return;
+  const t0 = performance.now();
+  const metrics = JSON.parse(await trainer.measure());
+  const costMs = performance.now() - t0;
+  const wait = measuredOnce ? Math.max(METRICS_MS, (costMs * (1 - METRICS_SHARE)) / METRICS_SHARE) : METRICS_MS;
+  measuredOnce = true;
+  nextMetricsAt = performance.now() + wait;
+  post({ type: "metrics", metrics, costMs });
+}
+
 async function start({ query: q, backend }) {
   const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm", import.meta.url), "loading_wasm", 0, 0.5);
   await init({ module_or_path: await wasm.arrayBuffer() });
@@ -70,6 +109,7 @@ async function start({ query: q, backend }) {
   await trainer.samples();
   trainer.reset(query);
   const firstStepMs = performance.now() - t0;
+  await loadJudge();
   post({
     type: "ready",
     backend: trainer.backend(),
@@ -117,6 +157,7 @@ async function loop() {
       trainer.steps(stepsPerFrame);
       await frame(stepsPerFrame, t0);
       const elapsed = performance.now() - t0;
+      await maybeMeasure();
       // Aim for one frame every FRAME_MS: more steps per frame on a fast device.
       stepsPerFrame = Math.max(1, Math.min(256, Math.round((stepsPerFrame * FRAME_MS) / Math.max(elapsed, 1))));
       // Let queued commands (pause, settings) in between frames.
@@ -138,12 +179,14 @@ const commands = {
     if (running) return;
     trainer.steps(1);
     await frame(0);
+    await maybeMeasure(true);
   },
   reset: async (m) => {
     trainer.reset(m.query); // throws, and keeps the run, if the settings are invalid
     stepsPerFrame = 1;
     postConfig();
     await frame(0);
+    await maybeMeasure(true);
   },
   config: async (m) => {
     try {

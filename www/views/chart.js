@@ -1,5 +1,6 @@
-// Live training curves on a canvas, in four panels: the losses (and the Wasserstein estimate of a
-// WGAN critic), the discriminator's verdicts, the gradient norms and the learning rates.
+// Live training curves on a canvas, in five panels: the losses (and the Wasserstein estimate of a
+// WGAN critic), the discriminator's verdicts, the gradient norms, the learning rates and the FID
+// of the generated digits (measured every few seconds rather than every step).
 
 const PANELS = [
   {
@@ -31,6 +32,10 @@ const PANELS = [
       { key: "lr_g", label: "lr G", color: "#2d6fd2", dash: [4, 3] },
     ],
   },
+  {
+    log: true,
+    series: [{ key: "fid", label: "FID", color: "#1d2430", sparse: true, dots: true }],
+  },
 ];
 /** At most this many points are kept; older ones are thinned, not dropped. */
 const MAX_POINTS = 2000;
@@ -56,6 +61,8 @@ export class Chart {
 
   clear() {
     this.points = [];
+    /** Series measured now and then rather than every step: key → [[step, value], ...]. */
+    this.sparse = { fid: [] };
     this.stride = 1;
     this.pending = 0;
     this.draw();
@@ -75,6 +82,17 @@ export class Chart {
     }
   }
 
+  /** Adds a value of a sparse series (e.g. `fid`) measured at `step`. */
+  addSparse(key, step, value) {
+    this.sparse[key].push([step, value]);
+  }
+
+  /** The `[step, value]` points of a series. */
+  pointsOf(series, stepAt) {
+    if (series.sparse) return this.sparse[series.key];
+    return this.points.map((pt) => [pt[stepAt], pt[series.column]]);
+  }
+
   draw() {
     const { ctx, canvas } = this;
     const w = canvas.width, h = canvas.height;
@@ -91,13 +109,14 @@ export class Chart {
       const series = panel.series
         .filter((s) => !s.onlyWhen || this[s.onlyWhen])
         .map((s) => ({ ...s, column: this.columns.indexOf(s.key) }))
-        .filter((s) => s.column >= 0);
+        .filter((s) => s.sparse || s.column >= 0)
+        .map((s) => ({ ...s, points: this.pointsOf(s, stepAt) }));
       const value = (v) => (panel.log ? Math.log10(v) : v);
       let [lo, hi] = panel.fixed || [Infinity, -Infinity];
       if (!panel.fixed) {
-        for (const pt of this.points) {
-          for (const s of series) {
-            const v = value(pt[s.column]);
+        for (const s of series) {
+          for (const [, raw] of s.points) {
+            const v = value(raw);
             if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
           }
         }
@@ -127,14 +146,19 @@ export class Chart {
         ctx.setLineDash(s.dash || []);
         ctx.beginPath();
         let pen = false;
-        for (const pt of this.points) {
-          const v = value(pt[s.column]);
-          if (!Number.isFinite(v)) { pen = false; continue; }
-          ctx[pen ? "lineTo" : "moveTo"](x(pt[stepAt]), y(v));
+        for (const [step, raw] of s.points) {
+          const v = value(raw);
+          if (!Number.isFinite(v) || step < first) { pen = false; continue; }
+          ctx[pen ? "lineTo" : "moveTo"](x(step), y(v));
           pen = true;
         }
         ctx.stroke();
         ctx.fillStyle = s.color;
+        if (s.dots) {
+          for (const [step, raw] of s.points) {
+            if (Number.isFinite(value(raw)) && step >= first) ctx.fillRect(x(step) - 2, y(value(raw)) - 2, 4, 4);
+          }
+        }
         ctx.fillText(s.label, labelX, top + 12);
         labelX += ctx.measureText(s.label).width + 14;
       }

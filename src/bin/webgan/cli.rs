@@ -3,24 +3,27 @@
 use std::process::ExitCode;
 use std::time::Instant;
 
-use burn::tensor::{Tensor, TensorData};
 use webgan::backend::{self, ComputeDevice};
-use webgan::classifier::Classifier;
+use webgan::checkpoint::Checkpoint;
 use webgan::config::KNOWN_KEYS;
 use webgan::data::PIXELS;
+use webgan::eval::{self, Judge};
 use webgan::grid::digit_grid;
 use webgan::stats::{StepValues, floats};
-use webgan::{Digits, TrainConfig, Trainer, classifier, eval, params, presets};
+use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
-               [--data FILE] [--out GRID.png] [--log-every K]
+               [--data FILE] [--out GRID.png] [--save CHECKPOINT] [--log-every K]
+               [--eval-every K [--eval-samples N]]
   webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
-  webgan train-classifier [--epochs N] [--out FILE]
-                          train the digit classifier on the first 8000 digits (CPU, seed 0)
-                          and write its weights (default www/models/classifier.bin)
-  webgan eval --images FILE [--classifier FILE]
-                          the class statistics of raw digits (u8, N×784, row-major), as JSON
+  webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
+                          train the digit classifier on the first 8000 digits (CPU, seed 0),
+                          write its weights (default www/models/classifier.bin) and the real
+                          digits' feature statistics for FID (default www/models/fid_reference.bin)
+  webgan eval (--images FILE | --checkpoint FILE [--eval-samples N]) [--classifier FILE] [--reference FILE]
+                          FID and class statistics, as JSON, of raw digits (u8, N×784, row-major)
+                          or of N digits (default 10000) drawn by a checkpoint's generator
   webgan presets          list the presets with their settings and expected outcome
   webgan config           print the settings (after --preset, --config, --set) as JSON";
 
@@ -35,8 +38,14 @@ struct Args {
     data: String,
     out: String,
     images: String,
+    checkpoint: String,
+    save: String,
     classifier: String,
+    reference: String,
     log_every: u64,
+    /// Steps between measurements of the samples during `train`; 0 for none.
+    eval_every: u64,
+    eval_samples: usize,
 }
 
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
@@ -54,7 +63,12 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
         out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
         log_every: 100,
         images: String::new(),
+        checkpoint: String::new(),
+        save: String::new(),
         classifier: "www/models/classifier.bin".into(),
+        reference: "www/models/fid_reference.bin".into(),
+        eval_every: 0,
+        eval_samples: 10_000,
         command,
     };
     let mut sets: Vec<String> = Vec::new();
@@ -66,10 +80,15 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--repeats" => args.repeats = number(value()?)?.max(1) as usize,
             "--epochs" => args.epochs = number(value()?)?.max(1) as usize,
             "--log-every" => args.log_every = number(value()?)?.max(1),
+            "--eval-every" => args.eval_every = number(value()?)?,
+            "--eval-samples" => args.eval_samples = number(value()?)?.max(2) as usize,
             "--backend" => args.backend = value()?,
             "--data" => args.data = value()?,
             "--images" => args.images = value()?,
+            "--checkpoint" => args.checkpoint = value()?,
+            "--save" => args.save = value()?,
             "--classifier" => args.classifier = value()?,
+            "--reference" => args.reference = value()?,
             "--out" => args.out = value()?,
             "--config" => {
                 let path = value()?;
@@ -111,8 +130,16 @@ fn read_stats(trainer: &mut Trainer) -> Vec<StepValues> {
     trainer.take_stats().map(|pending| pending.read()).unwrap_or_default()
 }
 
+/// The digit classifier and the real digits' statistics, from the files the arguments name.
+fn judge(args: &Args, device: &ComputeDevice) -> Result<Judge, String> {
+    let read = |path: &str| std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"));
+    Judge::new(&read(&args.classifier)?, &read(&args.reference)?, &device.device)
+        .map_err(|e| format!("{} / {}: {e}", args.classifier, args.reference))
+}
+
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let mut trainer = Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string())?;
+    let judge = if args.eval_every > 0 { Some(judge(args, device)?) } else { None };
     eprintln!("training on {device} for {} steps", args.steps);
     let started = Instant::now();
     while trainer.step_count() < args.steps {
@@ -135,11 +162,20 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
                 line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
             }
             line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
+            if let Some(judge) = judge.as_ref().filter(|_| trainer.step_count() % args.eval_every == 0) {
+                let samples = floats(trainer.eval_samples(args.eval_samples).into_data());
+                line["metrics"] = serde_json::to_value(judge.measure(&samples, &device.device)).expect("metrics serialise");
+            }
             println!("{line}");
         }
     }
     write_png(&args.out, &digit_grid(&floats(trainer.samples().into_data()), 8))?;
     eprintln!("wrote the sample grid to {}", args.out);
+    if !args.save.is_empty() {
+        std::fs::write(&args.save, trainer.checkpoint().to_bytes())
+            .map_err(|e| format!("cannot write {}: {e}", args.save))?;
+        eprintln!("saved the run to {}", args.save);
+    }
     Ok(())
 }
 
@@ -188,7 +224,6 @@ fn run() -> Result<(), String> {
             list_presets();
             return Ok(());
         }
-        "eval" => return evaluate(&args),
         "config" => {
             println!("{}", args.config.to_json());
             return Ok(());
@@ -200,13 +235,14 @@ fn run() -> Result<(), String> {
     let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", args.data))?;
     match args.command.as_str() {
         "train" => train(&args, &device(&args.backend)?, &digits),
+        "eval" => evaluate(&args, &digits),
         "train-classifier" => train_classifier(&args, &digits),
         _ => bench(&args, &device(&args.backend)?, &digits),
     }
 }
 
 /// Trains the digit classifier on the CPU backend (deterministic for the seed), reports its
-/// held-out accuracy and writes its weights.
+/// held-out accuracy and writes its weights and the real digits' feature statistics.
 fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     let device = backend::cpu();
     let model = classifier::train(digits, args.epochs, 0, &device.device, |epoch, loss| {
@@ -216,34 +252,42 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     println!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
     std::fs::write(&args.out, params::to_bytes(&model)).map_err(|e| format!("cannot write {}: {e}", args.out))?;
     eprintln!("wrote the classifier's weights to {}", args.out);
+    let reference = eval::reference_stats(&model, &digits.pixels_unit(), &device.device);
+    std::fs::write(&args.reference, reference.to_bytes()).map_err(|e| format!("cannot write {}: {e}", args.reference))?;
+    eprintln!("wrote the real digits' feature statistics to {}", args.reference);
     Ok(())
 }
 
-/// Prints the class statistics of a raw digit file, so samples from any implementation can be
-/// judged by the same classifier.
-fn evaluate(args: &Args) -> Result<(), String> {
-    if args.images.is_empty() {
-        return Err("`eval` needs --images FILE".into());
-    }
-    let images = std::fs::read(&args.images).map_err(|e| format!("cannot read {}: {e}", args.images))?;
-    if images.is_empty() || images.len() % PIXELS != 0 {
+/// Prints FID and the class statistics of a raw digit file, so samples from any implementation
+/// can be judged by the same classifier.
+fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
+    let device = backend::cpu();
+    let pixels = match (args.images.is_empty(), args.checkpoint.is_empty()) {
+        (false, true) => image_file(&args.images)?,
+        (true, false) => {
+            let path = &args.checkpoint;
+            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+            let checkpoint = Checkpoint::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))?;
+            let trainer = Trainer::from_checkpoint(&checkpoint, digits, &device.device).map_err(|e| format!("{path}: {e}"))?;
+            floats(trainer.eval_samples(args.eval_samples).into_data())
+        }
+        _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
+    };
+    let metrics = judge(args, &device)?.measure(&pixels, &device.device);
+    println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
+    Ok(())
+}
+
+/// Raw digits (one byte per pixel, 784 per digit) as values in [0, 1].
+fn image_file(path: &str) -> Result<Vec<f32>, String> {
+    let images = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    if images.len() < 2 * PIXELS || images.len() % PIXELS != 0 {
         return Err(format!(
-            "{} holds {} bytes, not a whole number of 28×28 digits ({PIXELS} bytes each, one byte per pixel)",
-            args.images,
+            "{path} holds {} bytes, not a whole number of 28×28 digits (at least two, {PIXELS} bytes each, one byte per pixel)",
             images.len()
         ));
     }
-    let weights = std::fs::read(&args.classifier).map_err(|e| format!("cannot read {}: {e}", args.classifier))?;
-    let device = backend::cpu().device;
-    let model =
-        params::from_bytes(Classifier::new(&device), &weights).map_err(|e| format!("{}: {e}", args.classifier))?;
-    let pixels: Vec<f32> = images.iter().map(|&p| f32::from(p) / 255.0).collect();
-    let count = images.len() / PIXELS;
-    let report = eval::class_report(&model, Tensor::from_data(TensorData::new(pixels, [count, PIXELS]), &device));
-    let mut line = serde_json::to_value(report).expect("a report serialises");
-    line["count"] = serde_json::json!(count);
-    println!("{line}");
-    Ok(())
+    Ok(images.iter().map(|&p| f32::from(p) / 255.0).collect())
 }
 
 fn list_presets() {

@@ -1,10 +1,5 @@
-//! `webgan`: the browser's trainer, natively, from the command line.
-//!
-//! ```text
-//! webgan train [--steps N] [--backend wgpu|cpu] [--config FILE.json] [--set KEY=VALUE]...
-//!              [--data FILE] [--out GRID.png] [--log-every K]
-//! webgan bench [--steps N] [--backend wgpu|cpu] [--repeats R] [--config FILE.json] [--set KEY=VALUE]...
-//! ```
+//! `webgan`: the browser's trainer, natively, from the command line: `train`, `bench`,
+//! `train-classifier`, `eval`, `presets` and `config` (`webgan --help` lists their flags).
 //!
 //! The command line is native only; a wasm build of this binary does nothing.
 

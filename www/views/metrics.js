@@ -1,0 +1,83 @@
+// What the digit classifier makes of the generator's digits: FID, class coverage, KL from
+// uniform, confidence, a histogram of the classes, and the mode-collapse alarm.
+import { t } from "../i18n.js";
+
+const CLASSES = 10;
+
+export class MetricsView {
+  /** `histogram` is a canvas, `values` an element for the figures, `alarm` the collapse box. */
+  constructor(histogram, values, alarm) {
+    this.canvas = histogram;
+    this.ctx = histogram.getContext("2d");
+    this.values = values;
+    this.alarm = alarm;
+    this.clear();
+  }
+
+  /** Forgets the last measurement (a new run); `why` says why there is none, if not merely "not yet". */
+  clear(why = "") {
+    this.last = null;
+    this.unavailable = why;
+    this.refresh();
+  }
+
+  /** Shows a measurement: `{step, count, fid, histogram, covered, kl_uniform, confidence, collapsed}`. */
+  show(metrics) {
+    this.last = metrics;
+    this.refresh();
+  }
+
+  /** Redraws in the current language. */
+  refresh() {
+    const m = this.last;
+    this.alarm.hidden = !(m && m.collapsed);
+    this.alarm.textContent = m && m.collapsed ? t("collapse_alarm", { covered: m.covered, kl: m.kl_uniform.toFixed(2) }) : "";
+    if (!m) {
+      this.values.textContent = this.unavailable ? t("metrics_unavailable", { why: this.unavailable }) : t("metrics_waiting");
+    } else {
+      const rows = [
+        [t("metric_fid", { count: m.count }), m.fid.toFixed(2)],
+        [t("metric_covered"), `${m.covered} / ${CLASSES}`],
+        [t("metric_kl"), m.kl_uniform.toFixed(3)],
+        [t("metric_confidence"), `${(100 * m.confidence).toFixed(1)} %`],
+        [t("metric_step"), String(m.step)],
+      ];
+      this.values.replaceChildren(
+        ...rows.flatMap(([name, value]) => {
+          const dt = document.createElement("dt");
+          dt.textContent = name;
+          const dd = document.createElement("dd");
+          dd.textContent = value;
+          return [dt, dd];
+        }),
+      );
+    }
+    this.drawHistogram(m ? m.histogram : new Array(CLASSES).fill(0));
+  }
+
+  /** Ten bars, the share of generated digits the classifier puts in each class; the dashed line
+   * is the uniform 10 % a perfect generator would draw. */
+  drawHistogram(shares) {
+    const { ctx, canvas } = this;
+    const w = canvas.width, h = canvas.height, bottom = h - 16, top = 6;
+    const barWidth = w / CLASSES;
+    const scale = Math.max(0.3, ...shares);
+    const y = (share) => bottom - ((bottom - top) * share) / scale;
+    ctx.clearRect(0, 0, w, h);
+    ctx.font = "11px system-ui, sans-serif";
+    ctx.textAlign = "center";
+    shares.forEach((share, digit) => {
+      ctx.fillStyle = share >= 0.02 ? "#2d6fd2" : "#c3cad6";
+      ctx.fillRect(digit * barWidth + 3, y(share), barWidth - 6, bottom - y(share));
+      ctx.fillStyle = "#5b6575";
+      ctx.fillText(String(digit), (digit + 0.5) * barWidth, h - 3);
+    });
+    ctx.strokeStyle = "#2a9d5b";
+    ctx.setLineDash([4, 3]);
+    ctx.beginPath();
+    ctx.moveTo(0, y(0.1));
+    ctx.lineTo(w, y(0.1));
+    ctx.stroke();
+    ctx.setLineDash([]);
+  }
+}
