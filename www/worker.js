@@ -62,13 +62,12 @@ async function loadDigits() {
  * the page says why there are no metrics. */
 async function loadJudge() {
   try {
-    const file = async (name) => {
-      const url = new URL(`models/${name}`, import.meta.url);
-      const response = await fetch(url);
-      if (!response.ok) throw new Error(`${url.pathname} could not be loaded (HTTP ${response.status})`);
-      return new Uint8Array(await response.arrayBuffer());
+    const file = async (name, from, to) => {
+      const blob = await fetchWithProgress(new URL(`models/${name}`, import.meta.url), "loading_models", from, to);
+      return new Uint8Array(await blob.arrayBuffer());
     };
-    const [classifier, reference] = await Promise.all([file("classifier.bin"), file("fid_reference.bin")]);
+    const classifier = await file("classifier.bin", 0.9, 0.98);
+    const reference = await file("fid_reference.bin", 0.98, 1);
     trainer.load_judge(classifier, reference);
     judgeReady = true;
   } catch (e) {
