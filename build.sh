@@ -4,6 +4,7 @@
 #   ./build.sh test     install what is missing, build, run every test (native, browser, page)
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh bench    native ms/step figures for the mlp workload (CPU and wgpu)
+#   ./build.sh quality  20 000 steps of the default preset (CPU, seed 0), judged every 1 000 steps
 #   ./build.sh data     only (re)pack the MNIST digits
 # Cargo builds go under $WEBGAN_BUILD_DIR (default ~/.cache/webgan, outside the clone, so that a
 # fresh clone on the same machine reuses earlier builds): native/ for the CLI and native tests,
@@ -116,6 +117,10 @@ case "${1:-serve}" in
         "$BUILD_DIR/native/release/webgan" bench --backend "$backend" --set "batch=$batch" --steps 50 --repeats 3
       done
     done ;;
+  quality)
+    setup; build_data; build_native
+    "$BUILD_DIR/native/release/webgan" train --backend cpu --steps 20000 --log-every 1000 --eval-every 1000 \
+      --out quality.png ;;
   data) install_node_packages; build_data ;;
-  *) echo "usage: ./build.sh [serve|build|test|bench|data]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [serve|build|test|bench|quality|data]" >&2; exit 2 ;;
 esac

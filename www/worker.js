@@ -8,7 +8,7 @@ const FRAME_MS = 150;
 /** Shortest time between two measurements of the generator's digits, in milliseconds. */
 const METRICS_MS = 4000;
 /** Measuring may take at most this share of the time (slow devices measure less often). */
-const METRICS_SHARE = 0.1;
+const METRICS_SHARE = 0.05;
 
 let trainer = null;
 let running = false;

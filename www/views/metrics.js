@@ -3,6 +3,9 @@
 import { t } from "../i18n.js";
 
 const CLASSES = 10;
+/** Before this step G is still learning to draw at all: its first grey blobs all look like one
+ * digit to the classifier, which is not yet mode collapse, so the alarm waits. */
+const ALARM_AFTER_STEP = 300;
 
 export class MetricsView {
   /** `histogram` is a canvas, `values` an element for the figures, `alarm` the collapse box. */
@@ -30,8 +33,13 @@ export class MetricsView {
   /** Redraws in the current language. */
   refresh() {
     const m = this.last;
-    this.alarm.hidden = !(m && m.collapsed);
-    this.alarm.textContent = m && m.collapsed ? t("collapse_alarm", { covered: m.covered, kl: m.kl_uniform.toFixed(2) }) : "";
+    const narrow = m && m.collapsed;
+    const early = narrow && m.step < ALARM_AFTER_STEP;
+    this.alarm.hidden = !narrow;
+    this.alarm.classList.toggle("early", Boolean(early));
+    this.alarm.textContent = !narrow ? ""
+      : early ? t("collapse_too_early", { step: ALARM_AFTER_STEP })
+      : t("collapse_alarm", { covered: m.covered, kl: m.kl_uniform.toFixed(2) });
     if (!m) {
       this.values.textContent = this.unavailable ? t("metrics_unavailable", { why: this.unavailable }) : t("metrics_waiting");
     } else {
