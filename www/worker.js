@@ -77,9 +77,9 @@ async function loadJudge() {
 
 /** Judges the generator's digits when it is time to: every METRICS_MS at most, and never more
  * than METRICS_SHARE of the time (the first measurement, which compiles the classifier's
- * kernels, does not count). `force` measures now (a single step, a reset). */
-async function maybeMeasure(force = false) {
-  if (!judgeReady || (!force && performance.now() < nextMetricsAt)) return;
+ * kernels, does not count). */
+async function maybeMeasure() {
+  if (!judgeReady || performance.now() < nextMetricsAt) return;
   const t0 = performance.now();
   const metrics = JSON.parse(await trainer.measure());
   const costMs = performance.now() - t0;
@@ -178,14 +178,14 @@ const commands = {
     if (running) return;
     trainer.steps(1);
     await frame(0);
-    await maybeMeasure(true);
+    await maybeMeasure();
   },
   reset: async (m) => {
     trainer.reset(m.query); // throws, and keeps the run, if the settings are invalid
     stepsPerFrame = 1;
+    nextMetricsAt = performance.now() + METRICS_MS; // the fresh run's first judgement comes soon
     postConfig();
     await frame(0);
-    await maybeMeasure(true);
   },
   config: async (m) => {
     try {
