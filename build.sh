@@ -73,7 +73,7 @@ build_wasm() {
     wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"
     say "optimising the .wasm with wasm-opt"
     wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
-      --enable-mutable-globals --enable-reference-types --enable-multivalue \
+      --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \
       www/pkg/webgan_bg.wasm -o www/pkg/webgan_bg.wasm
   fi
   ls -l www/pkg/webgan_bg.wasm | awk '{ printf "webgan_bg.wasm: %.1f MB\n", $5 / 1e6 }' >&2
