@@ -207,3 +207,37 @@ test("a collapsing generator raises the mode-collapse alarm, and a missing class
   assert.match(await broken.textContent("#metrics"), /classifier\.bin could not be loaded \(HTTP 404\)/);
   await context.close();
 });
+
+test("a teacher's link hides what the lesson is not about, and Copy link hands it on", { timeout: 4 * 60_000 }, async () => {
+  const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const page = await context.newPage();
+  await page.goto(`${base}#backend=cpu&hide=presets,optimizer_d,lr_g,metrics&seed=5`);
+  const s = await waitFor(page, (s) => (s.ready && s.config) || s.error, "the page", 3 * 60_000);
+  assert.equal(s.error, "");
+  assert.ok(await page.isHidden("#presets"));
+  assert.ok(await page.isHidden("#metrics-figure"));
+  assert.ok(await page.isHidden('fieldset[data-group="optimizer_d"]'));
+  assert.ok(await page.isHidden('label[data-field="lr_g"]'));
+  assert.ok(await page.isVisible('label[data-field="opt_g"]'), "only what was named is hidden");
+  assert.ok(await page.isVisible("#chart"));
+
+  // A change of setting rewrites the address bar, which keeps the hidden parts and the seed.
+  await page.selectOption("#setting-loss", "hinge");
+  await waitFor(page, (t) => t.config.loss === "hinge", "the new loss", 60_000);
+  const hash = await page.evaluate(() => location.hash);
+  assert.match(hash, /hide=presets%2Coptimizer_d%2Clr_g%2Cmetrics|hide=presets,optimizer_d,lr_g,metrics/);
+  assert.match(hash, /seed=5/);
+  assert.match(hash, /loss=hinge/);
+  await page.click("#copy-link");
+  await waitFor(page, (t) => t.info, "the copy confirmation", 30_000);
+  assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await page.evaluate(() => location.href));
+  await context.close();
+
+  const bad = await browser.newPage();
+  await bad.goto(`${base}#backend=cpu&hide=presets,everything`);
+  const refused = await waitFor(bad, (t) => t.error, "the refusal", 60_000);
+  assert.match(refused.error, /`hide` names unknown parts \(everything\)/);
+  assert.ok(await bad.isHidden("#presets"), "the known names still apply");
+  await bad.close();
+});

@@ -1,6 +1,6 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
 import { Chart } from "./views/chart.js";
-import { Lab } from "./views/lab.js";
+import { HIDEABLE, Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
 import { Presets } from "./views/presets.js";
 import { SampleGrid } from "./views/samples.js";
@@ -8,6 +8,8 @@ import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
 /** URL-hash keys that belong to the page rather than to the training settings. */
 const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["en", "zh-CN"] };
+/** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
+const PAGE_PARTS = { presets: ["presets", "preset-outcome"], lab: ["lab"], metrics: ["metrics-figure"], chart: ["chart-figure"], explain: ["explain"] };
 
 const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
@@ -40,11 +42,17 @@ function showInfo(message) {
 /** Splits the URL hash into page options and the settings query the trainer parses. */
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const page = { autostart: "0", backend: "webgpu", lang: "" };
+  const page = { autostart: "0", backend: "webgpu", lang: "", hide: [] };
   const problems = [];
   const settings = new URLSearchParams();
   for (const [key, value] of params) {
-    if (key in PAGE_KEYS) {
+    if (key === "hide") {
+      const names = value.split(",").filter(Boolean);
+      const known = [...Object.keys(PAGE_PARTS), ...HIDEABLE];
+      const unknown = names.filter((n) => !known.includes(n));
+      if (unknown.length) problems.push(`\`hide\` names unknown parts (${unknown.join(", ")}): use ${known.join(", ")}`);
+      page.hide = names.filter((n) => known.includes(n));
+    } else if (key in PAGE_KEYS) {
       if (PAGE_KEYS[key].includes(value)) page[key] = value;
       else problems.push(`\`${key}\` = "${value}" is not allowed: use one of ${PAGE_KEYS[key].join(", ")}`);
     } else {
@@ -60,6 +68,7 @@ function rememberInHash(query) {
   const { page } = readHash();
   if (page.backend !== "webgpu") params.set("backend", page.backend);
   if (page.lang) params.set("lang", page.lang);
+  if (page.hide.length) params.set("hide", page.hide.join(","));
   history.replaceState(null, "", `#${params}`);
 }
 
@@ -137,6 +146,9 @@ async function main() {
     });
   };
   if (problems.length) showError(problems.join("\n"));
+  // Teacher mode: hide what the lesson is not about.
+  lab.hide(page.hide);
+  for (const name of page.hide) for (const id of PAGE_PARTS[name] || []) $(id).hidden = true;
 
   const progressBox = $("progress");
 
@@ -195,6 +207,12 @@ async function main() {
   $("pause").onclick = () => { status.running = false; send({ type: "pause" }); redraw(); };
   $("step").onclick = () => { showError(""); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
+  // The address bar always holds the link to the run on screen (settings, seed, language, hidden parts).
+  $("copy-link").onclick = () =>
+    navigator.clipboard.writeText(location.href).then(
+      () => showInfo(t("link_copied")),
+      () => showInfo(t("link_copy_failed", { link: location.href })),
+    );
   document.addEventListener("keydown", (e) => {
     if (e.target.closest && e.target.closest("input, textarea, select")) return;
     if (e.key === " ") { e.preventDefault(); (status.running ? $("pause") : $("train")).click(); }

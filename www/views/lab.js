@@ -72,11 +72,15 @@ const GROUPS = [
 
 const FIELDS = GROUPS.flatMap((g) => g.fields);
 
+/** The names a teacher can hide (`hide=` in the link): every group and every control. */
+export const HIDEABLE = [...GROUPS.map((g) => g.id), ...FIELDS.map((f) => f.key)];
+
 export class Lab {
   /** Builds the controls into `form`; `onChange(query)` is called when the student changes one. */
   constructor(form, onChange) {
     this.form = form;
     this.config = null;
+    this.hidden = new Set();
     this.form.replaceChildren();
     for (const group of GROUPS) this.form.append(this.buildGroup(group));
     this.form.addEventListener("change", () => onChange(this.query()));
@@ -148,18 +152,26 @@ export class Lab {
     this.refresh();
   }
 
+  /** Hides groups and controls by name (see HIDEABLE): a teacher's link can keep a lesson on
+   * the few settings it is about. Hidden settings keep their values and still apply. */
+  hide(names) {
+    this.hidden = new Set(names);
+    for (const set of this.form.querySelectorAll("fieldset")) set.hidden = this.hidden.has(set.dataset.group);
+    this.refresh();
+  }
+
   /** Re-applies translations and which controls and explanations are relevant. */
   refresh() {
     const c = this.config;
     if (!c) return;
+    const shown = (field) => (!field.when || field.when(c)) && !this.hidden.has(field.key);
     for (const field of FIELDS) {
-      const relevant = !field.when || field.when(c);
-      this.form.querySelector(`[data-field="${field.key}"]`).hidden = !relevant;
+      this.form.querySelector(`[data-field="${field.key}"]`).hidden = !shown(field);
     }
     for (const p of this.form.querySelectorAll("p.why")) {
       const name = p.dataset.explain;
       const field = FIELDS.find((f) => f.key === name);
-      p.hidden = Boolean(field && field.when && !field.when(c));
+      p.hidden = Boolean(field && !shown(field));
       p.textContent = field && field.options ? t(`explain.${field.explain}.${field.get(c)}`) : t(`explain.${name}`);
     }
     const fullNote = this.form.querySelector('[data-explain="batch"]');
