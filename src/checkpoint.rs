@@ -1,10 +1,12 @@
 //! A training run's weights in one versioned file: the configuration, the step, G, D and the
-//! moving average of G. The command line writes it after training (`webgan train --save`) and
-//! judges it later (`webgan eval --checkpoint`). Everything is checked before anything is used,
+//! moving average of G. The command line writes it (`webgan train --save`) and judges it
+//! (`webgan eval --checkpoint`); the page saves and opens the same files. Everything is checked before anything is used,
 //! so a damaged or foreign file is refused with a message and nothing else changes.
 
+use burn::tensor::Tensor;
+
 use crate::config::{ConfigError, TrainConfig};
-use crate::params::ParamsError;
+use crate::params::{self, Gathered, ParamsError};
 
 /// The first bytes of a checkpoint file.
 const MAGIC: &[u8; 8] = b"WEBGANCK";
@@ -91,5 +93,38 @@ impl Checkpoint {
             discriminator,
             average: (!average.is_empty()).then_some(average),
         })
+    }
+}
+
+/// A checkpoint whose weights are still on the device, gathered into one tensor so that a single
+/// read completes it: a blocking one natively, an asynchronous one in the browser.
+pub struct PendingCheckpoint {
+    config: TrainConfig,
+    step: u64,
+    /// The parameter shapes of G, D and, when kept, the average, in that order.
+    networks: Vec<Vec<Vec<usize>>>,
+    /// All their values, network after network.
+    pub values: Tensor<1>,
+}
+
+impl PendingCheckpoint {
+    /// Gathers G, D and the average (if any) of a run at `step` with `config`.
+    pub fn new(config: TrainConfig, step: u64, networks: Vec<Gathered>) -> Self {
+        let shapes = networks.iter().map(|n| n.shapes.clone()).collect();
+        let values = Tensor::cat(networks.into_iter().map(|n| n.values).collect(), 0);
+        Self { config, step, networks: shapes, values }
+    }
+
+    /// The checkpoint, from the values read back from [`PendingCheckpoint::values`].
+    pub fn finish(self, values: &[f32]) -> Checkpoint {
+        let mut rest = values;
+        let mut files = self.networks.iter().map(|shapes| {
+            let count = shapes.iter().map(|s| s.iter().product::<usize>()).sum();
+            let (mine, others) = rest.split_at(count);
+            rest = others;
+            params::encode(shapes, mine)
+        });
+        let (generator, discriminator) = (files.next().expect("G is gathered"), files.next().expect("D is gathered"));
+        Checkpoint { config: self.config, step: self.step, generator, discriminator, average: files.next() }
     }
 }

@@ -93,26 +93,50 @@ pub enum ParamsError {
     Count { found: usize, expected: usize },
 }
 
-/// Every float parameter of `module`, in visiting order, as bytes: the magic, the count, then
-/// per parameter its rank, dimensions and little-endian f32 values. Reads the tensors back
-/// synchronously, so it is for native code (the CLI that trains and ships weights).
-pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
-    struct Write(Vec<Vec<u8>>);
-    impl ModuleVisitor for Write {
+/// A module's float parameters gathered for a single read: their shapes in visiting order and
+/// all their values, flattened and joined, in one tensor still on the device.
+pub struct Gathered {
+    /// Each parameter's dimensions.
+    pub shapes: Vec<Vec<usize>>,
+    /// Every value, parameter after parameter.
+    pub values: Tensor<1>,
+}
+
+/// Gathers every float parameter of `module` (see [`Gathered`]).
+pub fn gather<M: Module>(module: &M) -> Gathered {
+    struct Collect(Vec<Vec<usize>>, Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
         fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
             let tensor = param.val();
-            let mut out = (D as u32).to_le_bytes().to_vec();
-            tensor.dims().iter().for_each(|&d| out.extend((d as u32).to_le_bytes()));
-            crate::stats::floats(tensor.into_data()).iter().for_each(|v| out.extend(v.to_le_bytes()));
-            self.0.push(out);
+            self.0.push(tensor.dims().to_vec());
+            self.1.push(tensor.detach().flatten(0, D - 1));
         }
     }
-    let mut write = Write(Vec::new());
-    module.visit(&mut write);
+    let mut collect = Collect(Vec::new(), Vec::new());
+    module.visit(&mut collect);
+    Gathered { shapes: collect.0, values: Tensor::cat(collect.1, 0) }
+}
+
+/// The parameter file of parameters with these `shapes` and `values` (as read back from
+/// [`Gathered::values`]): the magic, the count, then per parameter its rank, dimensions and
+/// little-endian f32 values.
+pub fn encode(shapes: &[Vec<usize>], values: &[f32]) -> Vec<u8> {
     let mut bytes = MAGIC.to_vec();
-    bytes.extend((write.0.len() as u32).to_le_bytes());
-    write.0.into_iter().for_each(|p| bytes.extend(p));
+    bytes.extend((shapes.len() as u32).to_le_bytes());
+    let mut values = values.iter();
+    for shape in shapes {
+        bytes.extend((shape.len() as u32).to_le_bytes());
+        shape.iter().for_each(|&d| bytes.extend((d as u32).to_le_bytes()));
+        values.by_ref().take(shape.iter().product()).for_each(|v| bytes.extend(v.to_le_bytes()));
+    }
     bytes
+}
+
+/// Every float parameter of `module` as a parameter file ([`encode`]). Reads the tensors back
+/// synchronously, so it is for native code (the browser reads [`gather`]'s tensor itself).
+pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
+    let gathered = gather(module);
+    encode(&gathered.shapes, &crate::stats::floats(gathered.values.into_data()))
 }
 
 /// `module` with its float parameters replaced by those in `bytes` (made by [`to_bytes`] from the

@@ -5,7 +5,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
-use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
 use crate::config::TrainConfig;
 use crate::data::{BatchSampler, Digits, PIXELS};
 use crate::loss::{self, GanLoss};
@@ -13,7 +13,7 @@ use crate::model::{Discriminator, Generator};
 use crate::optim::NetworkOptimizer;
 use crate::params;
 use crate::rng::Rng;
-use crate::stats::{PendingStats, StepStats};
+use crate::stats::{PendingStats, StepStats, floats};
 
 /// Digits in the fixed-noise sample grid (8 × 8).
 pub const SAMPLE_COUNT: usize = 64;
@@ -132,15 +132,18 @@ impl Trainer {
         Ok(trainer)
     }
 
+    /// The run's settings, step and weights, gathered on the device for one read.
+    pub fn pending_checkpoint(&self) -> PendingCheckpoint {
+        let mut networks = vec![params::gather(&self.generator), params::gather(&self.discriminator)];
+        networks.extend(self.average.as_ref().map(params::gather));
+        PendingCheckpoint::new(self.config.clone(), self.step, networks)
+    }
+
     /// The run's settings, step and weights, read back synchronously (native code).
     pub fn checkpoint(&self) -> Checkpoint {
-        Checkpoint {
-            config: self.config.clone(),
-            step: self.step,
-            generator: params::to_bytes(&self.generator),
-            discriminator: params::to_bytes(&self.discriminator),
-            average: self.average.as_ref().map(params::to_bytes),
-        }
+        let pending = self.pending_checkpoint();
+        let values = floats(pending.values.clone().into_data());
+        pending.finish(&values)
     }
 
     /// The configuration in force.

@@ -5,11 +5,12 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use js_sys::{Float32Array, Promise, Uint8ClampedArray};
+use js_sys::{Float32Array, Promise, Uint8Array, Uint8ClampedArray};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{self, BackendKind, ComputeDevice};
+use crate::checkpoint::Checkpoint;
 use crate::eval::{Judge, LIVE_SAMPLES};
 use crate::grid::digit_grid;
 use crate::stats::{ROW, floats};
@@ -256,6 +257,28 @@ impl WebTrainer {
             let rgba = digit_grid(&floats(data), 8).to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
+    }
+
+    /// The run as a checkpoint file (settings, step, the weights of G, D and G's average), the
+    /// format `webgan train --save` writes: resolves to a `Uint8Array` after one GPU read.
+    pub fn checkpoint(&self) -> Promise {
+        let pending = self.state.borrow().trainer.pending_checkpoint();
+        future_to_promise(async move {
+            let data = pending.values.clone().into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let bytes = pending.finish(&floats(data)).to_bytes();
+            Ok(Uint8Array::from(bytes.as_slice()).into())
+        })
+    }
+
+    /// Continues from a checkpoint file (from the page or the command line): its settings, step
+    /// and weights, with fresh optimisers, on the current device. A damaged or foreign file is
+    /// refused with a message saying what is wrong, and the current run stays as it is.
+    pub fn restore(&self, bytes: &[u8]) -> Result<(), JsValue> {
+        let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
+        let mut state = self.state.borrow_mut();
+        let restored = Trainer::from_checkpoint(&checkpoint, &state.digits, &state.device.device).map_err(js_error)?;
+        state.trainer = restored;
+        Ok(())
     }
 
     /// Loads the digit classifier's weights and the real digits' feature statistics (the files

@@ -2,7 +2,9 @@
 // visitor would, through the `window.webgan.status()` automation contract.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
 import { serve } from "../tools/serve.mjs";
@@ -240,4 +242,43 @@ test("a teacher's link hides what the lesson is not about, and Copy link hands i
   assert.match(refused.error, /`hide` names unknown parts \(everything\)/);
   assert.ok(await bad.isHidden("#presets"), "the known names still apply");
   await bad.close();
+});
+
+test("a run saved in the page opens on the command line and back, and a damaged file is refused", { timeout: 5 * 60_000 }, async () => {
+  const cli = join(process.env.WEBGAN_BUILD_DIR || join(homedir(), ".cache/webgan"), "native/release/webgan");
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&seed=9&loss=hinge`);
+  await waitFor(page, (s) => (s.ready && s.config) || s.error, "the page", 3 * 60_000);
+  for (let i = 1; i <= 3; i++) {
+    await page.click("#step");
+    await waitFor(page, (s) => s.step >= i, `step ${i}`, 60_000);
+  }
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-run")]);
+  assert.equal(download.suggestedFilename(), "webgan-step-3.ckpt");
+  const saved = join(RESULTS, "page-run.ckpt");
+  await download.saveAs(saved);
+  const judged = JSON.parse(execFileSync(cli, ["eval", "--checkpoint", saved, "--eval-samples", "100"], { encoding: "utf8" }));
+  assert.equal(judged.count, 100);
+  assert.ok(judged.fid > 0);
+  await page.close();
+
+  const fromCli = join(RESULTS, "cli-run.ckpt");
+  execFileSync(cli, ["train", "--steps", "7", "--backend", "cpu", "--set", "loss=least_squares", "--set", "seed=4",
+    "--save", fromCli, "--out", join(RESULTS, "cli-run.png")], { stdio: "ignore" });
+  const fresh = await browser.newPage();
+  await fresh.goto(`${base}#backend=cpu`);
+  await waitFor(fresh, (s) => (s.ready && s.config) || s.error, "the page", 3 * 60_000);
+  await fresh.setInputFiles("#open-run", fromCli);
+  const opened = await waitFor(fresh, (s) => s.step === 7 || s.error, "the command line's run", 60_000);
+  assert.equal(opened.error, "");
+  assert.equal(opened.config.loss, "least_squares");
+  assert.equal(opened.config.seed, 4);
+  assert.match(opened.info, /step 7/);
+
+  await fresh.setInputFiles("#open-run", { name: "bad.ckpt", mimeType: "application/octet-stream", buffer: Buffer.from("WEBGANCK\x09\x00\x00\x00") });
+  const refused = await waitFor(fresh, (s) => s.error, "the refusal", 60_000);
+  assert.match(refused.error, /version 9 cannot be read/);
+  assert.equal(refused.step, 7, "the run on screen stays");
+  assert.equal(refused.config.loss, "least_squares");
+  await fresh.close();
 });

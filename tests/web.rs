@@ -138,3 +138,25 @@ async fn webgpu_metrics_match_the_cpu_backend() {
         assert!((g - c).abs() <= 2.0 / 512.0, "class {class}: webgpu {gpu} vs cpu {cpu}");
     }
 }
+
+/// A run saved on WebGPU (one asynchronous read) reopens on the CPU backend with the same
+/// weights; a damaged file is refused and the run stays.
+#[wasm_bindgen_test]
+async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
+    let gpu = WebTrainer::create(DIGITS.to_vec(), "seed=2&ema=0.9".into(), "webgpu".into()).await.unwrap();
+    assert_eq!(gpu.backend(), "webgpu");
+    gpu.steps(2).unwrap();
+    let bytes = js_sys::Uint8Array::from(JsFuture::from(gpu.checkpoint()).await.unwrap()).to_vec();
+    let cpu = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
+    cpu.restore(&bytes).unwrap();
+    assert_eq!(cpu.step_count(), 2.0);
+    assert_eq!(cpu.config(), gpu.config());
+    let pixels = |p: js_sys::Promise| async { js_sys::Uint8ClampedArray::from(JsFuture::from(p).await.unwrap()).to_vec() };
+    let (on_gpu, on_cpu) = (pixels(gpu.samples()).await, pixels(cpu.samples()).await);
+    let worst = on_gpu.iter().zip(&on_cpu).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+    assert!(worst <= 1, "the reopened run draws other digits (pixels differ by up to {worst})");
+
+    let err = cpu.restore(&bytes[..bytes.len() / 2]).err().unwrap();
+    assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("truncated"));
+    assert_eq!(cpu.step_count(), 2.0, "the run stays");
+}

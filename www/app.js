@@ -80,6 +80,8 @@ function renderStatus() {
   $("pause").disabled = !status.ready || !status.running;
   $("step").disabled = !status.ready || status.running;
   $("reset").disabled = !status.ready;
+  $("save-run").disabled = !status.ready;
+  $("open-run").disabled = !status.ready;
 }
 
 function onFrame(m) {
@@ -190,6 +192,22 @@ async function main() {
         rememberInHash(m.query);
         if (m.step > 0) showInfo(describeChange(m));
         break;
+      case "checkpoint": {
+        // A download of the run, named by its step, in the format the command line reads too.
+        const link = document.createElement("a");
+        link.href = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
+        link.download = `webgan-step-${m.step}.ckpt`;
+        link.click();
+        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        break;
+      }
+      case "opened":
+        chart.clear();
+        metricsView.clear(metricsView.unavailable);
+        status.metrics = null;
+        showError("");
+        showInfo(t("run_opened", { step: m.step }));
+        break;
       case "error":
         if (m.stopped) status.running = false;
         if (m.fatal) progressBox.hidden = true;
@@ -207,6 +225,12 @@ async function main() {
   $("pause").onclick = () => { status.running = false; send({ type: "pause" }); redraw(); };
   $("step").onclick = () => { showError(""); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
+  $("save-run").onclick = () => send({ type: "save" });
+  $("open-run").onchange = async (e) => {
+    const file = e.target.files[0];
+    e.target.value = "";
+    if (file) send({ type: "open", bytes: await file.arrayBuffer() });
+  };
   // The address bar always holds the link to the run on screen (settings, seed, language, hidden parts).
   $("copy-link").onclick = () =>
     navigator.clipboard.writeText(location.href).then(

@@ -187,6 +187,18 @@ const commands = {
     postConfig();
     await frame(0);
   },
+  save: async () => {
+    const bytes = await trainer.checkpoint();
+    post({ type: "checkpoint", bytes, step: trainer.step_count() }, [bytes.buffer]);
+  },
+  open: async (m) => {
+    trainer.restore(new Uint8Array(m.bytes)); // throws, and keeps the run, if the file is refused
+    stepsPerFrame = 1;
+    nextMetricsAt = performance.now() + METRICS_MS;
+    postConfig();
+    post({ type: "opened", step: trainer.step_count() });
+    await frame(0);
+  },
   config: async (m) => {
     try {
       const change = JSON.parse(trainer.set_query(m.query));
@@ -206,7 +218,7 @@ self.onmessage = ({ data }) => {
     try {
       await commands[data.type](data);
     } catch (e) {
-      fail(e, { fatal: data.type === "init", stop: !["config", "reset"].includes(data.type) });
+      fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save"].includes(data.type) });
     }
   });
 };
