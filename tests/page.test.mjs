@@ -280,5 +280,8 @@ test("a run saved in the page opens on the command line and back, and a damaged 
   assert.match(refused.error, /version 9 cannot be read/);
   assert.equal(refused.step, 7, "the run on screen stays");
   assert.equal(refused.config.loss, "least_squares");
+  await fresh.setInputFiles("#open-run", { name: "huge.ckpt", mimeType: "application/octet-stream", buffer: Buffer.alloc(51e6) });
+  await fresh.waitForFunction(() => /huge\.ckpt is larger than 50 MB/.test(window.webgan.status().error), null, { timeout: 60_000 });
+  assert.equal((await status(fresh)).step, 7, "the run on screen stays");
   await fresh.close();
 });

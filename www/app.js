@@ -11,6 +11,9 @@ const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["e
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
 const PAGE_PARTS = { presets: ["presets", "preset-outcome"], lab: ["lab"], metrics: ["metrics-figure"], chart: ["chart-figure"], explain: ["explain"] };
 
+/** Larger files are refused unread by Open run. */
+const MAX_CHECKPOINT_BYTES = 50e6;
+
 const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
 const grid = new SampleGrid($("samples"));
@@ -121,12 +124,16 @@ async function main() {
   const { page, query, problems } = readHash();
   const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
   const send = (message) => worker.postMessage(message);
-  const restart = (q) => {
-    showError("");
-    showInfo("");
+  /** Forgets the curves and measurements of the run on screen (another run replaces it). */
+  const forgetRun = () => {
     chart.clear();
     status.metrics = null;
     metricsView.clear(metricsView.unavailable);
+  };
+  const restart = (q) => {
+    showError("");
+    showInfo("");
+    forgetRun();
     status.stepsPerSecond = 0;
     send({ type: "reset", query: q });
   };
@@ -202,9 +209,7 @@ async function main() {
         break;
       }
       case "opened":
-        chart.clear();
-        metricsView.clear(metricsView.unavailable);
-        status.metrics = null;
+        forgetRun();
         showError("");
         showInfo(t("run_opened", { step: m.step }));
         break;
@@ -229,7 +234,10 @@ async function main() {
   $("open-run").onchange = async (e) => {
     const file = e.target.files[0];
     e.target.value = "";
-    if (file) send({ type: "open", bytes: await file.arrayBuffer() });
+    if (!file) return;
+    // Checkpoints of these networks are a few MB; a huge file is not one, so it is never read.
+    if (file.size > MAX_CHECKPOINT_BYTES) showError(t("file_too_large", { name: file.name, mb: MAX_CHECKPOINT_BYTES / 1e6 }));
+    else send({ type: "open", bytes: await file.arrayBuffer() });
   };
   // The address bar always holds the link to the run on screen (settings, seed, language, hidden parts).
   $("copy-link").onclick = () =>
