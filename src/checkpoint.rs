@@ -56,7 +56,8 @@ impl Checkpoint {
         bytes.extend(VERSION.to_le_bytes());
         bytes.extend(self.step.to_le_bytes());
         let config = self.config.to_json();
-        let sections = [config.as_bytes(), &self.generator, &self.discriminator, self.average.as_deref().unwrap_or(&[])];
+        let sections =
+            [config.as_bytes(), &self.generator, &self.discriminator, self.average.as_deref().unwrap_or(&[])];
         for section in sections {
             bytes.extend((section.len() as u32).to_le_bytes());
             bytes.extend_from_slice(section);
@@ -76,7 +77,8 @@ impl Checkpoint {
         let (step, mut rest) = rest.split_first_chunk::<8>().ok_or(CheckpointError::Length)?;
         let mut section = || -> Result<Vec<u8>, CheckpointError> {
             let (length, tail) = rest.split_first_chunk::<4>().ok_or(CheckpointError::Length)?;
-            let (body, tail) = tail.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or(CheckpointError::Length)?;
+            let (body, tail) =
+                tail.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or(CheckpointError::Length)?;
             rest = tail;
             Ok(body.to_vec())
         };

@@ -5,7 +5,7 @@ mod common;
 use webgan::checkpoint::{Checkpoint, CheckpointError};
 use webgan::params::ParamsError;
 use webgan::stats::floats;
-use webgan::{Trainer, TrainConfig, backend};
+use webgan::{TrainConfig, Trainer, backend};
 
 #[test]
 fn a_restored_run_draws_the_same_digits() {

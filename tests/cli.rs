@@ -99,8 +99,17 @@ fn eval_scores_raw_digit_files_and_refuses_ragged_ones() {
 fn a_saved_run_is_judged_from_its_checkpoint_and_damaged_ones_are_refused() {
     let (checkpoint, grid) = (scratch("run.ckpt"), scratch("run.png"));
     let run = webgan(&[
-        "train", "--steps", "3", "--backend", "cpu", "--set", "ema=0.9", "--out", grid.to_str().unwrap(),
-        "--save", checkpoint.to_str().unwrap(),
+        "train",
+        "--steps",
+        "3",
+        "--backend",
+        "cpu",
+        "--set",
+        "ema=0.9",
+        "--out",
+        grid.to_str().unwrap(),
+        "--save",
+        checkpoint.to_str().unwrap(),
     ]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
     let saved = webgan::checkpoint::Checkpoint::from_bytes(&std::fs::read(&checkpoint).unwrap()).unwrap();

@@ -62,7 +62,10 @@ fn reference_files_round_trip_and_damaged_ones_are_refused() {
     let bytes = a.to_bytes();
     assert_eq!(FeatureStats::from_bytes(&bytes, 2), Ok(a));
     assert_eq!(FeatureStats::from_bytes(b"WGPARAM1....", 2), Err(FidError::BadMagic));
-    assert_eq!(FeatureStats::from_bytes(&bytes[..bytes.len() - 1], 2), Err(FidError::Length { found: 63, expected: 64 }));
+    assert_eq!(
+        FeatureStats::from_bytes(&bytes[..bytes.len() - 1], 2),
+        Err(FidError::Length { found: 63, expected: 64 })
+    );
     assert_eq!(FeatureStats::from_bytes(&bytes, 64), Err(FidError::Dimension { found: 2, expected: 64 }));
     assert_eq!(FeatureStats::from_bytes(&bytes[..10], 2), Err(FidError::BadMagic));
 }

@@ -122,7 +122,10 @@ async fn webgpu_metrics_match_the_cpu_backend() {
     for backend in ["webgpu", "cpu"] {
         let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=3".into(), backend.into()).await.unwrap();
         assert_eq!(trainer.backend(), backend);
-        assert!(trainer.load_judge(b"not weights".to_vec(), REFERENCE.to_vec()).is_err(), "damaged weights are refused");
+        assert!(
+            trainer.load_judge(b"not weights".to_vec(), REFERENCE.to_vec()).is_err(),
+            "damaged weights are refused"
+        );
         trainer.load_judge(CLASSIFIER.to_vec(), REFERENCE.to_vec()).unwrap();
         trainer.steps(2).unwrap();
         let json = JsFuture::from(trainer.measure()).await.unwrap().as_string().unwrap();
@@ -151,7 +154,8 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     cpu.restore(&bytes).unwrap();
     assert_eq!(cpu.step_count(), 2.0);
     assert_eq!(cpu.config(), gpu.config());
-    let pixels = |p: js_sys::Promise| async { js_sys::Uint8ClampedArray::from(JsFuture::from(p).await.unwrap()).to_vec() };
+    let pixels =
+        |p: js_sys::Promise| async { js_sys::Uint8ClampedArray::from(JsFuture::from(p).await.unwrap()).to_vec() };
     let (on_gpu, on_cpu) = (pixels(gpu.samples()).await, pixels(cpu.samples()).await);
     let worst = on_gpu.iter().zip(&on_cpu).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
     assert!(worst <= 1, "the reopened run draws other digits (pixels differ by up to {worst})");

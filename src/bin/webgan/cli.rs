@@ -164,7 +164,8 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
             line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
             if let Some(judge) = judge.as_ref().filter(|_| trainer.step_count() % args.eval_every == 0) {
                 let samples = floats(trainer.eval_samples(args.eval_samples).into_data());
-                line["metrics"] = serde_json::to_value(judge.measure(&samples, &device.device)).expect("metrics serialise");
+                line["metrics"] =
+                    serde_json::to_value(judge.measure(&samples, &device.device)).expect("metrics serialise");
             }
             println!("{line}");
         }
@@ -253,7 +254,8 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     std::fs::write(&args.out, params::to_bytes(&model)).map_err(|e| format!("cannot write {}: {e}", args.out))?;
     eprintln!("wrote the classifier's weights to {}", args.out);
     let reference = eval::reference_stats(&model, &digits.pixels_unit(), &device.device);
-    std::fs::write(&args.reference, reference.to_bytes()).map_err(|e| format!("cannot write {}: {e}", args.reference))?;
+    std::fs::write(&args.reference, reference.to_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", args.reference))?;
     eprintln!("wrote the real digits' feature statistics to {}", args.reference);
     Ok(())
 }
@@ -268,7 +270,8 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
             let path = &args.checkpoint;
             let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
             let checkpoint = Checkpoint::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))?;
-            let trainer = Trainer::from_checkpoint(&checkpoint, digits, &device.device).map_err(|e| format!("{path}: {e}"))?;
+            let trainer =
+                Trainer::from_checkpoint(&checkpoint, digits, &device.device).map_err(|e| format!("{path}: {e}"))?;
             floats(trainer.eval_samples(args.eval_samples).into_data())
         }
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
