@@ -10,7 +10,7 @@ use serde::Serialize;
 
 use crate::classifier::{CLASSES, Classifier, FEATURES};
 use crate::data::PIXELS;
-use crate::fid::{Accumulator, FeatureStats, FidError, frechet_distance};
+use crate::fid::{FeatureStats, FidError, frechet_distance};
 use crate::params::{self, ParamsError};
 use crate::stats::floats;
 
@@ -119,13 +119,12 @@ impl Judge {
 
     /// The metrics of digits whose [`Judge::judge`] rows were read back.
     pub fn metrics(&self, judged: &[f32]) -> Metrics {
-        let mut features = Accumulator::new(FEATURES);
-        let mut probabilities = Vec::with_capacity(judged.len() / JUDGED * CLASSES);
+        let (mut features, mut probabilities) = (Vec::new(), Vec::new());
         for row in judged.chunks_exact(JUDGED) {
-            features.add(&row[..FEATURES]);
+            features.extend_from_slice(&row[..FEATURES]);
             probabilities.extend_from_slice(&row[FEATURES..]);
         }
-        let stats = features.finish();
+        let stats = FeatureStats::from_rows(&features, FEATURES);
         Metrics {
             count: stats.count,
             fid: frechet_distance(&stats, &self.reference),

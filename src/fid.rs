@@ -35,11 +35,14 @@ pub enum FidError {
 }
 
 impl FeatureStats {
-    /// The statistics of `rows`, given row after row, `dim` values each (at least two rows).
+    /// The statistics of `rows`, given row after row, `dim` values each (at least two rows):
+    /// Σ = (XᵀX − n·μμᵀ) / (n − 1), in f64.
     pub fn from_rows(rows: &[f32], dim: usize) -> Self {
-        let mut accumulator = Accumulator::new(dim);
-        accumulator.add(rows);
-        accumulator.finish()
+        let x = DMatrix::from_row_iterator(rows.len() / dim, dim, rows.iter().map(|&v| f64::from(v)));
+        let n = x.nrows() as f64;
+        let mean = x.row_sum().transpose() / n.max(1.0);
+        let covariance = (x.transpose() * &x - &mean * mean.transpose() * n) / (n - 1.0).max(1.0);
+        Self { count: x.nrows(), mean, covariance }
     }
 
     /// The statistics as bytes: the magic, the dimension and count (u32 each), then the mean and
@@ -70,38 +73,6 @@ impl FeatureStats {
         let mean = DVector::from_iterator(dim, values.by_ref().take(dim));
         let covariance = DMatrix::from_row_iterator(dim, dim, values);
         Ok(Self { count, mean, covariance })
-    }
-}
-
-/// Sums for [`FeatureStats`] gathered chunk by chunk, so that ten thousand digits never need
-/// to pass through the classifier at once.
-pub struct Accumulator {
-    count: usize,
-    sum: DVector<f64>,
-    products: DMatrix<f64>,
-}
-
-impl Accumulator {
-    /// Empty sums for vectors of `dim` features.
-    pub fn new(dim: usize) -> Self {
-        Self { count: 0, sum: DVector::zeros(dim), products: DMatrix::zeros(dim, dim) }
-    }
-
-    /// Adds vectors given row after row.
-    pub fn add(&mut self, rows: &[f32]) {
-        let dim = self.sum.len();
-        let block = DMatrix::from_row_iterator(rows.len() / dim, dim, rows.iter().map(|&v| f64::from(v)));
-        self.count += block.nrows();
-        self.sum += block.row_sum().transpose();
-        self.products += block.transpose() * &block;
-    }
-
-    /// Mean and covariance of everything added: Σ = (Σᵢ xᵢxᵢᵀ − n·μμᵀ) / (n − 1), in f64.
-    pub fn finish(self) -> FeatureStats {
-        let n = self.count as f64;
-        let mean = self.sum / n.max(1.0);
-        let covariance = (self.products - &mean * mean.transpose() * n) / (n - 1.0).max(1.0);
-        FeatureStats { count: self.count, mean, covariance }
     }
 }
 

@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use burn::tensor::{Tensor, TensorData};
 use js_sys::{Float32Array, Promise, Uint8Array, Uint8ClampedArray};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
@@ -127,6 +128,11 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
     JsError::new(&message.to_string()).into()
 }
 
+/// Reads a tensor back without blocking the browser thread.
+async fn read<const D: usize>(tensor: Tensor<D>) -> Result<TensorData, JsValue> {
+    tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))
+}
+
 /// What [`WebTrainer`] shares with the futures it hands to JavaScript.
 struct State {
     trainer: Trainer,
@@ -232,7 +238,7 @@ impl WebTrainer {
             let Some(pending) = state.borrow_mut().trainer.take_stats() else {
                 return Ok(Float32Array::new_with_length(0).into());
             };
-            let data = pending.values.clone().into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let data = read(pending.values.clone()).await?;
             let rows = pending.decode(&data);
             let mut state = state.borrow_mut();
             if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
@@ -253,7 +259,7 @@ impl WebTrainer {
     pub fn samples(&self) -> Promise {
         let tensor = self.state.borrow().trainer.samples();
         future_to_promise(async move {
-            let data = tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let data = read(tensor).await?;
             let rgba = digit_grid(&floats(data), 8).to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
@@ -264,7 +270,7 @@ impl WebTrainer {
     pub fn checkpoint(&self) -> Promise {
         let pending = self.state.borrow().trainer.pending_checkpoint();
         future_to_promise(async move {
-            let data = pending.values.clone().into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let data = read(pending.values.clone()).await?;
             let bytes = pending.finish(&floats(data)).to_bytes();
             Ok(Uint8Array::from(bytes.as_slice()).into())
         })
@@ -303,7 +309,7 @@ impl WebTrainer {
                 let judged = judge.judge(state.trainer.eval_samples(LIVE_SAMPLES));
                 (judge, judged, state.trainer.step_count())
             };
-            let data = judged.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))?;
+            let data = read(judged).await?;
             let mut json = serde_json::to_value(judge.metrics(&floats(data))).expect("metrics serialise");
             json["step"] = step.into();
             Ok(JsValue::from_str(&json.to_string()))
