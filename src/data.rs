@@ -133,6 +133,36 @@ impl BatchSampler {
         batch
     }
 
+    /// Where the sampler is: its generator's state (u64), the position in the epoch (u32) and
+    /// the epoch's order (u32 each), little-endian. A checkpoint keeps it so a resumed run draws
+    /// the batches the uninterrupted run would have drawn.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let mut bytes = self.rng.state().to_le_bytes().to_vec();
+        bytes.extend((self.next as u32).to_le_bytes());
+        self.order.iter().for_each(|i| bytes.extend(i.to_le_bytes()));
+        bytes
+    }
+
+    /// A sampler over `count` digits continuing from [`BatchSampler::to_bytes`]; `None` when the
+    /// bytes describe another number of digits or are not a permutation of them.
+    pub fn from_bytes(count: usize, bytes: &[u8]) -> Option<Self> {
+        let (state, rest) = bytes.split_first_chunk::<8>()?;
+        let (next, rest) = rest.split_first_chunk::<4>()?;
+        let next = u32::from_le_bytes(*next) as usize;
+        if rest.len() != count * 4 || next > count {
+            return None;
+        }
+        let order: Vec<u32> =
+            rest.chunks_exact(4).map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes"))).collect();
+        let mut seen = vec![false; count];
+        for &i in &order {
+            if std::mem::replace(seen.get_mut(i as usize)?, true) {
+                return None;
+            }
+        }
+        Some(Self { rng: Rng::new(u64::from_le_bytes(*state)), order, next })
+    }
+
     fn shuffle(&mut self) {
         for i in (1..self.order.len()).rev() {
             let j = self.rng.below(i + 1);

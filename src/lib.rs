@@ -15,6 +15,7 @@ pub mod data;
 pub mod eval;
 pub mod fid;
 pub mod grid;
+pub mod history;
 pub mod loss;
 pub mod model;
 pub mod optim;

@@ -93,13 +93,14 @@ pub enum ParamsError {
     Count { found: usize, expected: usize },
 }
 
-/// A module's float parameters gathered for a single read: their shapes in visiting order and
-/// all their values, flattened and joined, in one tensor still on the device.
+/// Tensors gathered for a single read: their shapes and their values flattened, still on the
+/// device. Whoever reads joins every gathered set into one tensor, so a checkpoint of several
+/// networks and optimisers costs one round trip.
 pub struct Gathered {
-    /// Each parameter's dimensions.
+    /// Each tensor's dimensions.
     pub shapes: Vec<Vec<usize>>,
-    /// Every value, parameter after parameter.
-    pub values: Tensor<1>,
+    /// Each tensor, flattened.
+    pub values: Vec<Tensor<1>>,
 }
 
 /// Gathers every float parameter of `module` (see [`Gathered`]).
@@ -114,7 +115,20 @@ pub fn gather<M: Module>(module: &M) -> Gathered {
     }
     let mut collect = Collect(Vec::new(), Vec::new());
     module.visit(&mut collect);
-    Gathered { shapes: collect.0, values: Tensor::cat(collect.1, 0) }
+    Gathered { shapes: collect.0, values: collect.1 }
+}
+
+/// The dimensions of every float parameter of `module`, in visiting order.
+pub fn shapes<M: Module>(module: &M) -> Vec<Vec<usize>> {
+    struct Shapes(Vec<Vec<usize>>);
+    impl ModuleVisitor for Shapes {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().dims().to_vec());
+        }
+    }
+    let mut shapes = Shapes(Vec::new());
+    module.visit(&mut shapes);
+    shapes.0
 }
 
 /// The parameter file of parameters with these `shapes` and `values` (as read back from
@@ -136,12 +150,13 @@ pub fn encode(shapes: &[Vec<usize>], values: &[f32]) -> Vec<u8> {
 /// synchronously, so it is for native code (the browser reads [`gather`]'s tensor itself).
 pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
     let gathered = gather(module);
-    encode(&gathered.shapes, &crate::stats::floats(gathered.values.into_data()))
+    encode(&gathered.shapes, &crate::stats::floats(Tensor::cat(gathered.values, 0).into_data()))
 }
 
-/// `module` with its float parameters replaced by those in `bytes` (made by [`to_bytes`] from the
-/// same architecture). Shapes are checked one by one; on any mismatch nothing is replaced.
-pub fn from_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, ParamsError> {
+/// The tensors of a parameter file ([`encode`]): each one's dimensions and values. Every length
+/// is checked against the bytes there are before anything is allocated, so a hostile file
+/// cannot ask for more memory than it occupies.
+pub fn decode(bytes: &[u8]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, ParamsError> {
     let mut reader = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ParamsError::BadMagic)?;
     let mut word = || -> Result<u32, ParamsError> {
         let (head, rest) = reader.split_first_chunk::<4>().ok_or(ParamsError::Truncated)?;
@@ -160,23 +175,30 @@ pub fn from_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, ParamsError> 
             .collect::<Result<Vec<_>, _>>()?;
         stored.push((shape, values));
     }
+    if stored.len() < count {
+        return Err(ParamsError::Truncated);
+    }
+    Ok(stored)
+}
 
-    struct Shapes(Vec<Vec<usize>>);
-    impl ModuleVisitor for Shapes {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.push(param.val().dims().to_vec());
-        }
+/// Checks that `stored` tensors have exactly the `expected` shapes, one by one.
+pub fn check_shapes(expected: &[Vec<usize>], stored: &[(Vec<usize>, Vec<f32>)]) -> Result<(), ParamsError> {
+    if expected.len() != stored.len() {
+        return Err(ParamsError::Count { found: stored.len(), expected: expected.len() });
     }
-    let mut shapes = Shapes(Vec::new());
-    module.visit(&mut shapes);
-    if shapes.0.len() != stored.len() {
-        return Err(ParamsError::Count { found: stored.len(), expected: shapes.0.len() });
-    }
-    for (index, (expected, (found, _))) in shapes.0.iter().zip(&stored).enumerate() {
+    for (index, (expected, (found, _))) in expected.iter().zip(stored).enumerate() {
         if expected != found {
             return Err(ParamsError::Shape { index, found: found.clone(), expected: expected.clone() });
         }
     }
+    Ok(())
+}
+
+/// `module` with its float parameters replaced by those in `bytes` (made by [`to_bytes`] from the
+/// same architecture). Shapes are checked one by one; on any mismatch nothing is replaced.
+pub fn from_bytes<M: Module>(module: M, bytes: &[u8]) -> Result<M, ParamsError> {
+    let stored = decode(bytes)?;
+    check_shapes(&shapes(&module), &stored)?;
 
     struct Load(std::vec::IntoIter<(Vec<usize>, Vec<f32>)>);
     impl ModuleMapper for Load {

@@ -16,6 +16,12 @@ impl Rng {
         Self { state: seed }
     }
 
+    /// Where the generator is in its sequence: [`Rng::new`] of it continues from here, which is
+    /// how a checkpoint resumes the exact random numbers a run would have drawn next.
+    pub fn state(&self) -> u64 {
+        self.state
+    }
+
     /// A generator for one purpose (weights, noise, batches), independent of the others, so that
     /// drawing more of one kind never shifts another.
     pub fn stream(seed: u64, purpose: u64) -> Self {

@@ -8,12 +8,13 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use crate::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
 use crate::config::TrainConfig;
 use crate::data::{BatchSampler, Digits, PIXELS};
+use crate::history::History;
 use crate::loss::{self, GanLoss};
 use crate::model::{Discriminator, Generator};
 use crate::optim::NetworkOptimizer;
 use crate::params;
 use crate::rng::Rng;
-use crate::stats::{PendingStats, StepStats, floats};
+use crate::stats::{PendingStats, StepStats, StepValues, floats};
 
 /// Digits in the fixed-noise sample grid (8 × 8).
 pub const SAMPLE_COUNT: usize = 64;
@@ -74,6 +75,8 @@ pub struct Trainer {
     step: u64,
     unread: Vec<StepStats>,
     last_good: Snapshot,
+    /// The curves of the statistics read so far.
+    history: History,
 }
 
 impl Trainer {
@@ -113,11 +116,13 @@ impl Trainer {
             step: 0,
             unread: Vec::new(),
             last_good,
+            history: History::default(),
         })
     }
 
-    /// The run saved in `checkpoint`, on `device`: its settings, step and weights. The optimisers
-    /// start afresh. Weights that do not fit the networks the settings describe are refused.
+    /// The run saved in `checkpoint`, on `device`: its settings, step, weights, optimiser
+    /// state, random generators and curves, so that it continues as if never interrupted.
+    /// Anything that does not fit the networks the settings describe is refused.
     pub fn from_checkpoint(checkpoint: &Checkpoint, digits: &Digits, device: &Device) -> Result<Self, CheckpointError> {
         let mut trainer = Self::new(checkpoint.config.clone(), digits, device)?;
         trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)?;
@@ -127,23 +132,59 @@ impl Trainer {
             (Some(_), None) => Some(trainer.generator.clone()),
             (None, _) => None,
         };
+        let config = &checkpoint.config;
+        if !checkpoint.opt_g.is_empty() {
+            trainer.opt_g = NetworkOptimizer::decode(config.g, &checkpoint.opt_g, &trainer.generator, device)?;
+        }
+        if !checkpoint.opt_d.is_empty() {
+            trainer.opt_d = NetworkOptimizer::decode(config.d, &checkpoint.opt_d, &trainer.discriminator, device)?;
+        }
+        if !checkpoint.random.is_empty() {
+            let (noise, sampler) = checkpoint.random.split_first_chunk::<8>().ok_or(CheckpointError::Random)?;
+            trainer.noise = Rng::new(u64::from_le_bytes(*noise));
+            trainer.sampler = BatchSampler::from_bytes(digits.len(), sampler).ok_or(CheckpointError::Random)?;
+        }
+        trainer.history = checkpoint.history.clone();
         trainer.step = checkpoint.step;
         trainer.mark_good();
         Ok(trainer)
     }
 
-    /// The run's settings, step and weights, gathered on the device for one read.
+    /// The whole run, its tensors gathered on the device for one read.
     pub fn pending_checkpoint(&self) -> PendingCheckpoint {
         let mut networks = vec![params::gather(&self.generator), params::gather(&self.discriminator)];
         networks.extend(self.average.as_ref().map(params::gather));
-        PendingCheckpoint::new(self.config.clone(), self.step, networks)
+        let mut random = self.noise.state().to_le_bytes().to_vec();
+        random.extend(self.sampler.to_bytes());
+        let host = Checkpoint {
+            config: self.config.clone(),
+            step: self.step,
+            generator: Vec::new(),
+            discriminator: Vec::new(),
+            average: None,
+            opt_g: Vec::new(),
+            opt_d: Vec::new(),
+            random,
+            history: self.history.clone(),
+        };
+        PendingCheckpoint::new(host, networks, [self.opt_g.gather(), self.opt_d.gather()])
     }
 
-    /// The run's settings, step and weights, read back synchronously (native code).
+    /// The whole run, read back synchronously (native code).
     pub fn checkpoint(&self) -> Checkpoint {
         let pending = self.pending_checkpoint();
         let values = floats(pending.values.clone().into_data());
         pending.finish(&values)
+    }
+
+    /// The curves of the statistics accepted so far.
+    pub fn history(&self) -> &History {
+        &self.history
+    }
+
+    /// Records an FID measurement of the current weights in the curves.
+    pub fn record_fid(&mut self, fid: f64) {
+        self.history.record_fid(self.step, fid);
     }
 
     /// The configuration in force.
@@ -290,8 +331,14 @@ impl Trainer {
         PendingStats::stack(first, std::mem::take(&mut self.unread))
     }
 
-    /// Remembers the current weights as good: call after reading finite statistics.
-    pub fn mark_good(&mut self) {
+    /// Takes the statistics read back from [`Trainer::take_stats`] into the curves and remembers
+    /// the current weights as good: call it once they are known to be finite.
+    pub fn accept(&mut self, stats: &[StepValues]) {
+        self.history.record(stats);
+        self.mark_good();
+    }
+
+    fn mark_good(&mut self) {
         self.last_good = Snapshot {
             step: self.step,
             generator: self.generator.clone(),
@@ -314,6 +361,7 @@ impl Trainer {
         self.opt_g = good.opt_g;
         self.opt_d = good.opt_d;
         self.unread.clear();
+        self.history.forget_after(self.step);
         self.set_config(self.config.clone()).expect("the configuration in force is valid");
         self.step
     }

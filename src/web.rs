@@ -249,7 +249,7 @@ impl WebTrainer {
                     bad.step, bad.loss_d, bad.loss_g
                 )));
             }
-            state.trainer.mark_good();
+            state.trainer.accept(&rows);
             let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
             Ok(Float32Array::from(flat.as_slice()).into())
         })
@@ -265,8 +265,9 @@ impl WebTrainer {
         })
     }
 
-    /// The run as a checkpoint file (settings, step, the weights of G, D and G's average), the
-    /// format `webgan train --save` writes: resolves to a `Uint8Array` after one GPU read.
+    /// The run as a checkpoint file (settings, step, weights, optimiser state, random state and
+    /// curves), the format `webgan train --save` writes: resolves to a `Uint8Array` after one
+    /// GPU read.
     pub fn checkpoint(&self) -> Promise {
         let pending = self.state.borrow().trainer.pending_checkpoint();
         future_to_promise(async move {
@@ -276,15 +277,27 @@ impl WebTrainer {
         })
     }
 
-    /// Continues from a checkpoint file (from the page or the command line): its settings, step
-    /// and weights, with fresh optimisers, on the current device. A damaged or foreign file is
-    /// refused with a message saying what is wrong, and the current run stays as it is.
+    /// Continues from a checkpoint file (from the page, an autosave or the command line) exactly
+    /// where it was saved, on the current device. A damaged or foreign file is refused with a
+    /// message saying what is wrong, and the current run stays as it is.
     pub fn restore(&self, bytes: &[u8]) -> Result<(), JsValue> {
         let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
         let mut state = self.state.borrow_mut();
         let restored = Trainer::from_checkpoint(&checkpoint, &state.digits, &state.device.device).map_err(js_error)?;
         state.trainer = restored;
         Ok(())
+    }
+
+    /// The curves so far, for redrawing the chart after a restore: a `Float32Array` of rows of
+    /// [`stat_columns`] values (thinned on long runs).
+    pub fn history_rows(&self) -> Float32Array {
+        Float32Array::from(self.state.borrow().trainer.history().rows().as_slice())
+    }
+
+    /// The FID measurements so far, as a `Float32Array` of `(step, fid)` pairs.
+    pub fn history_fid(&self) -> Float32Array {
+        let pairs: Vec<f32> = self.state.borrow().trainer.history().fid().iter().flat_map(|&(s, f)| [s, f]).collect();
+        Float32Array::from(pairs.as_slice())
     }
 
     /// Loads the digit classifier's weights and the real digits' feature statistics (the files
@@ -310,7 +323,13 @@ impl WebTrainer {
                 (judge, judged, state.trainer.step_count())
             };
             let data = read(judged).await?;
-            let mut json = serde_json::to_value(judge.metrics(&floats(data))).expect("metrics serialise");
+            let metrics = judge.metrics(&floats(data));
+            let mut state = state.borrow_mut();
+            // Only a measurement of the weights still in force belongs in the curves.
+            if state.trainer.step_count() == step {
+                state.trainer.record_fid(metrics.fid);
+            }
+            let mut json = serde_json::to_value(metrics).expect("metrics serialise");
             json["step"] = step.into();
             Ok(JsValue::from_str(&json.to_string()))
         })

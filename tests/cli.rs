@@ -136,3 +136,47 @@ fn a_saved_run_is_judged_from_its_checkpoint_and_damaged_ones_are_refused() {
         assert!(!run.status.success() && stderr.contains(message), "{message}: {stderr}");
     }
 }
+
+#[test]
+fn train_resumes_a_checkpoint_where_it_stopped() {
+    // 30 steps straight, and 20 saved then 10 resumed: the last logged line must be the same
+    // (apart from the timing), and the resumed run must start counting at step 21.
+    let last_line = |run: &Output| {
+        let out = String::from_utf8_lossy(&run.stdout).to_string();
+        let mut line: serde_json::Value = serde_json::from_str(out.lines().last().unwrap()).unwrap();
+        line.as_object_mut().unwrap().remove("ms_per_step");
+        line
+    };
+    let common = ["--backend", "cpu", "--set", "batch=16", "--log-every", "10"];
+    let (saved, grid) = (scratch("resume.ckpt"), scratch("resume.png"));
+    let (saved, grid) = (saved.to_str().unwrap(), grid.to_str().unwrap());
+    let straight = webgan(&[&["train", "--steps", "30", "--out", grid], &common[..]].concat());
+    let first = webgan(&[&["train", "--steps", "20", "--out", grid, "--save", saved], &common[..]].concat());
+    assert!(first.status.success(), "{}", String::from_utf8_lossy(&first.stderr));
+    let resumed = webgan(&[
+        "train",
+        "--checkpoint",
+        saved,
+        "--steps",
+        "10",
+        "--out",
+        grid,
+        "--backend",
+        "cpu",
+        "--log-every",
+        "10",
+    ]);
+    assert!(resumed.status.success(), "{}", String::from_utf8_lossy(&resumed.stderr));
+    assert!(String::from_utf8_lossy(&resumed.stderr).contains("for 10 steps from step 20"));
+    assert_eq!(last_line(&resumed), last_line(&straight));
+    assert_eq!(last_line(&resumed)["step"], 30);
+
+    std::fs::write(saved, b"WEBGANCK\x02\x00\x00\x00").unwrap();
+    let damaged = webgan(&["train", "--checkpoint", saved, "--steps", "1"]);
+    assert!(!damaged.status.success());
+    assert!(
+        String::from_utf8_lossy(&damaged.stderr).contains("truncated"),
+        "{}",
+        String::from_utf8_lossy(&damaged.stderr)
+    );
+}

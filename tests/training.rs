@@ -78,7 +78,8 @@ fn rollback_restores_the_last_good_weights() {
     for _ in 0..3 {
         trainer.step();
     }
-    trainer.mark_good();
+    let stats = trainer.take_stats().unwrap().read();
+    trainer.accept(&stats);
     let good = pixels(trainer.samples());
     for _ in 0..2 {
         trainer.step();
@@ -88,6 +89,7 @@ fn rollback_restores_the_last_good_weights() {
     assert_eq!(trainer.step_count(), 3);
     assert_eq!(pixels(trainer.samples()), good);
     assert!(trainer.take_stats().is_none(), "statistics of undone steps must be dropped");
+    assert_eq!(trainer.history().rows().len(), 3 * webgan::stats::ROW.len(), "the accepted steps stay in the curves");
 }
 
 #[test]

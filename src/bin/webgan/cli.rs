@@ -4,7 +4,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
-use webgan::checkpoint::Checkpoint;
+use webgan::checkpoint::{self, Checkpoint};
 use webgan::config::KNOWN_KEYS;
 use webgan::data::PIXELS;
 use webgan::eval::{self, Judge};
@@ -16,6 +16,9 @@ const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
                [--data FILE] [--out GRID.png] [--save CHECKPOINT] [--log-every K]
                [--eval-every K [--eval-samples N]]
+  webgan train --checkpoint FILE [--steps N] [...]
+                          resume a saved run (from the page or --save) for N more steps,
+                          exactly where it stopped: weights, optimiser state, curves
   webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
@@ -137,14 +140,34 @@ fn judge(args: &Args, device: &ComputeDevice) -> Result<Judge, String> {
         .map_err(|e| format!("{} / {}: {e}", args.classifier, args.reference))
 }
 
+/// Reads a checkpoint file, refusing one larger than any checkpoint before reading it.
+fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
+    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {e}"))?.len();
+    if size > checkpoint::MAX_BYTES as u64 {
+        return Err(format!("{path}: {}", checkpoint::CheckpointError::TooLarge(size as usize)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    Checkpoint::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))
+}
+
+/// The run `args` asks for: resumed from `--checkpoint`, or fresh from the settings.
+fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
+    if args.checkpoint.is_empty() {
+        return Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string());
+    }
+    let path = &args.checkpoint;
+    Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device).map_err(|e| format!("{path}: {e}"))
+}
+
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
-    let mut trainer = Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string())?;
+    let mut trainer = trainer(args, device, digits)?;
     let judge = if args.eval_every > 0 { Some(judge(args, device)?) } else { None };
-    eprintln!("training on {device} for {} steps", args.steps);
+    let (first, last) = (trainer.step_count(), trainer.step_count() + args.steps);
+    eprintln!("training on {device} for {} steps from step {first}", args.steps);
     let started = Instant::now();
-    while trainer.step_count() < args.steps {
+    while trainer.step_count() < last {
         trainer.step();
-        if trainer.step_count() % args.log_every == 0 || trainer.step_count() == args.steps {
+        if trainer.step_count() % args.log_every == 0 || trainer.step_count() == last {
             let values = read_stats(&mut trainer);
             let last = values.last().copied().expect("a step was taken");
             if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
@@ -155,8 +178,8 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
                     bad.step, bad.loss_d, bad.loss_g
                 ));
             }
-            trainer.mark_good();
-            let ms = started.elapsed().as_secs_f64() * 1e3 / trainer.step_count() as f64;
+            trainer.accept(&values);
+            let ms = started.elapsed().as_secs_f64() * 1e3 / (trainer.step_count() - first) as f64;
             let mut line = serde_json::to_value(last).expect("stats serialise");
             if line["input_grad_norm"].is_null() {
                 line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
@@ -164,8 +187,9 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
             line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
             if let Some(judge) = judge.as_ref().filter(|_| trainer.step_count() % args.eval_every == 0) {
                 let samples = floats(trainer.eval_samples(args.eval_samples).into_data());
-                line["metrics"] =
-                    serde_json::to_value(judge.measure(&samples, &device.device)).expect("metrics serialise");
+                let metrics = judge.measure(&samples, &device.device);
+                trainer.record_fid(metrics.fid);
+                line["metrics"] = serde_json::to_value(metrics).expect("metrics serialise");
             }
             println!("{line}");
         }
@@ -266,14 +290,7 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
     let device = backend::cpu();
     let pixels = match (args.images.is_empty(), args.checkpoint.is_empty()) {
         (false, true) => image_file(&args.images)?,
-        (true, false) => {
-            let path = &args.checkpoint;
-            let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            let checkpoint = Checkpoint::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))?;
-            let trainer =
-                Trainer::from_checkpoint(&checkpoint, digits, &device.device).map_err(|e| format!("{path}: {e}"))?;
-            floats(trainer.eval_samples(args.eval_samples).into_data())
-        }
+        (true, false) => floats(trainer(args, &device, digits)?.eval_samples(args.eval_samples).into_data()),
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
     };
     let metrics = judge(args, &device)?.measure(&pixels, &device.device);

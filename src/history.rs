@@ -1,0 +1,105 @@
+//! A run's curves kept on the host, so that a checkpoint carries them and a resumed run shows
+//! where it came from. Long runs are thinned rather than cut: past [`MAX_ROWS`] every other row
+//! is dropped and from then on only every second step is kept (then every fourth, ...), the way
+//! the page's chart thins its points.
+
+use crate::stats::{ROW, StepValues};
+
+/// At most this many step rows are kept.
+pub const MAX_ROWS: usize = 2000;
+
+/// Values per kept row: [`ROW`].
+const WIDTH: usize = ROW.len();
+
+/// The curves of one run: per-step statistics (thinned) and the FID measurements.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct History {
+    /// Kept rows in [`ROW`] order.
+    rows: Vec<[f32; WIDTH]>,
+    /// Every `stride`-th step is kept.
+    stride: u32,
+    /// Steps seen since the last kept one.
+    skipped: u32,
+    /// `(step, FID)` of each measurement.
+    fid: Vec<(f32, f32)>,
+}
+
+/// Why a saved history could not be read.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the curves are damaged: {0}")]
+pub struct HistoryError(&'static str);
+
+impl History {
+    /// Records the statistics of consecutive steps.
+    pub fn record(&mut self, steps: &[StepValues]) {
+        for step in steps {
+            self.skipped += 1;
+            if self.skipped < self.stride.max(1) {
+                continue;
+            }
+            self.skipped = 0;
+            self.rows.push(step.row());
+            if self.rows.len() > MAX_ROWS {
+                self.rows = self.rows.iter().step_by(2).copied().collect();
+                self.stride = self.stride.max(1) * 2;
+            }
+        }
+    }
+
+    /// Records one FID measurement.
+    pub fn record_fid(&mut self, step: u64, fid: f64) {
+        self.fid.push((step as f32, fid as f32));
+    }
+
+    /// Forgets whatever was recorded after `step` (the run went back to it).
+    pub fn forget_after(&mut self, step: u64) {
+        let step = step as f32;
+        self.rows.retain(|row| row[0] <= step);
+        self.fid.retain(|&(at, _)| at <= step);
+    }
+
+    /// The kept rows, flattened in [`ROW`] order.
+    pub fn rows(&self) -> Vec<f32> {
+        self.rows.iter().flatten().copied().collect()
+    }
+
+    /// The FID measurements as `(step, fid)`.
+    pub fn fid(&self) -> &[(f32, f32)] {
+        &self.fid
+    }
+
+    /// The section of a checkpoint: counts of rows and measurements, the row width, the
+    /// thinning state, then the values; all little-endian u32 or f32.
+    pub fn to_bytes(&self) -> Vec<u8> {
+        let header = [self.rows.len() as u32, WIDTH as u32, self.stride, self.skipped, self.fid.len() as u32];
+        let values = self.rows.iter().flatten().chain(self.fid.iter().flat_map(|(s, f)| [s, f]));
+        header.iter().flat_map(|w| w.to_le_bytes()).chain(values.flat_map(|v| v.to_le_bytes())).collect()
+    }
+
+    /// Reads [`History::to_bytes`]' layout; lengths are checked against the bytes present.
+    pub fn from_bytes(bytes: &[u8]) -> Result<Self, HistoryError> {
+        let words: Vec<[u8; 4]> = bytes
+            .chunks(4)
+            .map(|c| c.try_into())
+            .collect::<Result<_, _>>()
+            .map_err(|_| HistoryError("not a whole number of 4-byte values"))?;
+        let [rows, width, stride, skipped, fid] = *words.first_chunk::<5>().ok_or(HistoryError("no header"))?;
+        let [rows, width, stride, skipped, fid] = [rows, width, stride, skipped, fid].map(u32::from_le_bytes);
+        if width as usize != WIDTH {
+            return Err(HistoryError("rows of another width"));
+        }
+        let (rows, fid) = (rows as usize, fid as usize);
+        let needed = rows.checked_mul(WIDTH).and_then(|n| n.checked_add(fid.checked_mul(2)?));
+        if needed != Some(words.len() - 5) || rows > MAX_ROWS {
+            return Err(HistoryError("the counts do not match the values present"));
+        }
+        let values: Vec<f32> = words[5..].iter().map(|w| f32::from_le_bytes(*w)).collect();
+        let (kept, measured) = values.split_at(rows * WIDTH);
+        Ok(Self {
+            rows: kept.chunks_exact(WIDTH).map(|r| r.try_into().expect("chunks are WIDTH long")).collect(),
+            stride,
+            skipped,
+            fid: measured.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
+        })
+    }
+}
