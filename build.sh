@@ -84,12 +84,21 @@ build_native() {
   native cargo build --release
 }
 
+# The files the page needs offline, for the service worker (sw.js) to cache on the first visit.
+write_precache_list() {
+  { echo index.html; find www -type f \( -name '*.js' -o -name '*.json' -o -name '*.css' -o -name '*.wasm' \
+      -o -name '*.gz' -o -name '*.bin' \) ! -name precache.json; } | sort \
+    | node -e 'process.stdout.write(JSON.stringify(require("fs").readFileSync(0, "utf8").trim().split("\n"), null, 1))' \
+    > www/pkg/precache.json
+}
+
 # The two builds run side by side: each has long single-crate stretches that leave a core idle.
 build() {
   build_data
   build_native &
   local native_build=$!
   build_wasm
+  write_precache_list
   wait "$native_build"
 }
 

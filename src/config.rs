@@ -228,15 +228,17 @@ impl TrainConfig {
         Ok(self)
     }
 
-    /// Parses a URL-hash style query (`seed=7&batch=64`, with or without a leading `#`).
+    /// Parses a URL-hash style query (`seed=7&batch=64`, with or without a leading `#`), its
+    /// keys and values percent-encoded or not, as browsers and `URLSearchParams` write them.
     pub fn from_query(query: &str) -> Result<Self, ConfigError> {
-        let pairs: Vec<(&str, &str)> = query
+        let pairs: Vec<(String, String)> = query
             .trim_start_matches('#')
             .split('&')
             .filter(|p| !p.is_empty())
             .map(|p| p.split_once('=').unwrap_or((p, "")))
+            .map(|(key, value)| (percent_decode(key), percent_decode(value)))
             .collect();
-        Self::default().with_pairs(pairs)
+        Self::default().with_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The shortest query that [`TrainConfig::from_query`] turns back into `self`: only the
@@ -399,4 +401,32 @@ fn enum_name<T: Serialize>(value: &T) -> String {
         Ok(serde_json::Value::String(name)) => name,
         _ => unreachable!("configuration enums serialise as strings"),
     }
+}
+
+/// `text` with `+` read as a space and `%XX` escapes as the bytes they stand for (invalid UTF-8
+/// replaced, malformed escapes kept as written), as in `application/x-www-form-urlencoded`.
+fn percent_decode(text: &str) -> String {
+    let mut bytes = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&first, tail)) = rest.split_first() {
+        let escaped = tail
+            .get(..2)
+            .filter(|hex| hex.iter().all(u8::is_ascii_hexdigit))
+            .and_then(|hex| u8::from_str_radix(std::str::from_utf8(hex).ok()?, 16).ok());
+        match (first, escaped) {
+            (b'%', Some(byte)) => {
+                bytes.push(byte);
+                rest = &tail[2..];
+            }
+            (b'+', _) => {
+                bytes.push(b' ');
+                rest = tail;
+            }
+            (byte, _) => {
+                bytes.push(byte);
+                rest = tail;
+            }
+        }
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
 }

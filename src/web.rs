@@ -14,7 +14,7 @@ use crate::backend::{self, BackendKind, ComputeDevice};
 use crate::checkpoint::Checkpoint;
 use crate::eval::{Judge, LIVE_SAMPLES};
 use crate::grid::digit_grid;
-use crate::stats::{ROW, floats};
+use crate::stats::{ROW, StepValues, floats};
 use crate::{Digits, TrainConfig, Trainer, presets};
 
 #[wasm_bindgen(inline_js = r#"
@@ -128,6 +128,18 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
     JsError::new(&message.to_string()).into()
 }
 
+/// The error for a run whose statistics turned non-finite at `bad`, now back at step `back`.
+fn diverged(bad: &StepValues, back: u64) -> JsValue {
+    let error = js_error(format!(
+        "the losses became NaN or infinite at step {} (loss_d {}, loss_g {}); the run went back to step {back}",
+        bad.step, bad.loss_d, bad.loss_g
+    ));
+    for (key, value) in [("divergedAt", bad.step as f64), ("backTo", back as f64)] {
+        js_sys::Reflect::set(&error, &key.into(), &value.into()).expect("an Error object takes properties");
+    }
+    error
+}
+
 /// Reads a tensor back without blocking the browser thread.
 async fn read<const D: usize>(tensor: Tensor<D>) -> Result<TensorData, JsValue> {
     tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))
@@ -161,7 +173,7 @@ impl WebTrainer {
             "cpu" => (backend::cpu(), String::new()),
             "webgpu" => match webgpu().await {
                 Ok(device) => (device, String::new()),
-                Err(why) => (backend::cpu(), format!("Training on the CPU instead: {why}.")),
+                Err(why) => (backend::cpu(), why),
             },
             other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
         };
@@ -179,7 +191,8 @@ impl WebTrainer {
         self.state.borrow().device.adapter.clone()
     }
 
-    /// Why the run is on the CPU although WebGPU was asked for; empty otherwise.
+    /// Why WebGPU could not be used, when the run is on the CPU although WebGPU was asked for;
+    /// empty otherwise. The page words the rest of the sentence in the reader's language.
     pub fn notice(&self) -> String {
         self.notice.clone()
     }
@@ -229,9 +242,9 @@ impl WebTrainer {
     }
 
     /// Reads the statistics of the steps since the last read, in one GPU round trip: a
-    /// `Float32Array` of rows of [`stat_columns`] values. If any value is NaN or
-    /// infinite the run goes back to the last good weights and the promise rejects with a
-    /// message saying so.
+    /// `Float32Array` of rows of [`stat_columns`] values. If any value is NaN or infinite the
+    /// run goes back to the last good state and the promise rejects with an error whose
+    /// `divergedAt` and `backTo` give the two steps, so the page can explain it.
     pub fn read_stats(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
@@ -243,11 +256,7 @@ impl WebTrainer {
             let mut state = state.borrow_mut();
             if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
                 let back = state.trainer.rollback();
-                return Err(js_error(format!(
-                    "The losses became NaN or infinite at step {} (loss_d {}, loss_g {}), so training stopped and \
-                     went back to the weights of step {back}. The learning rate is probably too high.",
-                    bad.step, bad.loss_d, bad.loss_g
-                )));
+                return Err(diverged(bad, back));
             }
             state.trainer.accept(&rows);
             let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();

@@ -144,3 +144,14 @@ fn presets_are_valid_distinct_and_keep_the_networks() {
     }
     assert_eq!(presets::find("full_batch").unwrap().config.batch_size, 10_000);
 }
+
+#[test]
+fn queries_may_be_percent_encoded_as_browsers_write_them() {
+    let plain = TrainConfig::from_query("loss=wgan_gp&lr_d=1e-4").unwrap();
+    assert_eq!(TrainConfig::from_query("loss=wgan%5Fgp&lr%5Fd=1e%2d4").unwrap(), plain);
+    // A malformed escape is kept as written, so the refusal shows what the link said.
+    let err = TrainConfig::from_query("loss=%zzhinge%4").unwrap_err().to_string();
+    assert!(err.contains("\"%zzhinge%4\""), "{err}");
+    let err = TrainConfig::from_query("loss=%2B1+%3Cb%3E").unwrap_err().to_string();
+    assert!(err.contains("\"+1 <b>\""), "{err}");
+}

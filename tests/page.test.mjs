@@ -1,5 +1,6 @@
 // End-to-end: the built page in headless Chromium (WebGPU through SwiftShader), driven like a
-// visitor would, through the `window.webgan.status()` automation contract.
+// visitor would, through the `window.webgan.status()` automation contract. The page is served
+// under a sub-path, as a course site would host it, so no absolute path can hide.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -10,12 +11,13 @@ import { chromium } from "playwright-core";
 import { serve } from "../tools/serve.mjs";
 
 const RESULTS = new URL("../test-results/", import.meta.url).pathname;
+const PREFIX = "/course/webgan/";
 let server, browser, base;
 
 before(async () => {
   mkdirSync(RESULTS, { recursive: true });
-  server = await serve(0);
-  base = `http://127.0.0.1:${server.address().port}/`;
+  server = await serve(0, "127.0.0.1", PREFIX);
+  base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
   browser = await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
@@ -242,6 +244,16 @@ test("a teacher's link hides what the lesson is not about, and Copy link hands i
   assert.match(refused.error, /`hide` names unknown parts \(everything\)/);
   assert.ok(await bad.isHidden("#presets"), "the known names still apply");
   await bad.close();
+
+  // Text from a link is shown as text, never inserted as HTML.
+  const hostile = await browser.newPage();
+  const markup = "<img src=x onerror=window.pwned=1>";
+  await hostile.goto(`${base}#backend=cpu&hide=${encodeURIComponent(markup)}&loss=${encodeURIComponent(markup)}`);
+  const named = await waitFor(hostile, (t) => t.ready && t.error.includes("loss"), "the refusals", 3 * 60_000);
+  assert.ok((await hostile.textContent("#error")).includes(markup), named.error);
+  assert.equal(await hostile.locator("#error img, #info img").count(), 0);
+  assert.equal(await hostile.evaluate(() => window.pwned), undefined);
+  await hostile.close();
 });
 
 test("a run saved in the page opens on the command line and back, and a damaged file is refused", { timeout: 5 * 60_000 }, async () => {
@@ -284,4 +296,85 @@ test("a run saved in the page opens on the command line and back, and a damaged 
   await fresh.waitForFunction(() => /huge\.ckpt is larger than 50 MB/.test(window.webgan.status().error), null, { timeout: 60_000 });
   assert.equal((await status(fresh)).step, 7, "the run on screen stays");
   await fresh.close();
+});
+
+test("a reload resumes the run from its automatic save, curves included", { timeout: 5 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&autostart=1&seed=3`);
+  await waitFor(page, (s) => s.step >= 20 || s.error, "20 CPU steps", 4 * 60_000);
+  await page.click("#pause");
+  // Pausing saves at once; the save is of the step the run stopped at.
+  const paused = await waitFor(page, (s) => (!s.running && s.autosavedStep === s.step) || s.error, "the save on pause", 60_000);
+  assert.equal(paused.error, "");
+  const curve = await page.evaluate(() => window.webgan.status().curvePoints);
+  assert.ok(curve >= 20, `${curve} points on the chart`);
+
+  await page.reload();
+  const resumed = await waitFor(page, (s) => (s.ready && s.resumedFrom >= 0 && s.frames >= 1) || s.error, "the resumed run", 3 * 60_000);
+  assert.equal(resumed.error, "");
+  assert.equal(resumed.resumedFrom, paused.step);
+  assert.equal(resumed.step, paused.step);
+  assert.equal(resumed.config.seed, 3);
+  assert.match(resumed.info, new RegExp(`Resumed your run at step ${paused.step}`));
+  assert.equal(await page.evaluate(() => window.webgan.status().curvePoints), curve, "the curves come back with the run");
+  await page.click("#step");
+  await waitFor(page, (s) => s.step === paused.step + 1, "one more step", 60_000);
+
+  // Reset starts afresh, and a reload then finds the fresh run.
+  await page.click("#reset");
+  await waitFor(page, (s) => s.step === 0 && s.autosavedStep === 0, "the fresh run saved", 60_000);
+  await page.reload();
+  const fresh = await waitFor(page, (s) => (s.ready && s.frames >= 1) || s.error, "the page", 3 * 60_000);
+  assert.equal(fresh.step, 0);
+  await page.close();
+});
+
+test("a diverging run pauses, goes back to its last good state and says why", { timeout: 5 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&autostart=1&loss=least_squares&opt_d=sgd&lr_d=1&opt_g=sgd&lr_g=1`);
+  const s = await waitFor(page, (s) => s.diverged || s.error, "the divergence", 4 * 60_000);
+  assert.ok(s.diverged, `no divergence: ${s.error}`);
+  assert.ok(s.diverged.step > s.diverged.back);
+  await waitFor(page, (t) => !t.running && t.step === s.diverged.back, "the run back at its last good step", 60_000);
+  assert.match(s.error, /NaN or infinite at step \d+.*learning rate too high/);
+  assert.ok(await page.isVisible("#error"));
+  const grid = await canvasPixels(page);
+  assert.ok(grid.mean > 20 && grid.mean < 235, `the sample grid looks blank (mean ${grid.mean})`);
+  await page.close();
+});
+
+test("a lost GPU device is replaced and the run goes on from its last save", { timeout: 12 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#autostart=1&seed=2`);
+  const saved = await waitFor(page, (s) => s.autosavedStep >= 1 || s.error, "the first automatic save", 8 * 60_000);
+  assert.equal(saved.error, "");
+  assert.equal(saved.backend, "webgpu");
+  await page.evaluate(() => window.webgan.loseGpuDevice());
+  const recovered = await waitFor(page, (s) => (s.recoveries === 1 && s.ready && s.resumedFrom >= 0) || s.error, "the recovery", 3 * 60_000);
+  assert.equal(recovered.error, "");
+  assert.ok(recovered.resumedFrom >= saved.autosavedStep, `resumed from ${recovered.resumedFrom}`);
+  assert.match(recovered.info, /GPU device was lost/);
+  const going = await waitFor(page, (s) => s.step > recovered.resumedFrom + 1 || s.error, "training after the recovery", 3 * 60_000);
+  assert.equal(going.error, "");
+  assert.equal(going.backend, "webgpu");
+  assert.ok(going.running);
+  await page.close();
+});
+
+test("after the first visit the page opens and trains offline", { timeout: 5 * 60_000 }, async () => {
+  const own = await serve(0, "127.0.0.1", PREFIX);
+  const url = `http://127.0.0.1:${own.address().port}${PREFIX}`;
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}#backend=cpu`);
+  await waitFor(page, (s) => (s.ready && s.offlineReady) || s.error, "the page cached for offline use", 3 * 60_000);
+  own.closeAllConnections();
+  await new Promise((resolve) => own.close(resolve));
+  await page.goto(`${url}#backend=cpu&autostart=1&lang=zh-CN`);
+  await page.reload();
+  // Steps need the wasm and the digits, the language its strings, the metrics the classifier.
+  const s = await waitFor(page, (s) => (s.step >= 3 && s.metrics) || s.error, "steps and metrics with the server gone", 3 * 60_000);
+  assert.equal(s.error, "");
+  assert.equal(await page.textContent("#train"), "训练");
+  await context.close();
 });

@@ -143,12 +143,14 @@ async fn webgpu_metrics_match_the_cpu_backend() {
 }
 
 /// A run saved on WebGPU (one asynchronous read) reopens on the CPU backend with the same
-/// weights; a damaged file is refused and the run stays.
+/// weights, curves and optimiser state, so the next step agrees; a damaged file is refused and
+/// the run stays.
 #[wasm_bindgen_test]
 async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     let gpu = WebTrainer::create(DIGITS.to_vec(), "seed=2&ema=0.9".into(), "webgpu".into()).await.unwrap();
     assert_eq!(gpu.backend(), "webgpu");
     gpu.steps(2).unwrap();
+    JsFuture::from(gpu.read_stats()).await.unwrap();
     let bytes = js_sys::Uint8Array::from(JsFuture::from(gpu.checkpoint()).await.unwrap()).to_vec();
     let cpu = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
     cpu.restore(&bytes).unwrap();
@@ -159,6 +161,23 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     let (on_gpu, on_cpu) = (pixels(gpu.samples()).await, pixels(cpu.samples()).await);
     let worst = on_gpu.iter().zip(&on_cpu).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
     assert!(worst <= 1, "the reopened run draws other digits (pixels differ by up to {worst})");
+    let bits = |t: &WebTrainer| t.history_rows().to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
+    assert_eq!(bits(&cpu), bits(&gpu), "the curves come along (NaN where no penalty measures ‖∇ₓD‖)");
+    assert_eq!(bits(&cpu).len(), 2 * webgan::stats::ROW.len());
+
+    let next = |t: &WebTrainer| {
+        t.steps(1).unwrap();
+        let stats = t.read_stats();
+        async move { js_sys::Float32Array::from(JsFuture::from(stats).await.unwrap()).to_vec() }
+    };
+    let (on_gpu, on_cpu) = (next(&gpu).await, next(&cpu).await);
+    assert_eq!(on_cpu[0], 3.0);
+    for (column, (g, c)) in webgan::stats::ROW.iter().zip(on_gpu.iter().zip(&on_cpu)).skip(1) {
+        assert!(
+            (g - c).abs() <= 1e-3 * g.abs().max(1.0) || (g.is_nan() && c.is_nan()),
+            "{column}: webgpu {g} vs cpu {c}"
+        );
+    }
 
     let err = cpu.restore(&bytes[..bytes.len() / 2]).err().unwrap();
     assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("truncated"));

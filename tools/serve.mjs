@@ -1,7 +1,8 @@
 // A static file server for the page: the right MIME types for .wasm and ES modules, no caching
-// (so a rebuild is seen on reload), and nothing outside the repository is ever served.
+// (so a rebuild is seen on reload), and nothing outside the repository is ever served. The
+// repository can be mounted under a sub-path, as a course site would host it.
 //
-// usage: node tools/serve.mjs [port] [host]        (defaults: 8080 127.0.0.1)
+// usage: node tools/serve.mjs [port] [host] [prefix]     (defaults: 8080 127.0.0.1 /)
 import { createServer } from "node:http";
 import { createReadStream, statSync } from "node:fs";
 import { extname, join, normalize, resolve } from "node:path";
@@ -14,11 +15,13 @@ const TYPES = {
   ".png": "image/png", ".svg": "image/svg+xml", ".gz": "application/octet-stream", ".ico": "image/x-icon",
 };
 
-/** Starts serving; resolves to the server once it listens. Port 0 picks a free port. */
-export function serve(port = 8080, host = "127.0.0.1") {
+/** Starts serving the repository at `prefix` (a path ending in "/"); resolves to the server once
+ * it listens. Port 0 picks a free port. */
+export function serve(port = 8080, host = "127.0.0.1", prefix = "/") {
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url, "http://x").pathname);
-    let file = normalize(join(ROOT, path));
+    if (!path.startsWith(prefix)) return void res.writeHead(404, { "content-type": "text/plain" }).end(`not found: ${path}\n`);
+    let file = normalize(join(ROOT, path.slice(prefix.length)));
     if (!file.startsWith(ROOT)) return void res.writeHead(403).end();
     try {
       if (statSync(file).isDirectory()) file = join(file, "index.html");
@@ -37,6 +40,6 @@ export function serve(port = 8080, host = "127.0.0.1") {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const [port = "8080", host = "127.0.0.1"] = process.argv.slice(2);
-  serve(Number(port), host).then((s) => console.log(`webgan is served on http://${host}:${s.address().port}/`));
+  const [port = "8080", host = "127.0.0.1", prefix = "/"] = process.argv.slice(2);
+  serve(Number(port), host, prefix).then((s) => console.log(`webgan is served on http://${host}:${s.address().port}${prefix}`));
 }

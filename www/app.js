@@ -25,8 +25,15 @@ const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
+  /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
+   * from, the last divergence ({step, back}) and whether the page is cached for offline use. */
+  autosavedStep: -1, resumedFrom: -1, recoveries: 0, diverged: null, offlineReady: false,
+  /** The worker's WebAssembly memory in bytes and its live GPU buffers (see bench/soak.mjs). */
+  memory: { wasmBytes: 0, gpuBuffers: 0 },
 };
-window.webgan = { status: () => ({ ...status }) };
+window.webgan = { status: () => ({ ...status, curvePoints: chart.points.length }) };
+/** After this many lost GPU devices in one visit the run moves to the CPU. */
+const MAX_GPU_RECOVERIES = 3;
 let columns = ["step"];
 
 function showError(message) {
@@ -96,6 +103,7 @@ function onFrame(m) {
   status.step = m.step;
   if (m.stepsPerSecond) status.stepsPerSecond = m.stepsPerSecond;
   status.running = m.running;
+  status.memory = m.memory;
   grid.show(m.samples, m.side);
   status.frames += 1;
 }
@@ -120,9 +128,19 @@ function describeChange(m) {
   return parts.join(" ");
 }
 
+/** Makes the page work offline after this first visit (see sw.js); a browser without service
+ * workers (or a page opened from a file) simply goes without. */
+function registerServiceWorker() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch(() => {});
+  navigator.serviceWorker.ready.then(() => { status.offlineReady = true; });
+}
+
 async function main() {
-  const { page, query, problems } = readHash();
-  const worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+  const { page, problems } = readHash();
+  let worker = null;
+  /** Whether the visitor wants the run training: survives a worker restart, unlike `status.running`. */
+  let wanted = page.autostart === "1";
   const send = (message) => worker.postMessage(message);
   /** Forgets the curves and measurements of the run on screen (another run replaces it). */
   const forgetRun = () => {
@@ -161,7 +179,7 @@ async function main() {
 
   const progressBox = $("progress");
 
-  worker.onmessage = ({ data: m }) => {
+  const onMessage = ({ data: m }) => {
     switch (m.type) {
       case "progress":
         progressBox.hidden = false;
@@ -169,14 +187,15 @@ async function main() {
         progressBox.querySelector(".text").textContent = t(m.key);
         break;
       case "ready":
-        Object.assign(status, { ready: true, backend: m.backend, adapter: m.adapter, notice: m.notice, firstStepMs: m.firstStepMs });
+        Object.assign(status, { ready: true, backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
+        status.notice = m.notice ? t("cpu_fallback", { why: m.notice }) : "";
         progressBox.hidden = true;
-        $("notice").hidden = !m.notice;
-        $("notice").textContent = m.notice;
+        $("notice").hidden = !status.notice;
+        $("notice").textContent = status.notice;
         columns = m.columns;
         chart.setColumns(columns);
         presets.show(m.presets);
-        if (page.autostart === "1") {
+        if (wanted) {
           status.running = true;
           send({ type: "run" });
         }
@@ -184,20 +203,25 @@ async function main() {
       case "frame":
         onFrame(m);
         break;
+      case "history":
+        chart.clear();
+        chart.add(m.rows);
+        for (let i = 0; i + 1 < m.fid.length; i += 2) chart.addSparse("fid", m.fid[i], m.fid[i + 1]);
+        break;
       case "metrics":
         Object.assign(status, { metrics: m.metrics, metricsMs: m.costMs });
         metricsView.show(m.metrics);
         chart.addSparse("fid", m.metrics.step, m.metrics.fid);
         break;
       case "metrics_unavailable":
-        metricsView.clear(m.message);
+        metricsView.clear(t(m.key, m.values));
         break;
       case "config":
         status.config = m.config;
         lab.show(m.config);
         chart.showWasserstein(m.config.loss.startsWith("wgan"));
         rememberInHash(m.query);
-        if (m.step > 0) showInfo(describeChange(m));
+        if (m.change) showInfo(describeChange(m));
         break;
       case "checkpoint": {
         // A download of the run, named by its step, in the format the command line reads too.
@@ -213,21 +237,61 @@ async function main() {
         showError("");
         showInfo(t("run_opened", { step: m.step }));
         break;
+      case "resumed":
+        status.resumedFrom = m.step;
+        showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }));
+        break;
+      case "autosaved":
+        status.autosavedStep = m.step;
+        break;
+      case "autosave_unavailable":
+        showInfo(t("autosave_unavailable", { detail: m.detail }));
+        break;
+      case "diverged":
+        status.running = wanted = false;
+        status.diverged = { step: m.step, back: m.back };
+        showError(t("diverged", { step: m.step, back: m.back }));
+        break;
+      case "device_lost":
+        recover(m.detail);
+        break;
       case "error":
         if (m.stopped) status.running = false;
         if (m.fatal) progressBox.hidden = true;
-        showError(m.message);
+        showError(t(m.key, m.values));
         break;
     }
     redraw();
   };
-  worker.onerror = (e) => {
-    showError(e.message || "the training worker failed to start");
-    redraw();
+
+  /** Starts a training worker: on the page's backend, or on the CPU once the GPU has been lost
+   * too often. It resumes the run saved under the settings in the address bar, if any. */
+  const startWorker = () => {
+    worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+    worker.onmessage = onMessage;
+    worker.onerror = (e) => {
+      showError(e.message || t("worker_failed"));
+      redraw();
+    };
+    const backend = status.recoveries >= MAX_GPU_RECOVERIES ? "cpu" : page.backend;
+    send({ type: "init", query: readHash().query, backend });
   };
 
-  $("train").onclick = () => { showError(""); status.running = true; send({ type: "run" }); redraw(); };
-  $("pause").onclick = () => { status.running = false; send({ type: "pause" }); redraw(); };
+  /** The GPU device was lost: a new worker gets a new device and resumes from the last save;
+   * a run that was training goes on training. */
+  const recover = (why) => {
+    worker.terminate();
+    status.recoveries += 1;
+    status.ready = false;
+    showError("");
+    const saved = status.autosavedStep >= 0;
+    showInfo(t(saved ? "device_lost" : "device_lost_no_save", { detail: why, step: status.autosavedStep }));
+    startWorker();
+  };
+  window.webgan.loseGpuDevice = () => send({ type: "lose_device" });
+
+  $("train").onclick = () => { showError(""); status.running = wanted = true; send({ type: "run" }); redraw(); };
+  $("pause").onclick = () => { status.running = wanted = false; send({ type: "pause" }); redraw(); };
   $("step").onclick = () => { showError(""); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
   $("save-run").onclick = () => send({ type: "save" });
@@ -252,7 +316,8 @@ async function main() {
   });
 
   renderStatus();
-  send({ type: "init", query, backend: page.backend });
+  registerServiceWorker();
+  startWorker();
 }
 
 main().catch((e) => showError(e.message));

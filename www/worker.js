@@ -1,7 +1,9 @@
 // The training loop, in a module Web Worker so that the page never stalls. It owns the wasm
 // trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
-// sample grid) several times a second.
+// sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
+// new worker resumes from that save after a reload or a lost GPU device.
 import init, { WebTrainer, check_settings, presets_json, stat_columns } from "./pkg/webgan.js";
+import { forgetRun, loadRun, saveRun } from "./store.js";
 
 /** Target time between frames, in milliseconds. */
 const FRAME_MS = 150;
@@ -9,30 +11,71 @@ const FRAME_MS = 150;
 const METRICS_MS = 4000;
 /** Measuring may take at most this share of the time (slow devices measure less often). */
 const METRICS_SHARE = 0.05;
+/** Time between automatic saves while the run advances, in milliseconds. */
+const AUTOSAVE_MS = 15000;
 
 let trainer = null;
+/** The trainer's WebAssembly memory, reported with each frame so a soak test can watch it. */
+let wasmMemory = null;
 let running = false;
 let looping = false;
 let stepsPerFrame = 1;
 let judgeReady = false;
 let nextMetricsAt = 0;
 let measuredOnce = false;
+/** When the run was last saved automatically, and at which step. */
+let savedAt = 0;
+let savedStep = -1;
+
+/** GPU buffers created and not yet destroyed, counted where every buffer is made: reported with
+ * each frame so that a leak of device memory is visible (see bench/soak.mjs). */
+let liveGpuBuffers = 0;
+if (globalThis.GPUDevice) {
+  const destroyed = new WeakSet();
+  const { createBuffer } = GPUDevice.prototype;
+  const { destroy } = GPUBuffer.prototype;
+  GPUDevice.prototype.createBuffer = function (descriptor) {
+    liveGpuBuffers += 1;
+    return createBuffer.call(this, descriptor);
+  };
+  GPUBuffer.prototype.destroy = function () {
+    if (!destroyed.has(this)) liveGpuBuffers -= 1;
+    destroyed.add(this);
+    return destroy.call(this);
+  };
+}
 
 const post = (message, transfer) => self.postMessage(message, transfer || []);
 const progress = (key, fraction) => post({ type: "progress", key, fraction });
+const detail = (error) => String(error && error.message ? error.message : error);
+
+/** An error worded by the page in the reader's language: `key` names the sentence and `values`
+ * fill it in; the technical detail of an error from the trainer stays as the trainer wrote it. */
+class Explained extends Error {
+  constructor(key, values) {
+    super(key);
+    this.key = key;
+    this.values = values;
+  }
+}
+
 /** Reports an error. A failed start is `fatal`; a failed training step `stop`s the run, while a
- * refused setting leaves it going. */
-const fail = (error, { fatal = false, stop = true } = {}) => {
+ * refused setting leaves it going. `key` words errors that are not already explained. */
+const fail = (error, { fatal = false, stop = true, key = "failed" } = {}) => {
   if (stop) running = false;
-  post({ type: "error", message: String(error && error.message ? error.message : error), fatal, stopped: !running });
+  if (error && error.divergedAt !== undefined) {
+    // The trainer went back to its last good state: the run pauses and the page explains.
+    running = false;
+    return post({ type: "diverged", step: error.divergedAt, back: error.backTo, detail: detail(error) });
+  }
+  const explained = error instanceof Explained ? error : new Explained(key, { detail: detail(error) });
+  post({ type: "error", key: explained.key, values: explained.values, fatal, stopped: !running });
 };
 
 /** Fetches a file with a visible progress bar; a missing file gets a message that says what to do. */
 async function fetchWithProgress(url, key, from, to) {
   const response = await fetch(url);
-  if (!response.ok) {
-    throw new Error(`${url.pathname} could not be loaded (HTTP ${response.status}); build the page with ./build.sh`);
-  }
+  if (!response.ok) throw new Explained("file_missing", { path: url.pathname, status: response.status });
   const total = Number(response.headers.get("content-length")) || 0;
   const reader = response.body.getReader();
   const chunks = [];
@@ -54,7 +97,7 @@ async function loadDigits() {
     const inflated = blob.stream().pipeThrough(new DecompressionStream("gzip"));
     return new Uint8Array(await new Response(inflated).arrayBuffer());
   } catch (e) {
-    throw new Error(`the digit data ${url.pathname} is corrupt (${e.message}); rebuild it with ./build.sh`);
+    throw new Explained("data_corrupt", { path: url.pathname, detail: detail(e) });
   }
 }
 
@@ -71,7 +114,8 @@ async function loadJudge() {
     trainer.load_judge(classifier, reference);
     judgeReady = true;
   } catch (e) {
-    post({ type: "metrics_unavailable", message: String(e && e.message ? e.message : e) });
+    const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });
+    post({ type: "metrics_unavailable", key: explained.key, values: explained.values });
   }
 }
 
@@ -89,13 +133,59 @@ async function maybeMeasure() {
   post({ type: "metrics", metrics, costMs });
 }
 
+/** Saves the run to IndexedDB when AUTOSAVE_MS have passed and it has advanced (or at once when
+ * `now`). Only runs whose statistics were read as finite get here, so a save is always good. A
+ * browser without storage is told once and training goes on. */
+async function autosave(now = false) {
+  const step = trainer.step_count();
+  if (step === savedStep || (!now && performance.now() - savedAt < AUTOSAVE_MS)) return;
+  savedAt = performance.now();
+  try {
+    const bytes = await trainer.checkpoint();
+    await saveRun(trainer.query(), bytes, step);
+    savedStep = step;
+    post({ type: "autosaved", step });
+  } catch (e) {
+    savedAt = Infinity; // do not try again
+    post({ type: "autosave_unavailable", detail: detail(e) });
+  }
+}
+
+/** Continues the run saved automatically under the settings in force, if there is one. A save
+ * that cannot be restored is deleted and named; the fresh run stays. */
+async function resumeAutosave() {
+  const query = trainer.query();
+  let saved;
+  try {
+    saved = await loadRun(query);
+  } catch (e) {
+    return post({ type: "autosave_unavailable", detail: detail(e) });
+  }
+  if (!saved) return;
+  try {
+    trainer.restore(saved.bytes);
+    savedStep = saved.step;
+    post({ type: "resumed", step: saved.step, savedAt: saved.savedAt });
+  } catch (e) {
+    await forgetRun(query).catch(() => {});
+    fail(new Explained("autosave_damaged", { detail: detail(e) }), { stop: false });
+  }
+}
+
+/** Sends the curves of a run that was opened or resumed, so the chart continues them. */
+function postHistory() {
+  const rows = trainer.history_rows();
+  const fid = trainer.history_fid();
+  post({ type: "history", rows, fid }, [rows.buffer, fid.buffer]);
+}
+
 async function start({ query: q, backend }) {
   const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm", import.meta.url), "loading_wasm", 0, 0.5);
-  await init({ module_or_path: await wasm.arrayBuffer() });
+  wasmMemory = (await init({ module_or_path: await wasm.arrayBuffer() })).memory;
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
   const problem = check_settings(q);
   const query = problem ? "" : q;
-  if (problem) fail(`${problem}. Using the default settings instead.`, { stop: false });
+  if (problem) fail(new Explained("link_settings_refused", { detail: problem }), { stop: false });
   const digits = await loadDigits();
   progress("starting_gpu", 0.75);
   const t0 = performance.now();
@@ -108,6 +198,7 @@ async function start({ query: q, backend }) {
   await trainer.samples();
   trainer.reset(query);
   const firstStepMs = performance.now() - t0;
+  watchGpuDevice();
   await loadJudge();
   post({
     type: "ready",
@@ -118,12 +209,26 @@ async function start({ query: q, backend }) {
     presets: JSON.parse(presets_json()),
     firstStepMs,
   });
+  await resumeAutosave();
   postConfig();
+  postHistory();
   await frame(0);
 }
 
-/** Tells the page the settings in force; `change` says which optimisers started afresh. */
-function postConfig(change = { reset_g: false, reset_d: false }) {
+/** Tells the page when the GPU device is lost (a driver reset, a long time in the background):
+ * the page then starts a new worker, with a new device, that resumes from the last save. */
+function watchGpuDevice() {
+  const device = globalThis.webganGpuDevice;
+  if (trainer.backend() !== "webgpu" || !device) return;
+  device.lost.then((info) => {
+    running = false;
+    post({ type: "device_lost", detail: info.message || String(info.reason) });
+  });
+}
+
+/** Tells the page the settings in force; `change`, after the page changed them, says which
+ * optimisers started afresh. */
+function postConfig(change = null) {
   post({ type: "config", config: JSON.parse(trainer.config()), query: trainer.query(), step: trainer.step_count(), change });
 }
 
@@ -142,6 +247,7 @@ async function frame(stepsTaken, since = 0) {
       side: WebTrainer.sample_grid_side(),
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
+      memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers },
     },
     [rows.buffer, samples.buffer],
   );
@@ -157,6 +263,7 @@ async function loop() {
       await frame(stepsPerFrame, t0);
       const elapsed = performance.now() - t0;
       await maybeMeasure();
+      await autosave();
       // Aim for one frame every FRAME_MS: more steps per frame on a fast device.
       stepsPerFrame = Math.max(1, Math.min(256, Math.round((stepsPerFrame * FRAME_MS) / Math.max(elapsed, 1))));
       // Let queued commands (pause, settings) in between frames.
@@ -164,7 +271,7 @@ async function loop() {
     }
   } catch (e) {
     fail(e);
-    await frame(0).catch(() => {});
+    await frame(0).catch(() => {}); // the grid shows the state the run is in now
   } finally {
     looping = false;
   }
@@ -173,31 +280,48 @@ async function loop() {
 const commands = {
   init: (m) => start(m),
   run: () => { running = true; loop(); },
-  pause: async () => { running = false; },
+  pause: async () => {
+    running = false;
+    await frame(0); // tells the page the run has stopped, after any frame still on its way
+    await autosave(true);
+  },
   step: async () => {
     if (running) return;
     trainer.steps(1);
     await frame(0);
     await maybeMeasure();
+    await autosave();
   },
   reset: async (m) => {
-    trainer.reset(m.query); // throws, and keeps the run, if the settings are invalid
+    try {
+      trainer.reset(m.query);
+    } catch (e) {
+      throw new Explained("setting_refused", { detail: detail(e) }); // the run on screen stays
+    }
     stepsPerFrame = 1;
     nextMetricsAt = performance.now() + METRICS_MS; // the fresh run's first judgement comes soon
     postConfig();
     await frame(0);
+    savedStep = -1;
+    await autosave(true); // the fresh run replaces the old one under these settings
   },
   save: async () => {
     const bytes = await trainer.checkpoint();
     post({ type: "checkpoint", bytes, step: trainer.step_count() }, [bytes.buffer]);
   },
   open: async (m) => {
-    trainer.restore(new Uint8Array(m.bytes)); // throws, and keeps the run, if the file is refused
+    try {
+      trainer.restore(new Uint8Array(m.bytes));
+    } catch (e) {
+      throw new Explained("open_refused", { detail: detail(e) }); // the run on screen stays
+    }
     stepsPerFrame = 1;
     nextMetricsAt = performance.now() + METRICS_MS;
     postConfig();
     post({ type: "opened", step: trainer.step_count() });
+    postHistory();
     await frame(0);
+    await autosave(true);
   },
   config: async (m) => {
     try {
@@ -205,9 +329,13 @@ const commands = {
       postConfig(change);
     } catch (e) {
       postConfig(); // the controls go back to the settings still in force
-      throw e;
+      throw new Explained("setting_refused", { detail: detail(e) });
     }
+    await autosave(true); // a reload must find the run under its new settings
   },
+  // Simulates a driver reset, as WEBGL_lose_context does for WebGL: lets a teacher (and the
+  // page test) check that a run survives one.
+  lose_device: async () => globalThis.webganGpuDevice?.destroy(),
 };
 
 // Commands run one after another, so a frame and a reset never interleave.
@@ -219,6 +347,7 @@ self.onmessage = ({ data }) => {
       await commands[data.type](data);
     } catch (e) {
       fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save"].includes(data.type) });
+      if (e && e.divergedAt !== undefined) await frame(0).catch(() => {});
     }
   });
 };

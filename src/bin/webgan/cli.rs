@@ -174,7 +174,8 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
                 let back = trainer.rollback();
                 return Err(format!(
                     "losses became non-finite at step {} (loss_d {}, loss_g {}); the last finite state was step {back}. \
-                     Try a smaller learning rate.",
+                     Likely causes: a learning rate too high for the optimiser (try 10x smaller), or a loss without \
+                     bounds on its gradients (least squares or WGAN without a penalty) under plain SGD.",
                     bad.step, bad.loss_d, bad.loss_g
                 ));
             }
