@@ -141,6 +141,8 @@ async function main() {
   let worker = null;
   /** Whether the visitor wants the run training: survives a worker restart, unlike `status.running`. */
   let wanted = page.autostart === "1";
+  /** Why the GPU device was lost, while a new worker is taking over the run. */
+  let recovering = null;
   const send = (message) => worker.postMessage(message);
   /** Forgets the curves and measurements of the run on screen (another run replaces it). */
   const forgetRun = () => {
@@ -169,6 +171,7 @@ async function main() {
       lab.refresh();
       presets.refresh();
       metricsView.refresh();
+      chart.draw();
       renderStatus();
     });
   };
@@ -201,6 +204,8 @@ async function main() {
         }
         break;
       case "frame":
+        if (recovering !== null) showInfo(t("device_lost_no_save", { detail: recovering })); // nothing was resumed
+        recovering = null;
         onFrame(m);
         break;
       case "history":
@@ -239,7 +244,9 @@ async function main() {
         break;
       case "resumed":
         status.resumedFrom = m.step;
-        showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }));
+        if (recovering !== null) showInfo(t("device_lost", { detail: recovering, step: m.step }));
+        else showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }));
+        recovering = null;
         break;
       case "autosaved":
         status.autosavedStep = m.step;
@@ -283,9 +290,9 @@ async function main() {
     worker.terminate();
     status.recoveries += 1;
     status.ready = false;
+    recovering = why;
     showError("");
-    const saved = status.autosavedStep >= 0;
-    showInfo(t(saved ? "device_lost" : "device_lost_no_save", { detail: why, step: status.autosavedStep }));
+    showInfo("");
     startWorker();
   };
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });

@@ -2,12 +2,15 @@
 // WGAN critic), the discriminator's verdicts, the gradient norms, the learning rates and the FID
 // of the generated digits (measured every few seconds rather than every step).
 
+import { t } from "../i18n.js";
+
+/** Series labels starting with "chart." are i18n keys; the rest is notation, the same in every language. */
 const PANELS = [
   {
     series: [
-      { key: "loss_d", label: "loss D", color: "#d2462d" },
-      { key: "loss_g", label: "loss G", color: "#2d6fd2" },
-      { key: "wasserstein", label: "W estimate", color: "#e08a00", onlyWhen: "wasserstein" },
+      { key: "loss_d", label: "chart.loss_d", color: "#d2462d" },
+      { key: "loss_g", label: "chart.loss_g", color: "#2d6fd2" },
+      { key: "wasserstein", label: "chart.wasserstein", color: "#e08a00", onlyWhen: "wasserstein" },
     ],
   },
   {
@@ -28,8 +31,8 @@ const PANELS = [
   {
     log: true,
     series: [
-      { key: "lr_d", label: "lr D", color: "#d2462d" },
-      { key: "lr_g", label: "lr G", color: "#2d6fd2", dash: [4, 3] },
+      { key: "lr_d", label: "chart.lr_d", color: "#d2462d" },
+      { key: "lr_g", label: "chart.lr_g", color: "#2d6fd2", dash: [4, 3] },
     ],
   },
   {
@@ -159,8 +162,9 @@ export class Chart {
             if (Number.isFinite(value(raw)) && step >= first) ctx.fillRect(x(step) - 2, y(value(raw)) - 2, 4, 4);
           }
         }
-        ctx.fillText(s.label, labelX, top + 12);
-        labelX += ctx.measureText(s.label).width + 14;
+        const label = s.label.startsWith("chart.") ? t(s.label) : s.label;
+        ctx.fillText(label, labelX, top + 12);
+        labelX += ctx.measureText(label).width + 14;
       }
       ctx.setLineDash([]);
     });
