@@ -8,6 +8,7 @@ use thiserror::Error;
 use crate::loss::GanLoss;
 use crate::optim::OptimizerConfig;
 use crate::schedule::{Anneal, Decay, LrSchedule};
+use crate::toy::{DataSet, MAX_DRAWN};
 
 /// Number of digits in the shipped data set: the largest meaningful batch (full-batch descent).
 pub const MAX_BATCH: usize = 10_000;
@@ -20,6 +21,10 @@ pub const MAX_BATCH: usize = 10_000;
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct TrainConfig {
+    /// What G learns to draw: MNIST digits or a 2-D toy distribution.
+    pub data: DataSet,
+    /// The points a student drew, in the unit square, for [`DataSet::Drawn`].
+    pub points: Vec<[f32; 2]>,
     /// Seeds the weights, the noise and the order of the batches.
     pub seed: u64,
     /// Real and fake digits per step; [`MAX_BATCH`] is full-batch gradient descent.
@@ -66,6 +71,8 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
+            data: DataSet::Mnist,
+            points: Vec::new(),
             seed: 0,
             batch_size: 64,
             latent_dim: 100,
@@ -110,7 +117,7 @@ pub enum ConfigError {
 
 /// The keys a URL hash or a `key=value` list may use. The optimiser keys set both networks, or
 /// one with a `_g` or `_d` suffix (`lr_d=1e-4`).
-pub const KNOWN_KEYS: &str = "seed, batch (a number or `full`), latent, hidden, loss, clip, gp, r1, \
+pub const KNOWN_KEYS: &str = "data, points, seed, batch (a number or `full`), latent, hidden, loss, clip, gp, r1, \
     opt, lr, beta1, beta2, eps, momentum, alpha (each also with _g or _d), schedule, decay_k, decay_gamma, \
     decay_steps, d_steps, real_label, noise, anneal, noise_steps, ema";
 
@@ -134,6 +141,17 @@ impl TrainConfig {
         }
         let within = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
         let fraction = |x: f64| x.is_finite() && (0.0..1.0).contains(&x);
+        check(self.points.len() <= MAX_DRAWN, "points", self.points.len(), "at most 256 points")?;
+        for point in &self.points {
+            let inside = point.iter().all(|v| (0.0..=1.0).contains(v));
+            check(inside, "points", format!("{point:?}"), "coordinates from 0 to 1 (the unit square)")?;
+        }
+        check(
+            self.data != DataSet::Drawn || !self.points.is_empty(),
+            "points",
+            "none",
+            "at least one point for data = drawn",
+        )?;
         check((1..=MAX_BATCH).contains(&self.batch_size), "batch_size", self.batch_size, "an integer from 1 to 10000")?;
         check((1..=512).contains(&self.latent_dim), "latent_dim", self.latent_dim, "an integer from 1 to 512")?;
         check((4..=1024).contains(&self.hidden), "hidden", self.hidden, "an integer from 4 to 1024")?;
@@ -251,6 +269,10 @@ impl TrainConfig {
                 pairs.push((key.to_string(), value));
             }
         };
+        differs("data", enum_name(&self.data), enum_name(&default.data));
+        if self.data == DataSet::Drawn {
+            differs("points", points_text(&self.points), String::new());
+        }
         differs("seed", self.seed.to_string(), default.seed.to_string());
         differs("batch", self.batch_size.to_string(), default.batch_size.to_string());
         differs("latent", self.latent_dim.to_string(), default.latent_dim.to_string());
@@ -285,13 +307,16 @@ impl TrainConfig {
     /// Whether switching from `self` to `other` changes the networks' shapes or seed, which a
     /// running model cannot absorb: such a change needs a fresh start.
     pub fn needs_restart(&self, other: &Self) -> bool {
-        (self.seed, self.latent_dim, self.hidden) != (other.seed, other.latent_dim, other.hidden)
+        (self.seed, self.latent_dim, self.hidden, self.data) != (other.seed, other.latent_dim, other.hidden, other.data)
+            || (self.data == DataSet::Drawn && self.points != other.points)
     }
 
     /// Sets one field from its short key; the value is checked for type here and for range by
     /// [`TrainConfig::validate`].
     fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
         match key {
+            "data" => self.data = choice(key, value, "one of mnist, ring, grid, moons, drawn")?,
+            "points" => self.points = parse_points(value)?,
             "seed" => self.seed = parse(key, value)?,
             "batch" | "batch_size" => {
                 self.batch_size = if value.trim() == "full" { MAX_BATCH } else { parse(key, value)? }
@@ -429,4 +454,33 @@ fn percent_decode(text: &str) -> String {
         }
     }
     String::from_utf8_lossy(&bytes).into_owned()
+}
+
+/// Drawn points as a query value: `x,y;x,y;...`, three decimals each.
+fn points_text(points: &[[f32; 2]]) -> String {
+    points.iter().map(|[x, y]| format!("{},{}", round3(*x), round3(*y))).collect::<Vec<_>>().join(";")
+}
+
+/// `v` to three decimals, written as short as it reads back.
+fn round3(v: f32) -> f32 {
+    (v * 1000.0).round() / 1000.0
+}
+
+/// Reads [`points_text`]' form; the range is checked by [`TrainConfig::validate`].
+fn parse_points(value: &str) -> Result<Vec<[f32; 2]>, ConfigError> {
+    let bad = || ConfigError::BadValue {
+        field: "points".into(),
+        value: value.chars().take(80).collect(),
+        expected: "a list of x,y pairs separated by `;`",
+    };
+    value
+        .split(';')
+        .filter(|p| !p.trim().is_empty())
+        .take(MAX_DRAWN + 1)
+        .map(|pair| {
+            let (x, y) = pair.split_once(',').ok_or_else(bad)?;
+            let number = |t: &str| t.trim().parse::<f32>().ok().filter(|v| v.is_finite()).ok_or_else(bad);
+            Ok([number(x)?, number(y)?])
+        })
+        .collect()
 }

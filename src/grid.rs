@@ -1,7 +1,8 @@
 //! Lays generated digits out as one image: the page paints it on a canvas, the CLI saves it as
-//! a PNG.
+//! a PNG. A toy run's plane becomes an image here too, for the CLI.
 
 use crate::data::SIDE;
+use crate::toy::PlaneView;
 
 /// Pixels of background between neighbouring digits.
 const GAP: usize = 2;
@@ -36,6 +37,29 @@ pub fn digit_grid(values: &[f32], columns: usize) -> Gray {
         }
     }
     Gray { width, height, pixels }
+}
+
+/// A toy run's plane as a `side`² image: D's verdict σ(logit) as the background (light where D
+/// says real) and the generated points as black dots.
+pub fn plane_image(view: &PlaneView, side: usize) -> Gray {
+    let r = view.resolution;
+    let mut pixels: Vec<u8> = (0..side * side)
+        .map(|i| {
+            let (x, y) = (i % side * r / side, (side - 1 - i / side) * r / side);
+            let verdict = 1.0 / (1.0 + (-view.logits[y * r + x]).exp());
+            (64.0 + 160.0 * verdict).round() as u8
+        })
+        .collect();
+    for p in view.points.chunks_exact(2) {
+        let (x, y) = ((p[0] * side as f32) as isize, ((1.0 - p[1]) * side as f32) as isize);
+        for (dx, dy) in [(0, 0), (1, 0), (0, 1), (1, 1)] {
+            let (x, y) = (x + dx, y + dy);
+            if (0..side as isize).contains(&x) && (0..side as isize).contains(&y) {
+                pixels[y as usize * side + x as usize] = 0;
+            }
+        }
+    }
+    Gray { width: side, height: side, pixels }
 }
 
 #[cfg(test)]

@@ -16,6 +16,7 @@ pub mod eval;
 pub mod fid;
 pub mod grid;
 pub mod history;
+pub mod latent;
 pub mod loss;
 pub mod model;
 pub mod optim;
@@ -24,6 +25,7 @@ pub mod presets;
 pub mod rng;
 pub mod schedule;
 pub mod stats;
+pub mod toy;
 pub mod trainer;
 
 #[cfg(target_arch = "wasm32")]

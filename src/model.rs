@@ -1,18 +1,18 @@
 //! The seed article's multilayer-perceptron GAN: a generator that turns noise into a 28×28
-//! digit and a discriminator that scores a digit's realness as a logit.
+//! digit (or a point of a 2-D toy set) and a discriminator that scores its realness as a logit.
 
 use burn::module::{Module, Param};
 use burn::nn::Linear;
 use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 
-use crate::data::PIXELS;
 use crate::rng::Rng;
 
 /// Slope of LeakyReLU for negative inputs, as in the seed article.
 pub const LEAKY_SLOPE: f64 = 0.2;
 
-/// G: z → hidden → hidden → 784 pixels in [0, 1] (LeakyReLU, LeakyReLU, sigmoid).
+/// G: z → hidden → hidden → 784 pixels (or 2 coordinates) in [0, 1] (LeakyReLU, LeakyReLU,
+/// sigmoid).
 #[derive(Module, Debug)]
 pub struct Generator {
     pub input: Linear,
@@ -20,7 +20,7 @@ pub struct Generator {
     pub output: Linear,
 }
 
-/// D: 784 pixels → hidden → hidden → one logit (LeakyReLU between layers; the loss applies
+/// D: 784 pixels (or 2 coordinates) → hidden → hidden → one logit (LeakyReLU between layers; the loss applies
 /// the sigmoid, in a numerically stable form).
 #[derive(Module, Debug)]
 pub struct Discriminator {
@@ -32,15 +32,15 @@ pub struct Discriminator {
 impl Generator {
     /// A generator with PyTorch's default initialisation, drawn from `rng` on the host so a
     /// seed gives the same weights on every backend.
-    pub fn new(latent: usize, hidden: usize, rng: &mut Rng, device: &Device) -> Self {
+    pub fn new(latent: usize, hidden: usize, output: usize, rng: &mut Rng, device: &Device) -> Self {
         Self {
             input: linear(latent, hidden, rng, device),
             hidden: linear(hidden, hidden, rng, device),
-            output: linear(hidden, PIXELS, rng, device),
+            output: linear(hidden, output, rng, device),
         }
     }
 
-    /// Digits for a batch of noise vectors: `[batch, latent]` → `[batch, 784]`.
+    /// Samples for a batch of noise vectors: `[batch, latent]` → `[batch, output]`.
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
         let h = leaky_relu(self.input.forward(z), LEAKY_SLOPE);
         let h = leaky_relu(self.hidden.forward(h), LEAKY_SLOPE);
@@ -49,16 +49,16 @@ impl Generator {
 }
 
 impl Discriminator {
-    /// A discriminator initialised like [`Generator::new`].
-    pub fn new(hidden: usize, rng: &mut Rng, device: &Device) -> Self {
+    /// A discriminator of `input`-value samples, initialised like [`Generator::new`].
+    pub fn new(input: usize, hidden: usize, rng: &mut Rng, device: &Device) -> Self {
         Self {
-            input: linear(PIXELS, hidden, rng, device),
+            input: linear(input, hidden, rng, device),
             hidden: linear(hidden, hidden, rng, device),
             output: linear(hidden, 1, rng, device),
         }
     }
 
-    /// Realness logits for a batch of digits: `[batch, 784]` → `[batch, 1]`.
+    /// Realness logits for a batch of samples: `[batch, input]` → `[batch, 1]`.
     pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
         let h = leaky_relu(self.input.forward(x), LEAKY_SLOPE);
         let h = leaky_relu(self.hidden.forward(h), LEAKY_SLOPE);
@@ -66,7 +66,7 @@ impl Discriminator {
     }
 
     /// The logits and, for each digit, the gradient ∇ₓD(x) of its logit with respect to its
-    /// pixels: `[batch, 784]` → (`[batch, 1]`, `[batch, 784]`).
+    /// values: `[batch, input]` → (`[batch, 1]`, `[batch, input]`).
     ///
     /// burn differentiates only once, so the gradient penalties cannot ask autodiff for ∇ₓD and
     /// then differentiate that again. Instead the chain rule is written out as ordinary tensor

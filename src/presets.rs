@@ -4,6 +4,7 @@
 use crate::config::{MAX_BATCH, TrainConfig};
 use crate::loss::GanLoss;
 use crate::optim::{OptimizerConfig, OptimizerKind};
+use crate::toy::DataSet;
 
 /// A named configuration and the outcome it is expected to show.
 #[derive(Clone, Debug, PartialEq)]
@@ -67,6 +68,21 @@ pub fn all() -> Vec<Preset> {
             id: "mode_collapse",
             outcome: "The textbook 2e-4 for both networks is too slow for this small generator: within a few hundred steps every noise vector draws the same speckled shape, and it stays that way (D(x) near 1, D(G(z)) near 0.01): mode collapse.",
             config: TrainConfig { g: adam, ..base.clone() },
+        },
+        Preset {
+            id: "toy_ring",
+            outcome: "A ring of 8 Gaussians with a 2-D noise vector: G's points spread from one blob along the ring and reach all 8 modes by about 1 500 steps (about two thirds of the points within 3σ of a mode by 2 000); D's landscape is light over the modes and dark where G's points sit, and the arrows show G's points being pushed towards the light.",
+            config: TrainConfig {
+                data: DataSet::Ring,
+                latent_dim: 2,
+                batch_size: 256,
+                ..both(OptimizerConfig { lr: 1e-3, ..adam })
+            },
+        },
+        Preset {
+            id: "toy_mode_hopping",
+            outcome: "The same ring with the digit settings (100-D noise, batch 64, G at 1e-3 and D at 2e-4): for about 4 000 steps G covers one or two modes at a time and hops between them as D learns to reject each; only by about 6 000 steps does it spread over all 8.",
+            config: TrainConfig { data: DataSet::Ring, ..base.clone() },
         },
     ]
 }

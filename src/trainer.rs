@@ -1,5 +1,6 @@
 //! One GAN training run: the two networks, their optimisers, the data on the device and the
-//! step loop. The same code trains in the browser (WebGPU or CPU) and natively.
+//! step loop. The same code trains in the browser (WebGPU or CPU) and natively, on MNIST digits
+//! or on a 2-D toy distribution.
 
 use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
@@ -7,7 +8,7 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
 use crate::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
 use crate::config::TrainConfig;
-use crate::data::{BatchSampler, Digits, PIXELS};
+use crate::data::{BatchSampler, Digits};
 use crate::history::History;
 use crate::loss::{self, GanLoss};
 use crate::model::{Discriminator, Generator};
@@ -15,6 +16,7 @@ use crate::optim::NetworkOptimizer;
 use crate::params;
 use crate::rng::Rng;
 use crate::stats::{PendingStats, StepStats, StepValues, floats};
+use crate::toy::{self, TOY_POINTS};
 
 /// Digits in the fixed-noise sample grid (8 × 8).
 pub const SAMPLE_COUNT: usize = 64;
@@ -25,6 +27,7 @@ const NOISE: u64 = 2;
 const BATCHES: u64 = 3;
 const FIXED_NOISE: u64 = 4;
 const EVAL_NOISE: u64 = 5;
+const TOY_DATA: u64 = 6;
 
 /// The state worth keeping when a step goes wrong: weights, their average and optimiser moments.
 #[derive(Clone)]
@@ -67,7 +70,8 @@ pub struct Trainer {
     average: Option<Generator>,
     opt_g: NetworkOptimizer,
     opt_d: NetworkOptimizer,
-    /// Every digit, uploaded once as `[count, 784]` in [0, 1]; batches are gathered on the device.
+    /// Every digit (or toy point), uploaded once as `[count, dim]` in [0, 1]; batches are
+    /// gathered on the device.
     digits: Tensor<2>,
     sampler: BatchSampler,
     noise: Rng,
@@ -80,15 +84,23 @@ pub struct Trainer {
 }
 
 impl Trainer {
-    /// A fresh run of `config` on `device` (which must have autodiff enabled). The config is
-    /// validated first; an invalid one is returned as an error and nothing is allocated.
+    /// A fresh run of `config` on `device` (which must have autodiff enabled), on `digits` or,
+    /// for a toy data set, on points drawn from the seed. The config is validated first; an
+    /// invalid one is returned as an error and nothing is allocated.
     pub fn new(config: TrainConfig, digits: &Digits, device: &Device) -> Result<Self, crate::ConfigError> {
         config.validate()?;
         device.seed(config.seed);
+        let dim = config.data.dim();
         let mut weights = Rng::stream(config.seed, WEIGHTS);
-        let generator = Generator::new(config.latent_dim, config.hidden, &mut weights, device);
-        let discriminator = Discriminator::new(config.hidden, &mut weights, device);
-        let all = Tensor::from_data(TensorData::new(digits.pixels_unit(), [digits.len(), PIXELS]), device);
+        let generator = Generator::new(config.latent_dim, config.hidden, dim, &mut weights, device);
+        let discriminator = Discriminator::new(dim, config.hidden, &mut weights, device);
+        let (values, count) = if config.data.is_toy() {
+            let mut rng = Rng::stream(config.seed, TOY_DATA);
+            (toy::sample(config.data, &config.points, TOY_POINTS, &mut rng), TOY_POINTS)
+        } else {
+            (digits.pixels_unit(), digits.len())
+        };
+        let all = Tensor::from_data(TensorData::new(values, [count, dim]), device);
         let fixed = Rng::stream(config.seed, FIXED_NOISE).normals(SAMPLE_COUNT * config.latent_dim);
         let fixed_noise = Tensor::from_data(TensorData::new(fixed, [SAMPLE_COUNT, config.latent_dim]), device);
         let (opt_g, opt_d) = (NetworkOptimizer::new(config.g), NetworkOptimizer::new(config.d));
@@ -102,7 +114,7 @@ impl Trainer {
             opt_d: opt_d.clone(),
         };
         Ok(Self {
-            sampler: BatchSampler::new(digits.len(), Rng::stream(config.seed, BATCHES)),
+            sampler: BatchSampler::new(count, Rng::stream(config.seed, BATCHES)),
             noise: Rng::stream(config.seed, NOISE),
             config,
             device: device.clone(),
@@ -142,7 +154,8 @@ impl Trainer {
         if !checkpoint.random.is_empty() {
             let (noise, sampler) = checkpoint.random.split_first_chunk::<8>().ok_or(CheckpointError::Random)?;
             trainer.noise = Rng::new(u64::from_le_bytes(*noise));
-            trainer.sampler = BatchSampler::from_bytes(digits.len(), sampler).ok_or(CheckpointError::Random)?;
+            let count = trainer.digits.dims()[0];
+            trainer.sampler = BatchSampler::from_bytes(count, sampler).ok_or(CheckpointError::Random)?;
         }
         trainer.history = checkpoint.history.clone();
         trainer.step = checkpoint.step;
@@ -205,7 +218,7 @@ impl Trainer {
         config.validate()?;
         if self.config.needs_restart(&config) {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent_dim/hidden".into(),
+                field: "seed/latent_dim/hidden/data".into(),
                 value: "changed".into(),
                 allowed: "these change the networks themselves; press Reset to start over with them",
             });
@@ -379,6 +392,32 @@ impl Trainer {
         let latent = self.config.latent_dim;
         let z = Rng::stream(self.config.seed, EVAL_NOISE).normals(count * latent);
         let z = Tensor::from_data(TensorData::new(z, [count, latent]), &self.device);
+        self.sampling_generator().forward(z).detach()
+    }
+
+    /// The picture of a toy run, gathered in one tensor for one read: `count` generated points
+    /// (`2·count` values, the fixed evaluation noise), D's logit at the centres of a
+    /// `resolution`² grid over the unit square (row by row from the bottom, `resolution²`
+    /// values), and for each generated point the step G's loss asks of it, −∂L_G/∂x summed over
+    /// the batch (`2·count` values): GAN Lab's view of the game.
+    pub fn plane_view(&self, count: usize, resolution: usize) -> Tensor<1> {
+        let points = self.eval_samples(count);
+        let cells: Vec<f32> = (0..resolution * resolution)
+            .flat_map(|i| [(i % resolution) as f32 + 0.5, (i / resolution) as f32 + 0.5].map(|v| v / resolution as f32))
+            .collect();
+        let cells = Tensor::from_data(TensorData::new(cells, [resolution * resolution, 2]), &self.device);
+        let heat = self.discriminator.forward(cells).detach();
+        let x = points.clone().require_grad();
+        let grads = self.config.loss.generator(self.discriminator.forward(x.clone())).backward();
+        let push = x.grad(&grads).expect("the generated points require gradients").mul_scalar(-(count as f64));
+        Tensor::cat(vec![points.inner().flatten(0, 1), heat.inner().flatten(0, 1), push.flatten(0, 1)], 0)
+    }
+
+    /// What the generator draws (the weight average, when kept) for the noise vectors `z`,
+    /// flattened `latent` values each: `[n, dim]`, still on the device.
+    pub fn generate(&self, z: Vec<f32>) -> Tensor<2> {
+        let n = z.len() / self.config.latent_dim;
+        let z = Tensor::from_data(TensorData::new(z, [n, self.config.latent_dim]), &self.device);
         self.sampling_generator().forward(z).detach()
     }
 

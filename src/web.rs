@@ -14,7 +14,9 @@ use crate::backend::{self, BackendKind, ComputeDevice};
 use crate::checkpoint::Checkpoint;
 use crate::eval::{Judge, LIVE_SAMPLES};
 use crate::grid::digit_grid;
+use crate::latent;
 use crate::stats::{ROW, StepValues, floats};
+use crate::toy::{self, PlaneView};
 use crate::{Digits, TrainConfig, Trainer, presets};
 
 #[wasm_bindgen(inline_js = r#"
@@ -341,6 +343,72 @@ impl WebTrainer {
             let mut json = serde_json::to_value(metrics).expect("metrics serialise");
             json["step"] = step.into();
             Ok(JsValue::from_str(&json.to_string()))
+        })
+    }
+
+    /// A toy run's plane, after one read: resolves to `{points, logits, push, resolution,
+    /// coverage}`, the generated points, D's logits on the grid and G's pushes as
+    /// `Float32Array`s (see [`Trainer::plane_view`]) and, for the ring and the grid, the modes
+    /// covered as JSON `{modes_hit, modes, quality}` (`null` otherwise).
+    pub fn plane(&self) -> Promise {
+        let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
+        let (tensor, data) = {
+            let state = self.state.borrow();
+            (state.trainer.plane_view(count, resolution), state.trainer.config().data)
+        };
+        future_to_promise(async move {
+            let view = PlaneView::new(&floats(read(tensor).await?), count, resolution);
+            let coverage = serde_json::to_string(&toy::coverage(data, &view.points)).expect("coverage serialises");
+            let object = js_sys::Object::new();
+            let fields: [(&str, JsValue); 5] = [
+                ("points", Float32Array::from(view.points.as_slice()).into()),
+                ("logits", Float32Array::from(view.logits.as_slice()).into()),
+                ("push", Float32Array::from(view.push.as_slice()).into()),
+                ("resolution", (resolution as f64).into()),
+                ("coverage", coverage.into()),
+            ];
+            for (key, value) in fields {
+                js_sys::Reflect::set(&object, &key.into(), &value)?;
+            }
+            Ok(object.into())
+        })
+    }
+
+    /// `count` points of the toy data set in force, for the plane to show beside G's; empty
+    /// for MNIST.
+    pub fn real_points(&self, count: usize) -> Float32Array {
+        Float32Array::from(toy::display_points(self.state.borrow().trainer.config(), count).as_slice())
+    }
+
+    /// The digits G draws along walk number `pair` between two noise vectors, `count` of them
+    /// in a row (linear or `spherical` interpolation): resolves to RGBA pixels of a strip
+    /// [`WebTrainer::strip_size`]`(count)` in size.
+    pub fn walk(&self, pair: u32, count: u32, spherical: bool) -> Promise {
+        let state = self.state.borrow();
+        let config = state.trainer.config();
+        let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
+        self.strip(state.trainer.generate(latent::walk(&a, &b, count as usize, spherical)), count)
+    }
+
+    /// The digit G draws for the first noise vector of walk `pair` with its first coordinates
+    /// set to `dials` (the page's sliders): resolves to RGBA pixels of one digit.
+    pub fn dial(&self, pair: u32, dials: Vec<f32>) -> Promise {
+        let state = self.state.borrow();
+        let config = state.trainer.config();
+        let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
+        self.strip(state.trainer.generate(latent::dialled(&a, &dials)), 1)
+    }
+
+    /// Width and height in pixels of a strip of `count` digits.
+    pub fn strip_size(count: u32) -> Vec<u32> {
+        let strip = digit_grid(&vec![0.0; count as usize * crate::data::PIXELS], count as usize);
+        vec![strip.width as u32, strip.height as u32]
+    }
+
+    fn strip(&self, digits: Tensor<2>, count: u32) -> Promise {
+        future_to_promise(async move {
+            let rgba = digit_grid(&floats(read(digits).await?), count as usize).to_rgba();
+            Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
     }
 

@@ -3,6 +3,7 @@
 use webgan::loss::GanLoss;
 use webgan::optim::{OptimizerConfig, OptimizerKind};
 use webgan::schedule::{Anneal, LrSchedule};
+use webgan::toy::DataSet;
 use webgan::{ConfigError, TrainConfig, presets};
 
 #[test]
@@ -21,6 +22,8 @@ fn defaults_are_the_seed_articles_settings_and_valid() {
 /// A configuration with every field away from its default.
 fn unusual() -> TrainConfig {
     TrainConfig {
+        data: DataSet::Drawn,
+        points: vec![[0.25, 0.5], [0.125, 0.9], [1.0, 0.0]],
         seed: 9,
         batch_size: 10_000,
         latent_dim: 16,
@@ -113,7 +116,10 @@ fn malformed_input_is_refused_with_a_message() {
     let err = TrainConfig::from_query("opt_d=lbfgs").unwrap_err();
     assert!(err.to_string().contains("one of sgd, momentum, nesterov, adam, rms_prop"), "{err}");
     let err = TrainConfig::from_query("colour=red").unwrap_err();
-    assert!(err.to_string().starts_with("unknown setting `colour`; known settings: seed, batch"), "{err}");
+    assert!(
+        err.to_string().starts_with("unknown setting `colour`; known settings: data, points, seed, batch"),
+        "{err}"
+    );
     assert!(TrainConfig::from_query("lr_x=0.1").is_err());
     assert!(matches!(TrainConfig::from_json("{seed: 1"), Err(ConfigError::Json(_))));
     assert!(matches!(TrainConfig::from_json(r#"{"sed": 1}"#), Err(ConfigError::Json(m)) if m.contains("sed")));
@@ -135,10 +141,12 @@ fn restart_is_needed_only_for_shape_or_seed_changes() {
 #[test]
 fn presets_are_valid_distinct_and_keep_the_networks() {
     let all = presets::all();
-    assert_eq!(all.len(), 7);
+    assert_eq!(all.len(), 9);
     for (i, p) in all.iter().enumerate() {
         assert_eq!(p.config.validate(), Ok(()), "{}", p.id);
-        assert!(!p.config.needs_restart(&TrainConfig::default()), "{} changes the networks", p.id);
+        // The digit presets share the default networks; the toys differ only in data and noise size.
+        let networks = TrainConfig { data: p.config.data, latent_dim: p.config.latent_dim, ..TrainConfig::default() };
+        assert!(!p.config.needs_restart(&networks), "{} changes the networks", p.id);
         assert!(all[..i].iter().all(|q| q.config != p.config && q.id != p.id), "{} repeats another preset", p.id);
         assert_eq!(presets::find(p.id).as_ref(), Some(p));
     }
@@ -154,4 +162,23 @@ fn queries_may_be_percent_encoded_as_browsers_write_them() {
     assert!(err.contains("\"%zzhinge%4\""), "{err}");
     let err = TrainConfig::from_query("loss=%2B1+%3Cb%3E").unwrap_err().to_string();
     assert!(err.contains("\"+1 <b>\""), "{err}");
+}
+
+#[test]
+fn drawn_points_are_read_from_links_and_checked() {
+    let drawn = TrainConfig::from_query("data=drawn&points=0.1,0.2;0.3,0.4").unwrap();
+    assert_eq!(drawn.points, vec![[0.1, 0.2], [0.3, 0.4]]);
+    assert_eq!(drawn.to_query(), "data=drawn&points=0.1,0.2;0.3,0.4");
+    let err = TrainConfig::from_query("data=drawn").unwrap_err().to_string();
+    assert_eq!(err, "`points` = none is not allowed: at least one point for data = drawn");
+    let err = TrainConfig::from_query("data=drawn&points=0.1,1.5").unwrap_err().to_string();
+    assert!(err.contains("[0.1, 1.5]") && err.contains("unit square"), "{err}");
+    let err = TrainConfig::from_query("data=drawn&points=0.1;0.2").unwrap_err().to_string();
+    assert!(err.contains("x,y pairs"), "{err}");
+    let many = vec!["0.5,0.5"; 300].join(";");
+    let err = TrainConfig::from_query(&format!("data=drawn&points={many}")).unwrap_err().to_string();
+    assert_eq!(err, "`points` = 257 is not allowed: at most 256 points");
+    // Another data set (or other points) changes what the networks learn from: a restart.
+    assert!(TrainConfig::default().needs_restart(&TrainConfig { data: DataSet::Ring, ..TrainConfig::default() }));
+    assert!(drawn.needs_restart(&TrainConfig { points: vec![[0.5, 0.5]], ..drawn.clone() }));
 }

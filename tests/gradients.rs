@@ -20,7 +20,7 @@ fn device() -> Device {
 
 fn setup(seed: u64) -> (Discriminator, Tensor<2>) {
     let mut rng = Rng::new(seed);
-    let d = Discriminator::new(HIDDEN, &mut rng, &device());
+    let d = Discriminator::new(webgan::data::PIXELS, HIDDEN, &mut rng, &device());
     let x: Vec<f32> = (0..BATCH * PIXELS).map(|_| rng.uniform()).collect();
     (d, Tensor::from_data(TensorData::new(x, [BATCH, PIXELS]), &device()))
 }

@@ -302,6 +302,14 @@ test("a reload resumes the run from its automatic save, curves included", { time
   const page = await browser.newPage();
   await page.goto(`${base}#backend=cpu&autostart=1&seed=3`);
   await waitFor(page, (s) => s.step >= 20 || s.error, "20 CPU steps", 4 * 60_000);
+  // The timeline replays an earlier picture of the grid, then goes back to the live one.
+  assert.ok(await page.evaluate(() => Number(document.getElementById("timeline-slider").max)) >= 1);
+  const live = await canvasPixels(page);
+  await page.$eval("#timeline-slider", (el) => { el.value = "0"; el.dispatchEvent(new Event("input")); });
+  assert.equal(await page.textContent("#timeline-step"), "step 0");
+  assert.notEqual((await canvasPixels(page)).hash, live.hash, "the first picture is not the live one");
+  await page.click("#timeline-live");
+  assert.ok(await page.isHidden("#timeline-live"));
   await page.click("#pause");
   // Pausing saves at once; the save is of the step the run stopped at.
   const paused = await waitFor(page, (s) => (!s.running && s.autosavedStep === s.step) || s.error, "the save on pause", 60_000);
@@ -377,4 +385,56 @@ test("after the first visit the page opens and trains offline", { timeout: 5 * 6
   assert.equal(s.error, "");
   assert.equal(await page.textContent("#train"), "训练");
   await context.close();
+});
+
+test("a 2-D toy shows the plane with D's landscape and the modes covered, and a drawing trains", { timeout: 6 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  await page.goto(`${base}#backend=cpu&autostart=1`);
+  await waitFor(page, (s) => (s.ready && s.step >= 2) || s.error, "the digits", 3 * 60_000);
+  assert.ok(await page.isVisible("#samples") && (await page.isHidden("#plane")));
+
+  // The walk through the noise: ten digits between two noise vectors, then another pair.
+  await page.click("#latent-figure summary");
+  const walked = await waitFor(page, (s) => s.latent || s.error, "a walk", 60_000);
+  assert.equal(walked.latent.pair, 0);
+  assert.deepEqual(await page.evaluate(() => [document.getElementById("walk").width, document.getElementById("walk").height]), [298, 28]);
+  await page.click("#walk-next");
+  await waitFor(page, (s) => s.latent.pair === 1 || s.error, "the next pair", 60_000);
+
+  await page.click('[data-preset="toy_ring"]');
+  const ring = await waitFor(page, (s) => (s.config.data === "ring" && s.step >= 300 && s.coverage) || s.error, "300 steps on the ring", 4 * 60_000);
+  assert.equal(ring.error, "");
+  assert.equal(ring.view, "plane");
+  assert.equal(ring.coverage.modes, 8);
+  assert.ok(await page.isVisible("#plane"));
+  assert.ok((await page.isHidden("#samples")) && (await page.isHidden("#metrics-figure")));
+  assert.match(await page.textContent("#plane-coverage"), /Modes hit: \d of 8/);
+  // D's landscape, the points and the arrows are painted: many distinct colours.
+  const colours = await page.evaluate(() => {
+    const c = document.getElementById("plane");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    const seen = new Set();
+    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
+    return seen.size;
+  });
+  assert.ok(colours > 50, `the plane has only ${colours} colours`);
+
+  // The student's own distribution: choose "drawn", draw a stroke, and training restarts on it.
+  await page.selectOption("#setting-data", "drawn");
+  await page.waitForSelector("#plane.drawable");
+  const box = await page.locator("#plane").boundingBox();
+  await page.mouse.move(box.x + 60, box.y + 60);
+  await page.mouse.down();
+  for (let i = 1; i <= 20; i++) await page.mouse.move(box.x + 60 + 10 * i, box.y + 60 + 5 * i);
+  await page.mouse.up();
+  const drawn = await waitFor(page, (s) => (s.config.data === "drawn" && s.step >= 3) || s.error, "training on the drawing", 2 * 60_000);
+  assert.equal(drawn.error, "");
+  assert.ok(drawn.config.points.length >= 15, `${drawn.config.points.length} points drawn`);
+  assert.equal(drawn.coverage, null, "a drawing has no modes to count");
+  assert.match(await page.evaluate(() => location.hash), /data=drawn&points=0\.\d+,0\.\d+/);
+
+  await page.selectOption("#setting-data", "mnist");
+  await waitFor(page, (s) => (s.config.data === "mnist" && s.view === "digits") || s.error, "the digits again", 60_000);
+  assert.ok(await page.isVisible("#samples"));
+  await page.close();
 });

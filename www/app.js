@@ -2,14 +2,22 @@
 import { Chart } from "./views/chart.js";
 import { HIDEABLE, Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
+import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
 import { SampleGrid } from "./views/samples.js";
+import { Timeline } from "./views/timeline.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
 /** URL-hash keys that belong to the page rather than to the training settings. */
 const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["en", "zh-CN"] };
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
-const PAGE_PARTS = { presets: ["presets", "preset-outcome"], lab: ["lab"], metrics: ["metrics-figure"], chart: ["chart-figure"], explain: ["explain"] };
+const PAGE_PARTS = {
+  presets: ["presets", "preset-outcome"], lab: ["lab"], metrics: ["metrics-figure"], chart: ["chart-figure"],
+  explain: ["explain"], timeline: ["timeline"],
+};
+
+/** Settings that change the networks or their data: changing one starts a fresh run. */
+const RESTART_KEYS = { data: (c) => c.data, latent: (c) => String(c.latent_dim), hidden: (c) => String(c.hidden), seed: (c) => String(c.seed) };
 
 /** Larger files are refused unread by Open run. */
 const MAX_CHECKPOINT_BYTES = 50e6;
@@ -18,6 +26,22 @@ const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
 const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
+const plane = new Plane($("plane"), (points) => onDrawn(points));
+const timeline = new Timeline($("timeline-slider"), $("timeline-step"), $("timeline-live"), (step) => t("timeline_step", { step }));
+/** The last frame, painted again when the student leaves the timeline. */
+let lastFrame = null;
+$("timeline-live").addEventListener("click", () => {
+  if (lastFrame && lastFrame.samples) grid.show(lastFrame.samples, lastFrame.side);
+  if (lastFrame && lastFrame.plane) plane.show(lastFrame.plane);
+});
+/** Called with the drawn points after each stroke on the plane (set up in main). */
+let onDrawn = () => {};
+
+/** The modes G covers on the ring or the grid, under the plane. */
+function showCoverage() {
+  const c = status.coverage;
+  $("plane-coverage").textContent = c ? t("plane_coverage", { hit: c.modes_hit, modes: c.modes, quality: (100 * c.quality).toFixed(0) }) : "";
+}
 
 /** What `window.webgan.status()` reports; the names are a stable contract for scripts and tests.
  * The last step's statistics are added under their own names (loss_d, lr_g, ...). */
@@ -25,6 +49,11 @@ const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
+  /** What the run shows: "digits" (the sample grid) or "plane" (a 2-D toy), and for the ring
+   * and the grid the modes G covers, `{modes_hit, modes, quality}`. */
+  view: "digits", coverage: null,
+  /** The last walk through the noise shown: `{pair, step}`. */
+  latent: null,
   /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
    * from, the last divergence ({step, back}) and whether the page is cached for offline use. */
   autosavedStep: -1, resumedFrom: -1, recoveries: 0, diverged: null, offlineReady: false,
@@ -104,7 +133,15 @@ function onFrame(m) {
   if (m.stepsPerSecond) status.stepsPerSecond = m.stepsPerSecond;
   status.running = m.running;
   status.memory = m.memory;
-  grid.show(m.samples, m.side);
+  lastFrame = m;
+  // While the student replays the timeline, new pictures are neither painted nor kept.
+  if (m.samples && !timeline.scrubbing) grid.show(m.samples, m.side);
+  if (m.plane) {
+    if (!timeline.scrubbing) plane.show(m.plane);
+    status.coverage = JSON.parse(m.plane.coverage);
+    showCoverage();
+  }
+  if (!timeline.scrubbing) timeline.record(m.plane ? $("plane") : $("samples"), m.step);
   status.frames += 1;
 }
 
@@ -147,6 +184,7 @@ async function main() {
   /** Forgets the curves and measurements of the run on screen (another run replaces it). */
   const forgetRun = () => {
     chart.clear();
+    timeline.clear();
     status.metrics = null;
     metricsView.clear(metricsView.unavailable);
   };
@@ -157,7 +195,63 @@ async function main() {
     status.stepsPerSecond = 0;
     send({ type: "reset", query: q });
   };
-  const lab = new Lab($("settings"), (q) => { showError(""); send({ type: "config", query: q }); });
+  /** A changed control: applied to the running networks, or a fresh run where it changes them. */
+  const onSettings = (q) => {
+    showError("");
+    const asked = new URLSearchParams(q);
+    if (asked.get("data") === "drawn" && !lab.points.length) {
+      // Nothing to train on yet: the plane takes the drawing, and the first stroke starts the run.
+      showPlane(true);
+      plane.setDrawable(true, []);
+      showDrawHint();
+      return;
+    }
+    const changes = Object.entries(RESTART_KEYS).some(([key, get]) => asked.has(key) && asked.get(key) !== get(status.config));
+    if (changes) restart(q);
+    else send({ type: "config", query: q });
+  };
+  const lab = new Lab($("settings"), onSettings);
+  const showDrawHint = () => {
+    $("plane-draw").hidden = !plane.drawable;
+    $("plane-draw-hint").textContent = t("plane_draw_hint", { count: plane.drawn.length });
+  };
+  onDrawn = (points) => {
+    lab.points = points;
+    showDrawHint();
+    if (points.length) restart(lab.query());
+  };
+  $("clear-drawing").onclick = () => {
+    lab.points = [];
+    plane.setDrawable(true, []);
+    showDrawHint();
+  };
+  // The walk through the noise: asked for after each frame while its panel is open.
+  const WALK_DIGITS = 10;
+  let walkPair = 0;
+  let walkAsked = false;
+  const askWalk = () => {
+    if (walkAsked || !$("latent-figure").open || status.view !== "digits" || !status.ready) return;
+    walkAsked = true;
+    const dials = [0, 1, 2].map((i) => Number($(`dial-${i}`).value));
+    send({ type: "latent", pair: walkPair, count: WALK_DIGITS, spherical: $("walk-kind").value === "spherical", dials });
+  };
+  $("latent-figure").addEventListener("toggle", askWalk);
+  $("walk-next").onclick = () => { walkPair += 1; askWalk(); };
+  for (const control of ["walk-kind", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", askWalk);
+  const paint = (canvas, rgba, width, height) => {
+    canvas.width = width;
+    canvas.height = height;
+    canvas.getContext("2d").putImageData(new ImageData(rgba, width, height), 0, 0);
+  };
+
+  /** Shows the plane (a toy run) or the digits and their metrics. */
+  const showPlane = (on) => {
+    status.view = on ? "plane" : "digits";
+    $("plane-figure").hidden = !on;
+    $("samples-figure").hidden = on;
+    $("latent-figure").hidden = on;
+    $("metrics-figure").hidden = on || page.hide.includes("metrics");
+  };
   const presets = new Presets($("presets"), $("preset-outcome"), restart);
   await loadLanguage(page.lang);
   metricsView.refresh();
@@ -172,6 +266,8 @@ async function main() {
       presets.refresh();
       metricsView.refresh();
       chart.draw();
+      showCoverage();
+      showDrawHint();
       renderStatus();
     });
   };
@@ -207,6 +303,13 @@ async function main() {
         if (recovering !== null) showInfo(t("device_lost_no_save", { detail: recovering })); // nothing was resumed
         recovering = null;
         onFrame(m);
+        askWalk();
+        break;
+      case "latent":
+        walkAsked = false;
+        status.latent = { pair: m.pair, step: m.step };
+        paint($("walk"), m.walk, m.width, m.height);
+        paint($("dial"), m.dial, 28, 28);
         break;
       case "history":
         chart.clear();
@@ -222,8 +325,14 @@ async function main() {
         metricsView.clear(t(m.key, m.values));
         break;
       case "config":
+        walkAsked = false; // a walk asked of the previous settings may have been skipped
         status.config = m.config;
         lab.show(m.config);
+        showPlane(m.config.data !== "mnist");
+        plane.setData(m.real, m.config.loss.startsWith("wgan"));
+        plane.setDrawable(m.config.data === "drawn", m.config.points);
+        if (m.config.data === "mnist") status.coverage = null;
+        showDrawHint();
         chart.showWasserstein(m.config.loss.startsWith("wgan"));
         rememberInHash(m.query);
         if (m.change) showInfo(describeChange(m));
@@ -263,6 +372,7 @@ async function main() {
         recover(m.detail);
         break;
       case "error":
+        walkAsked = false;
         if (m.stopped) status.running = false;
         if (m.fatal) progressBox.hidden = true;
         showError(t(m.key, m.values));

@@ -11,6 +11,8 @@ const FRAME_MS = 150;
 const METRICS_MS = 4000;
 /** Measuring may take at most this share of the time (slow devices measure less often). */
 const METRICS_SHARE = 0.05;
+/** Real points the plane of a toy run shows. */
+const REAL_POINTS = 512;
 /** Time between automatic saves while the run advances, in milliseconds. */
 const AUTOSAVE_MS = 15000;
 
@@ -23,6 +25,8 @@ let stepsPerFrame = 1;
 let judgeReady = false;
 let nextMetricsAt = 0;
 let measuredOnce = false;
+/** Whether the run is on a 2-D toy data set: its frames carry the plane instead of digits. */
+let toyRun = false;
 /** When the run was last saved automatically, and at which step. */
 let savedAt = 0;
 let savedStep = -1;
@@ -123,7 +127,7 @@ async function loadJudge() {
  * than METRICS_SHARE of the time (the first measurement, which compiles the classifier's
  * kernels, does not count). */
 async function maybeMeasure() {
-  if (!judgeReady || performance.now() < nextMetricsAt) return;
+  if (!judgeReady || toyRun || performance.now() < nextMetricsAt) return;
   const t0 = performance.now();
   const metrics = JSON.parse(await trainer.measure());
   const costMs = performance.now() - t0;
@@ -195,7 +199,7 @@ async function start({ query: q, backend }) {
   progress("warming", 0.8);
   trainer.steps(1);
   await trainer.read_stats();
-  await trainer.samples();
+  await (JSON.parse(trainer.config()).data === "mnist" ? trainer.samples() : trainer.plane());
   trainer.reset(query);
   const firstStepMs = performance.now() - t0;
   watchGpuDevice();
@@ -229,27 +233,34 @@ function watchGpuDevice() {
 /** Tells the page the settings in force; `change`, after the page changed them, says which
  * optimisers started afresh. */
 function postConfig(change = null) {
-  post({ type: "config", config: JSON.parse(trainer.config()), query: trainer.query(), step: trainer.step_count(), change });
+  const config = JSON.parse(trainer.config());
+  toyRun = config.data !== "mnist";
+  const real = trainer.real_points(REAL_POINTS);
+  post({ type: "config", config, query: trainer.query(), step: trainer.step_count(), change, real }, [real.buffer]);
 }
 
 /** Reads what the steps since the last frame produced and sends it to the page. `since` is when
  * those steps were queued: the rate counts until their results reached JavaScript. */
 async function frame(stepsTaken, since = 0) {
   const rows = await trainer.read_stats();
-  const samples = await trainer.samples();
+  // A digit run shows its sample grid, a toy run its plane.
+  const samples = toyRun ? null : await trainer.samples();
+  const plane = toyRun ? await trainer.plane() : null;
   const elapsedMs = performance.now() - since;
+  const transfer = plane ? [plane.points.buffer, plane.logits.buffer, plane.push.buffer] : [samples.buffer];
   post(
     {
       type: "frame",
       step: trainer.step_count(),
       rows,
       samples,
+      plane,
       side: WebTrainer.sample_grid_side(),
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
       memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers },
     },
-    [rows.buffer, samples.buffer],
+    [rows.buffer, ...transfer],
   );
 }
 
@@ -332,6 +343,14 @@ const commands = {
       throw new Explained("setting_refused", { detail: detail(e) });
     }
     await autosave(true); // a reload must find the run under its new settings
+  },
+  // Digits along a walk between two noise vectors, and the digit for the dialled noise.
+  latent: async (m) => {
+    if (toyRun) return;
+    const walk = await trainer.walk(m.pair, m.count, m.spherical);
+    const dial = await trainer.dial(m.pair, Float32Array.from(m.dials));
+    const [width, height] = WebTrainer.strip_size(m.count);
+    post({ type: "latent", walk, dial, width, height, pair: m.pair, step: trainer.step_count() }, [walk.buffer, dial.buffer]);
   },
   // Simulates a driver reset, as WEBGL_lose_context does for WebGL: lets a teacher (and the
   // page test) check that a run survives one.

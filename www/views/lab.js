@@ -7,6 +7,7 @@ const LOSSES = ["minimax", "non_saturating", "least_squares", "hinge", "wgan_cli
 const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "rms_prop"];
 const SCHEDULES = ["constant", "time", "exponential", "step"];
 const ANNEALS = ["linear", "exponential"];
+const DATA = ["mnist", "ring", "grid", "moons", "drawn"];
 const FULL_BATCH = 10000;
 
 const has = (list) => (value) => list.includes(value);
@@ -67,7 +68,16 @@ const GROUPS = [
     ],
     notes: ["noise", "ema"],
   },
-  { id: "restart", fields: [{ key: "seed", get: (c) => c.seed }], notes: ["seed"] },
+  {
+    id: "restart",
+    fields: [
+      { key: "data", get: (c) => c.data, options: DATA, explain: "data" },
+      { key: "latent", get: (c) => c.latent_dim },
+      { key: "hidden", get: (c) => c.hidden },
+      { key: "seed", get: (c) => c.seed },
+    ],
+    notes: ["seed"],
+  },
 ];
 
 const FIELDS = GROUPS.flatMap((g) => g.fields);
@@ -81,6 +91,8 @@ export class Lab {
     this.form = form;
     this.config = null;
     this.hidden = new Set();
+    /** The drawn points ([x, y] in the unit square) that go with the drawn data set. */
+    this.points = [];
     this.form.replaceChildren();
     for (const group of GROUPS) this.form.append(this.buildGroup(group));
     this.form.addEventListener("change", () => onChange(this.query()));
@@ -147,6 +159,7 @@ export class Lab {
   /** Shows `config` (the trainer's JSON) in the controls. */
   show(config) {
     this.config = config;
+    if (config.data === "drawn") this.points = config.points;
     for (const field of FIELDS) this.form.elements[field.key].value = String(field.get(config));
     this.form.elements.batch_full.checked = config.batch_size === FULL_BATCH;
     this.refresh();
@@ -184,6 +197,9 @@ export class Lab {
     for (const field of FIELDS) {
       const value = String(this.form.elements[field.key].value).trim();
       if (value !== "") params.set(field.key, value);
+    }
+    if (params.get("data") === "drawn" && this.points.length) {
+      params.set("points", this.points.map(([x, y]) => `${x},${y}`).join(";"));
     }
     return params.toString();
   }

@@ -8,8 +8,9 @@ use webgan::checkpoint::{self, Checkpoint};
 use webgan::config::KNOWN_KEYS;
 use webgan::data::PIXELS;
 use webgan::eval::{self, Judge};
-use webgan::grid::digit_grid;
+use webgan::grid::{digit_grid, plane_image};
 use webgan::stats::{StepValues, floats};
+use webgan::toy::{self, PlaneView};
 use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
 
 const USAGE: &str = "usage:
@@ -161,7 +162,8 @@ fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Train
 
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let mut trainer = trainer(args, device, digits)?;
-    let judge = if args.eval_every > 0 { Some(judge(args, device)?) } else { None };
+    let toy_data = trainer.config().data.is_toy();
+    let judge = if args.eval_every > 0 && !toy_data { Some(judge(args, device)?) } else { None };
     let (first, last) = (trainer.step_count(), trainer.step_count() + args.steps);
     eprintln!("training on {device} for {} steps from step {first}", args.steps);
     let started = Instant::now();
@@ -186,6 +188,11 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
                 line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
             }
             line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
+            if toy_data {
+                let points = floats(trainer.eval_samples(toy::VIEW_POINTS).into_data());
+                line["coverage"] =
+                    serde_json::to_value(toy::coverage(trainer.config().data, &points)).expect("serialises");
+            }
             if let Some(judge) = judge.as_ref().filter(|_| trainer.step_count() % args.eval_every == 0) {
                 let samples = floats(trainer.eval_samples(args.eval_samples).into_data());
                 let metrics = judge.measure(&samples, &device.device);
@@ -195,8 +202,15 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
             println!("{line}");
         }
     }
-    write_png(&args.out, &digit_grid(&floats(trainer.samples().into_data()), 8))?;
-    eprintln!("wrote the sample grid to {}", args.out);
+    let picture = if toy_data {
+        let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
+        let values = floats(trainer.plane_view(count, resolution).into_data());
+        plane_image(&PlaneView::new(&values, count, resolution), 256)
+    } else {
+        digit_grid(&floats(trainer.samples().into_data()), 8)
+    };
+    write_png(&args.out, &picture)?;
+    eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, args.out);
     if !args.save.is_empty() {
         std::fs::write(&args.save, trainer.checkpoint().to_bytes())
             .map_err(|e| format!("cannot write {}: {e}", args.save))?;
