@@ -1,5 +1,5 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
-import { Chart } from "./views/chart.js";
+import { Chart, KEPT_DASHES } from "./views/chart.js";
 import { HIDEABLE, Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
@@ -28,6 +28,8 @@ const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
 const plane = new Plane($("plane"), (points) => onDrawn(points));
 const timeline = new Timeline($("timeline-slider"), $("timeline-step"), $("timeline-live"), (step) => t("timeline_step", { step }));
+/** The settings in force as the shortest query: names the run on screen when it is kept. */
+let lastQuery = "";
 /** The last frame, painted again when the student leaves the timeline. */
 let lastFrame = null;
 $("timeline-live").addEventListener("click", () => {
@@ -59,6 +61,8 @@ const status = {
   autosavedStep: -1, resumedFrom: -1, recoveries: 0, diverged: null, offlineReady: false,
   /** The worker's WebAssembly memory in bytes and its live GPU buffers (see bench/soak.mjs). */
   memory: { wasmBytes: 0, gpuBuffers: 0 },
+  /** Runs kept on the chart for comparison. */
+  keptRuns: 0,
 };
 window.webgan = { status: () => ({ ...status, curvePoints: chart.points.length }) };
 /** After this many lost GPU devices in one visit the run moves to the CPU. */
@@ -108,7 +112,8 @@ function rememberInHash(query) {
   if (page.backend !== "webgpu") params.set("backend", page.backend);
   if (page.lang) params.set("lang", page.lang);
   if (page.hide.length) params.set("hide", page.hide.join(","));
-  history.replaceState(null, "", `#${params}`);
+  // Commas and semicolons need no escaping in a fragment: keep shared links readable.
+  history.replaceState(null, "", `#${String(params).replaceAll("%2C", ",").replaceAll("%3B", ";")}`);
 }
 
 function renderStatus() {
@@ -229,6 +234,8 @@ async function main() {
   const WALK_DIGITS = 10;
   let walkPair = 0;
   let walkAsked = false;
+  /** A control moved while a walk was on its way: ask again when it arrives. */
+  let walkDirty = false;
   const askWalk = () => {
     if (walkAsked || !$("latent-figure").open || status.view !== "digits" || !status.ready) return;
     walkAsked = true;
@@ -236,8 +243,9 @@ async function main() {
     send({ type: "latent", pair: walkPair, count: WALK_DIGITS, spherical: $("walk-kind").value === "spherical", dials });
   };
   $("latent-figure").addEventListener("toggle", askWalk);
-  $("walk-next").onclick = () => { walkPair += 1; askWalk(); };
-  for (const control of ["walk-kind", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", askWalk);
+  const walkChanged = () => { walkDirty = walkAsked; askWalk(); };
+  $("walk-next").onclick = () => { walkPair += 1; walkChanged(); };
+  for (const control of ["walk-kind", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", walkChanged);
   const paint = (canvas, rgba, width, height) => {
     canvas.width = width;
     canvas.height = height;
@@ -268,6 +276,7 @@ async function main() {
       chart.draw();
       showCoverage();
       showDrawHint();
+      showKept();
       renderStatus();
     });
   };
@@ -310,9 +319,14 @@ async function main() {
         status.latent = { pair: m.pair, step: m.step };
         paint($("walk"), m.walk, m.width, m.height);
         paint($("dial"), m.dial, 28, 28);
+        if (walkDirty) {
+          walkDirty = false;
+          askWalk();
+        }
         break;
       case "history":
         chart.clear();
+        timeline.clear();
         chart.add(m.rows);
         for (let i = 0; i + 1 < m.fid.length; i += 2) chart.addSparse("fid", m.fid[i], m.fid[i + 1]);
         break;
@@ -335,6 +349,7 @@ async function main() {
         showDrawHint();
         chart.showWasserstein(m.config.loss.startsWith("wgan"));
         rememberInHash(m.query);
+        lastQuery = m.query;
         if (m.change) showInfo(describeChange(m));
         break;
       case "checkpoint": {
@@ -412,6 +427,41 @@ async function main() {
   $("step").onclick = () => { showError(""); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
   $("save-run").onclick = () => send({ type: "save" });
+
+  // Compare runs: keep the curves on screen, then draw later runs beside them; download all.
+  const runName = () => lastQuery.replaceAll("&", " ") || t("run_defaults");
+  const showKept = () => {
+    const list = $("kept-runs");
+    list.replaceChildren(...chart.kept.map((run, k) => {
+      const item = document.createElement("li");
+      const dash = document.createElement("span");
+      dash.className = "dash";
+      dash.textContent = KEPT_DASHES[k].map((n) => "─".repeat(Math.max(1, Math.round(n / 2)))).join(" ");
+      const stepAt = run.columns.indexOf("step");
+      const step = run.points.length ? run.points[run.points.length - 1][stepAt] : 0;
+      item.append(dash, t("kept_run", { name: run.name, step }));
+      return item;
+    }));
+    list.title = t("kept_hint");
+    $("clear-kept").hidden = !chart.kept.length;
+    status.keptRuns = chart.kept.length;
+  };
+  $("keep-run").onclick = () => { chart.keep(runName(), status.config); showKept(); };
+  $("clear-kept").onclick = () => { chart.clearKept(); showKept(); };
+  const download = (name, blob) => {
+    const link = document.createElement("a");
+    link.href = URL.createObjectURL(blob);
+    link.download = name;
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+  };
+  $("download-csv").onclick = () => download("webgan-curves.csv", new Blob([chart.csv(runName())], { type: "text/csv" }));
+  $("download-json").onclick = () => {
+    const runs = [{ name: runName(), config: status.config }, ...chart.kept.map((r) => ({ name: r.name, config: r.config }))];
+    download("webgan-settings.json", new Blob([JSON.stringify({ runs }, null, 2)], { type: "application/json" }));
+  };
+  $("download-png").onclick = () =>
+    $(status.view === "plane" ? "plane" : "samples").toBlob((blob) => download(`webgan-step-${status.step}.png`, blob));
   $("open-run").onchange = async (e) => {
     const file = e.target.files[0];
     e.target.value = "";

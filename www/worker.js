@@ -312,6 +312,7 @@ const commands = {
     stepsPerFrame = 1;
     nextMetricsAt = performance.now() + METRICS_MS; // the fresh run's first judgement comes soon
     postConfig();
+    postHistory(); // empty: the page drops whatever the old run sent after the reset was asked
     await frame(0);
     savedStep = -1;
     await autosave(true); // the fresh run replaces the old one under these settings

@@ -42,6 +42,8 @@ const PANELS = [
 ];
 /** At most this many points are kept; older ones are thinned, not dropped. */
 const MAX_POINTS = 2000;
+/** Runs kept for comparison at most, and the dash each one's thin lines are drawn with. */
+export const KEPT_DASHES = [[2, 3], [7, 4], [1, 5], [10, 3, 2, 3]];
 
 export class Chart {
   constructor(canvas) {
@@ -49,6 +51,8 @@ export class Chart {
     this.ctx = canvas.getContext("2d");
     this.columns = ["step"];
     this.wasserstein = false;
+    /** Runs kept for comparison: `{name, config, columns, points, sparse}`. */
+    this.kept = [];
     this.clear();
   }
 
@@ -60,6 +64,35 @@ export class Chart {
   /** Whether the Wasserstein estimate is worth plotting (the loss is a WGAN). */
   showWasserstein(on) {
     this.wasserstein = on;
+  }
+
+  /** Keeps the curves of the run on screen, named `name`, to draw beside later runs: at most
+   * KEPT_DASHES.length, the oldest dropped first. */
+  keep(name, config) {
+    this.kept.push({ name, config, columns: this.columns, points: [...this.points], sparse: { fid: [...this.sparse.fid] } });
+    this.kept = this.kept.slice(-KEPT_DASHES.length);
+    this.draw();
+  }
+
+  /** Forgets the kept runs. */
+  clearKept() {
+    this.kept = [];
+    this.draw();
+  }
+
+  /** Every run's curves in long form, one line per value: `run,series,step,value`, the run on
+   * screen first (named `current`). */
+  csv(current) {
+    const lines = ["run,series,step,value"];
+    const quote = (text) => `"${String(text).replaceAll('"', '""')}"`;
+    for (const run of [{ name: current, columns: this.columns, points: this.points, sparse: this.sparse }, ...this.kept]) {
+      const stepAt = run.columns.indexOf("step");
+      for (const pt of run.points) {
+        run.columns.forEach((key, i) => { if (i !== stepAt) lines.push(`${quote(run.name)},${key},${pt[stepAt]},${pt[i]}`); });
+      }
+      for (const [step, value] of run.sparse.fid) lines.push(`${quote(run.name)},fid,${step},${value}`);
+    }
+    return `${lines.join("\n")}\n`;
   }
 
   clear() {
@@ -90,34 +123,35 @@ export class Chart {
     this.sparse[key].push([step, value]);
   }
 
-  /** The `[step, value]` points of a series. */
-  pointsOf(series, stepAt) {
-    if (series.sparse) return this.sparse[series.key];
-    return this.points.map((pt) => [pt[stepAt], pt[series.column]]);
-  }
-
   draw() {
     const { ctx, canvas } = this;
     const w = canvas.width, h = canvas.height;
     ctx.clearRect(0, 0, w, h);
     ctx.font = "12px system-ui, sans-serif";
     const left = 52, right = w - 8, bottom = h - 18;
-    const stepAt = this.columns.indexOf("step");
-    const first = this.points.length ? this.points[0][stepAt] : 0;
-    const last = this.points.length ? this.points[this.points.length - 1][stepAt] : 1;
+    const runs = [{ columns: this.columns, points: this.points, sparse: this.sparse }, ...this.kept];
+    const ends = runs.filter((r) => r.points.length).map((r) => {
+      const at = r.columns.indexOf("step");
+      return [r.points[0][at], r.points[r.points.length - 1][at]];
+    });
+    const first = ends.length ? Math.min(...ends.map((e) => e[0])) : 0;
+    const last = ends.length ? Math.max(...ends.map((e) => e[1])) : 1;
     const x = (step) => left + ((right - left) * (step - first)) / Math.max(1, last - first);
     const panelHeight = bottom / PANELS.length;
     PANELS.forEach((panel, p) => {
       const top = p * panelHeight + 6, height = panelHeight - 14;
-      const series = panel.series
+      // The run on screen in full lines, each kept run in thin lines with its own dash.
+      const seriesOf = (run, k) => panel.series
         .filter((s) => !s.onlyWhen || this[s.onlyWhen])
-        .map((s) => ({ ...s, column: this.columns.indexOf(s.key) }))
+        .map((s) => ({ ...s, column: run.columns.indexOf(s.key) }))
         .filter((s) => s.sparse || s.column >= 0)
-        .map((s) => ({ ...s, points: this.pointsOf(s, stepAt) }));
+        .map((s) => ({ ...s, kept: k, points: pointsOf(run, s) }));
+      const series = seriesOf(runs[0], -1);
+      const all = runs.flatMap((run, k) => seriesOf(run, k - 1));
       const value = (v) => (panel.log ? Math.log10(v) : v);
       let [lo, hi] = panel.fixed || [Infinity, -Infinity];
       if (!panel.fixed) {
-        for (const s of series) {
+        for (const s of all) {
           for (const [, raw] of s.points) {
             const v = value(raw);
             if (Number.isFinite(v)) { lo = Math.min(lo, v); hi = Math.max(hi, v); }
@@ -141,6 +175,22 @@ export class Chart {
         ctx.lineTo(right, y(v));
         ctx.stroke();
         ctx.fillText(panel.log ? format(10 ** v) : format(v), 2, y(v) + 4);
+      }
+      for (const s of all.filter((s) => s.kept >= 0)) {
+        ctx.globalAlpha = 0.6;
+        ctx.strokeStyle = s.color;
+        ctx.lineWidth = 1;
+        ctx.setLineDash(KEPT_DASHES[s.kept]);
+        ctx.beginPath();
+        let pen = false;
+        for (const [step, raw] of s.points) {
+          const v = value(raw);
+          if (!Number.isFinite(v)) { pen = false; continue; }
+          ctx[pen ? "lineTo" : "moveTo"](x(step), y(v));
+          pen = true;
+        }
+        ctx.stroke();
+        ctx.globalAlpha = 1;
       }
       let labelX = left + 8;
       for (const s of series) {
@@ -169,10 +219,17 @@ export class Chart {
       ctx.setLineDash([]);
     });
     ctx.fillStyle = "#5b6575";
-    ctx.fillText(`step ${Math.round(first)}`, left, h - 4);
-    const end = `step ${Math.round(last)}`;
+    ctx.fillText(t("timeline_step", { step: Math.round(first) }), left, h - 4);
+    const end = t("timeline_step", { step: Math.round(last) });
     ctx.fillText(end, right - ctx.measureText(end).width, h - 4);
   }
+}
+
+/** The `[step, value]` points of `series` in `run`. */
+function pointsOf(run, series) {
+  if (series.sparse) return run.sparse[series.key];
+  const stepAt = run.columns.indexOf("step");
+  return run.points.map((pt) => [pt[stepAt], pt[series.column]]);
 }
 
 /** A short axis label: 3 significant digits, exponent form for tiny or huge values. */
