@@ -3,8 +3,8 @@
 // minutes while the page's JS heap, the worker's WebAssembly memory, the count of live GPU
 // buffers and the RSS of all Chromium processes are sampled. For each figure it prints the value
 // when warm-up ends (a fifth of the run, at least a minute), at the end, the largest value after
-// warm-up and the trend after warm-up (least-squares slope per 10 minutes). A leak shows as a
-// trend that does not flatten; caches filling up show as growth during warm-up only.
+// warm-up and the trend after warm-up (least-squares slope per 10 minutes), then every sample. A
+// leak shows as growth that goes on; pools and caches filling up show as growth that levels off.
 //
 // usage: node bench/soak.mjs [native-minutes=30] [browser-minutes=10] [native-backend=wgpu|cpu] [browser-backend=webgpu|cpu]
 import { spawn } from "node:child_process";
@@ -61,6 +61,8 @@ async function soak(label, minutes, measure) {
     const slope = xs.reduce((a, x, i) => a + (x - mx) * (ys[i] - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
     report[key] = { after_warmup: ys[0], end: ys[ys.length - 1], max: Math.max(...ys), trend_per_10min: Number((slope * 10).toFixed(3)) };
   }
+  // The whole series too, one value per sample, to tell a plateau from steady growth.
+  report.series = Object.fromEntries(Object.keys(samples[0]).map((k) => [k, samples.map((s) => Number(s[k].toFixed(2)))]));
   console.log(JSON.stringify(report));
 }
 
