@@ -6,7 +6,7 @@
 // warm-up and the trend after warm-up (least-squares slope per 10 minutes), then every sample. A
 // leak shows as growth that goes on; pools and caches filling up show as growth that levels off.
 //
-// usage: node bench/soak.mjs [native-minutes=30] [browser-minutes=10] [native-backend=wgpu|cpu] [browser-backend=webgpu|cpu]
+// usage: [SOAK_NO_METRICS=1] node bench/soak.mjs [native-minutes=30] [browser-minutes=10] [native-backend=wgpu|cpu] [browser-backend=webgpu|cpu]
 import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
@@ -86,7 +86,10 @@ async function browserSoak() {
       "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--enable-precise-memory-info"],
   });
   try {
-    const page = await browser.newPage();
+    const context = await browser.newContext();
+    // SOAK_NO_METRICS=1 withholds the digit classifier, to tell the measurements' share apart.
+    if (process.env.SOAK_NO_METRICS) await context.route("**/classifier.bin", (route) => route.fulfill({ status: 404, body: "" }));
+    const page = await context.newPage();
     await page.goto(`http://127.0.0.1:${server.address().port}/#autostart=1&backend=${browserBackend}`);
     await page.waitForFunction(() => window.webgan.status().step >= 1, null, { timeout: 10 * 60_000 });
     await soak(`browser ${browserBackend}`, browserMinutes, async () => {
