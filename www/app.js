@@ -28,6 +28,15 @@ const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
 const plane = new Plane($("plane"), (points) => onDrawn(points));
 const timeline = new Timeline($("timeline-slider"), $("timeline-step"), $("timeline-live"), (step) => t("timeline_step", { step }));
+/** Hands `blob` to the browser as a download called `name`. */
+function download(name, blob) {
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(blob);
+  link.download = name;
+  link.click();
+  setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+}
+
 /** The settings in force as the shortest query: names the run on screen when it is kept. */
 let lastQuery = "";
 /** The last frame, painted again when the student leaves the timeline. */
@@ -352,15 +361,10 @@ async function main() {
         lastQuery = m.query;
         if (m.change) showInfo(describeChange(m));
         break;
-      case "checkpoint": {
+      case "checkpoint":
         // A download of the run, named by its step, in the format the command line reads too.
-        const link = document.createElement("a");
-        link.href = URL.createObjectURL(new Blob([m.bytes], { type: "application/octet-stream" }));
-        link.download = `webgan-step-${m.step}.ckpt`;
-        link.click();
-        setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+        download(`webgan-step-${m.step}.ckpt`, new Blob([m.bytes], { type: "application/octet-stream" }));
         break;
-      }
       case "opened":
         forgetRun();
         showError("");
@@ -448,13 +452,6 @@ async function main() {
   };
   $("keep-run").onclick = () => { chart.keep(runName(), status.config); showKept(); };
   $("clear-kept").onclick = () => { chart.clearKept(); showKept(); };
-  const download = (name, blob) => {
-    const link = document.createElement("a");
-    link.href = URL.createObjectURL(blob);
-    link.download = name;
-    link.click();
-    setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
-  };
   $("download-csv").onclick = () => download("webgan-curves.csv", new Blob([chart.csv(runName())], { type: "text/csv" }));
   $("download-json").onclick = () => {
     const runs = [{ name: runName(), config: status.config }, ...chart.kept.map((r) => ({ name: r.name, config: r.config }))];
