@@ -176,6 +176,20 @@ async function resumeAutosave() {
   }
 }
 
+/** After the trainer took on another run (a reset, or a file opened): the page gets its settings,
+ * `news` if any, its curves (empty for a fresh run, so the page drops what the old run still
+ * sent) and a frame, and the run is saved at once under its settings. */
+async function showNewRun(news = null) {
+  stepsPerFrame = 1;
+  nextMetricsAt = performance.now() + METRICS_MS; // the new run's first judgement comes soon
+  postConfig();
+  if (news) post(news);
+  postHistory();
+  await frame(0);
+  savedStep = -1;
+  await autosave(true);
+}
+
 /** Sends the curves of a run that was opened or resumed, so the chart continues them. */
 function postHistory() {
   const rows = trainer.history_rows();
@@ -309,13 +323,7 @@ const commands = {
     } catch (e) {
       throw new Explained("setting_refused", { detail: detail(e) }); // the run on screen stays
     }
-    stepsPerFrame = 1;
-    nextMetricsAt = performance.now() + METRICS_MS; // the fresh run's first judgement comes soon
-    postConfig();
-    postHistory(); // empty: the page drops whatever the old run sent after the reset was asked
-    await frame(0);
-    savedStep = -1;
-    await autosave(true); // the fresh run replaces the old one under these settings
+    await showNewRun();
   },
   save: async () => {
     const bytes = await trainer.checkpoint();
@@ -327,13 +335,7 @@ const commands = {
     } catch (e) {
       throw new Explained("open_refused", { detail: detail(e) }); // the run on screen stays
     }
-    stepsPerFrame = 1;
-    nextMetricsAt = performance.now() + METRICS_MS;
-    postConfig();
-    post({ type: "opened", step: trainer.step_count() });
-    postHistory();
-    await frame(0);
-    await autosave(true);
+    await showNewRun({ type: "opened", step: trainer.step_count() });
   },
   config: async (m) => {
     try {
