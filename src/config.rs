@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::loss::GanLoss;
+use crate::model::Architecture;
 use crate::optim::OptimizerConfig;
 use crate::schedule::{Anneal, Decay, LrSchedule};
 use crate::toy::{DataSet, MAX_DRAWN};
@@ -25,13 +26,19 @@ pub struct TrainConfig {
     pub data: DataSet,
     /// The points a student drew, in the unit square, for [`DataSet::Drawn`].
     pub points: Vec<[f32; 2]>,
+    /// Fully connected networks or the DCGAN's convolutions.
+    pub model: Architecture,
+    /// Whether G and D are told which digit is meant (a conditional GAN), so G draws the digit
+    /// it is asked for.
+    pub conditional: bool,
     /// Seeds the weights, the noise and the order of the batches.
     pub seed: u64,
     /// Real and fake digits per step; [`MAX_BATCH`] is full-batch gradient descent.
     pub batch_size: usize,
     /// Size of the generator's noise vector z.
     pub latent_dim: usize,
-    /// Width of both hidden layers in G and in D.
+    /// Width of both hidden layers in G and in D; for the DCGAN, the channels of its widest
+    /// convolutional layer (the other has half as many).
     pub hidden: usize,
     /// The objective.
     pub loss: GanLoss,
@@ -73,6 +80,8 @@ impl Default for TrainConfig {
         Self {
             data: DataSet::Mnist,
             points: Vec::new(),
+            model: Architecture::Mlp,
+            conditional: false,
             seed: 0,
             batch_size: 64,
             latent_dim: 100,
@@ -117,7 +126,7 @@ pub enum ConfigError {
 
 /// The keys a URL hash or a `key=value` list may use. The optimiser keys set both networks, or
 /// one with a `_g` or `_d` suffix (`lr_d=1e-4`).
-pub const KNOWN_KEYS: &str = "data, points, seed, batch (a number or `full`), latent, hidden, loss, clip, gp, r1, \
+pub const KNOWN_KEYS: &str = "data, points, model, conditional, seed, batch (a number or `full`), latent, hidden, loss, clip, gp, r1, \
     opt, lr, beta1, beta2, eps, momentum, alpha (each also with _g or _d), schedule, decay_k, decay_gamma, \
     decay_steps, d_steps, real_label, noise, anneal, noise_steps, ema";
 
@@ -155,6 +164,20 @@ impl TrainConfig {
         check((1..=MAX_BATCH).contains(&self.batch_size), "batch_size", self.batch_size, "an integer from 1 to 10000")?;
         check((1..=512).contains(&self.latent_dim), "latent_dim", self.latent_dim, "an integer from 1 to 512")?;
         check((4..=1024).contains(&self.hidden), "hidden", self.hidden, "an integer from 4 to 1024")?;
+        let convolutional = self.model == Architecture::Dcgan;
+        check(!convolutional || self.hidden <= 256, "hidden", self.hidden, "an integer from 4 to 256 for the DCGAN")?;
+        check(
+            !convolutional || !self.data.is_toy(),
+            "model",
+            "dcgan",
+            "mlp for 2-D points (the DCGAN's convolutions draw 28×28 digits)",
+        )?;
+        check(
+            !self.conditional || !self.data.is_toy(),
+            "conditional",
+            "true",
+            "false for 2-D points (only digits have labels to condition on)",
+        )?;
         check(within(self.clip, 1e-4, 10.0), "clip", self.clip, "a number from 0.0001 to 10")?;
         check(within(self.gp_lambda, 0.0, 1000.0), "gp_lambda", self.gp_lambda, "a number from 0 to 1000")?;
         check(within(self.r1_gamma, 0.0, 1000.0), "r1_gamma", self.r1_gamma, "a number from 0 (off) to 1000")?;
@@ -273,6 +296,8 @@ impl TrainConfig {
         if self.data == DataSet::Drawn {
             differs("points", points_text(&self.points), String::new());
         }
+        differs("model", enum_name(&self.model), enum_name(&default.model));
+        differs("conditional", self.conditional.to_string(), default.conditional.to_string());
         differs("seed", self.seed.to_string(), default.seed.to_string());
         differs("batch", self.batch_size.to_string(), default.batch_size.to_string());
         differs("latent", self.latent_dim.to_string(), default.latent_dim.to_string());
@@ -307,7 +332,8 @@ impl TrainConfig {
     /// Whether switching from `self` to `other` changes the networks' shapes or seed, which a
     /// running model cannot absorb: such a change needs a fresh start.
     pub fn needs_restart(&self, other: &Self) -> bool {
-        (self.seed, self.latent_dim, self.hidden, self.data) != (other.seed, other.latent_dim, other.hidden, other.data)
+        (self.seed, self.latent_dim, self.hidden, self.data, self.model, self.conditional)
+            != (other.seed, other.latent_dim, other.hidden, other.data, other.model, other.conditional)
             || (self.data == DataSet::Drawn && self.points != other.points)
     }
 
@@ -317,6 +343,20 @@ impl TrainConfig {
         match key {
             "data" => self.data = choice(key, value, "one of mnist, ring, grid, moons, drawn")?,
             "points" => self.points = parse_points(value)?,
+            "model" => self.model = choice(key, value, "one of mlp, dcgan")?,
+            "conditional" => {
+                self.conditional = match value.trim() {
+                    "true" | "1" => true,
+                    "false" | "0" => false,
+                    _ => {
+                        return Err(ConfigError::BadValue {
+                            field: key.into(),
+                            value: value.into(),
+                            expected: "true or false",
+                        });
+                    }
+                }
+            }
             "seed" => self.seed = parse(key, value)?,
             "batch" | "batch_size" => {
                 self.batch_size = if value.trim() == "full" { MAX_BATCH } else { parse(key, value)? }

@@ -31,12 +31,16 @@ pub fn gradient_norm<M: Module>(module: &M, grads: &GradientsParams) -> Tensor<1
     visitor.total.expect("a module being trained has gradients").sqrt()
 }
 
-/// Every weight of `module` clamped to [−c, c]: the original WGAN's crude way of keeping the
-/// critic Lipschitz. The clamped weights are new leaves, ready for the next backward pass.
+/// Every trained weight of `module` clamped to [−c, c]: the original WGAN's crude way of
+/// keeping the critic Lipschitz. The clamped weights are new leaves, ready for the next backward
+/// pass; batch norm's running statistics, which are not trained, stay as they are.
 pub fn clip<M: Module>(module: M, c: f64) -> M {
     struct Clip(f64);
     impl ModuleMapper for Clip {
         fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+            if !param.val().is_require_grad() {
+                return param;
+            }
             let c = self.0;
             param.map(|w| w.clamp(-c, c).detach().require_grad())
         }

@@ -7,6 +7,7 @@ use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
 use crate::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
+use crate::classifier::CLASSES;
 use crate::config::TrainConfig;
 use crate::data::{BatchSampler, Digits};
 use crate::history::History;
@@ -18,8 +19,8 @@ use crate::rng::Rng;
 use crate::stats::{PendingStats, StepStats, StepValues, floats};
 use crate::toy::{self, TOY_POINTS};
 
-/// Digits in the fixed-noise sample grid (8 × 8).
-pub const SAMPLE_COUNT: usize = 64;
+/// Columns of the fixed-noise sample grid of an unconditional run (8 × 8 digits).
+const GRID_COLUMNS: usize = 8;
 
 // Independent random streams per purpose, so e.g. a larger batch never changes the weights.
 const WEIGHTS: u64 = 1;
@@ -57,6 +58,8 @@ struct CriticUpdate {
     grad_norm: Tensor<1>,
     input_grad_norm: Tensor<1>,
     z: Tensor<2>,
+    /// The one-hot labels the generated digits were asked for (a conditional GAN's).
+    labels: Option<Tensor<2>>,
 }
 
 /// A GAN being trained: call [`Trainer::step`] repeatedly and read statistics and samples
@@ -73,9 +76,13 @@ pub struct Trainer {
     /// Every digit (or toy point), uploaded once as `[count, dim]` in [0, 1]; batches are
     /// gathered on the device.
     digits: Tensor<2>,
+    /// Each digit's label, for a conditional GAN's batches (none for toy points).
+    labels: Vec<u8>,
     sampler: BatchSampler,
     noise: Rng,
     fixed_noise: Tensor<2>,
+    /// The labels of the sample grid's rows when conditional: one row per digit.
+    fixed_labels: Option<Tensor<2>>,
     step: u64,
     unread: Vec<StepStats>,
     last_good: Snapshot,
@@ -92,17 +99,20 @@ impl Trainer {
         device.seed(config.seed);
         let dim = config.data.dim();
         let mut weights = Rng::stream(config.seed, WEIGHTS);
-        let generator = Generator::new(config.latent_dim, config.hidden, dim, &mut weights, device);
-        let discriminator = Discriminator::new(dim, config.hidden, &mut weights, device);
-        let (values, count) = if config.data.is_toy() {
+        let generator = Generator::new(&config, &mut weights, device);
+        let discriminator = Discriminator::new(&config, &mut weights, device);
+        let (values, count, labels) = if config.data.is_toy() {
             let mut rng = Rng::stream(config.seed, TOY_DATA);
-            (toy::sample(config.data, &config.points, TOY_POINTS, &mut rng), TOY_POINTS)
+            (toy::sample(config.data, &config.points, TOY_POINTS, &mut rng), TOY_POINTS, Vec::new())
         } else {
-            (digits.pixels_unit(), digits.len())
+            (digits.pixels_unit(), digits.len(), digits.labels.clone())
         };
         let all = Tensor::from_data(TensorData::new(values, [count, dim]), device);
-        let fixed = Rng::stream(config.seed, FIXED_NOISE).normals(SAMPLE_COUNT * config.latent_dim);
-        let fixed_noise = Tensor::from_data(TensorData::new(fixed, [SAMPLE_COUNT, config.latent_dim]), device);
+        let samples = grid_columns(&config).pow(2);
+        let fixed = Rng::stream(config.seed, FIXED_NOISE).normals(samples * config.latent_dim);
+        let fixed_noise = Tensor::from_data(TensorData::new(fixed, [samples, config.latent_dim]), device);
+        let grid_labels: Vec<u8> = (0..samples).map(|i| (i / CLASSES) as u8).collect();
+        let fixed_labels = one_hot(&config, &grid_labels, device);
         let (opt_g, opt_d) = (NetworkOptimizer::new(config.g), NetworkOptimizer::new(config.d));
         let average = (config.ema > 0.0).then(|| generator.clone());
         let last_good = Snapshot {
@@ -124,7 +134,9 @@ impl Trainer {
             opt_g,
             opt_d,
             digits: all,
+            labels,
             fixed_noise,
+            fixed_labels,
             step: 0,
             unread: Vec::new(),
             last_good,
@@ -218,7 +230,7 @@ impl Trainer {
         config.validate()?;
         if self.config.needs_restart(&config) {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent_dim/hidden/data".into(),
+                field: "seed/latent_dim/hidden/data/model/conditional".into(),
                 value: "changed".into(),
                 allowed: "these change the networks themselves; press Reset to start over with them",
             });
@@ -245,8 +257,9 @@ impl Trainer {
         }
 
         // G descends its loss through the freshly updated D.
-        let fake = self.with_instance_noise(self.generator.forward(critic.z), sigma);
-        let loss_g = self.config.loss.generator(self.discriminator.forward(fake));
+        let fake = self.generator.forward_train(critic.z, critic.labels.clone());
+        let fake = self.with_instance_noise(fake, sigma);
+        let loss_g = self.config.loss.generator(self.discriminator.forward_train(fake, critic.labels));
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
         let grad_norm_g = params::gradient_norm(&self.generator, &grads);
         self.generator = self.opt_g.step(lr_g, self.generator.clone(), grads);
@@ -273,25 +286,34 @@ impl Trainer {
     }
 
     /// One update of D: its loss on a real and a generated batch (G's output is a constant
-    /// here), plus the penalties the configuration asks for, and WGAN's clipping after it.
+    /// here), plus the penalties the configuration asks for, and WGAN's clipping after it. In a
+    /// conditional GAN the generated digits are asked for the real batch's labels, so both
+    /// batches hold the same digits and WGAN-GP's mixtures mix like with like.
     fn update_discriminator(&mut self, lr: f64, sigma: f64) -> CriticUpdate {
         let batch = self.config.batch_size;
-        let indices =
-            Tensor::<1, Int>::from_data(TensorData::new(self.sampler.next_batch(batch), [batch]), &self.device);
+        let chosen = self.sampler.next_batch(batch);
+        let batch_labels: Vec<u8> = if self.config.conditional {
+            chosen.iter().map(|&i| self.labels[i as usize]).collect()
+        } else {
+            Vec::new()
+        };
+        let labels = one_hot(&self.config, &batch_labels, &self.device);
+        let indices = Tensor::<1, Int>::from_data(TensorData::new(chosen, [batch]), &self.device);
         let real = self.with_instance_noise(self.digits.clone().select(0, indices), sigma);
         let z = self.noise_batch(batch);
-        let fake = self.with_instance_noise(self.generator.forward(z.clone()).detach(), sigma);
+        let fake = self.generator.forward_train(z.clone(), labels.clone()).detach();
+        let fake = self.with_instance_noise(fake, sigma);
         // ε ~ U(0, 1) per digit for WGAN-GP's x̂ = εx + (1 − ε)G(z), drawn on the host like z.
         let eps: Vec<f32> = (0..batch).map(|_| self.noise.uniform()).collect();
 
         let config = &self.config;
         let (d_real, real_grad) = if config.r1_gamma > 0.0 {
-            let (d_real, grad) = self.discriminator.forward_with_input_gradient(real.clone());
+            let (d_real, grad) = self.discriminator.forward_with_input_gradient(real.clone(), labels.clone());
             (d_real, Some(grad))
         } else {
-            (self.discriminator.forward(real.clone()), None)
+            (self.discriminator.forward_train(real.clone(), labels.clone()), None)
         };
-        let d_fake = self.discriminator.forward(fake.clone());
+        let d_fake = self.discriminator.forward_train(fake.clone(), labels.clone());
         let mut loss_d = config.loss.discriminator(d_real.clone(), d_fake.clone(), config.real_label);
         // The input gradients whose norm the statistics report: x̂'s for WGAN-GP, else R1's.
         let mut measured = None;
@@ -302,7 +324,7 @@ impl Trainer {
         if config.loss == GanLoss::WganGp {
             let eps = Tensor::<2>::from_data(TensorData::new(eps, [batch, 1]), &self.device);
             let mixed = real * eps.clone() + fake * eps.neg().add_scalar(1.0);
-            let (_, grad) = self.discriminator.forward_with_input_gradient(mixed);
+            let (_, grad) = self.discriminator.forward_with_input_gradient(mixed, labels.clone());
             loss_d = loss_d + loss::gradient_penalty(grad.clone(), config.gp_lambda);
             measured = Some(grad);
         }
@@ -317,7 +339,7 @@ impl Trainer {
         if self.config.loss == GanLoss::WganClip {
             self.discriminator = params::clip(self.discriminator.clone(), self.config.clip);
         }
-        CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, z }
+        CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, z, labels }
     }
 
     /// A batch of noise vectors z ~ N(0, I), `[batch, latent]`, drawn on the host from the
@@ -379,20 +401,26 @@ impl Trainer {
         self.step
     }
 
-    /// The generator's digits for the fixed noise, `[64, 784]` in [0, 1], still on the device.
-    /// The same noise every time, so successive grids show how G changes.
+    /// The generator's digits for the fixed noise, [`Trainer::grid_columns`]² of them,
+    /// `[n, 784]` in [0, 1], still on the device. The same noise every time, so successive
+    /// grids show how G changes; in a conditional GAN row `r` asks for digit `r`.
     pub fn samples(&self) -> Tensor<2> {
-        self.sampling_generator().forward(self.fixed_noise.clone()).detach()
+        self.sampling_generator().forward(self.fixed_noise.clone(), self.fixed_labels.clone()).detach()
+    }
+
+    /// Columns (and rows) of the sample grid: 8, or 10 for a conditional GAN (a row per digit).
+    pub fn grid_columns(&self) -> usize {
+        grid_columns(&self.config)
     }
 
     /// `count` digits for the metrics, `[count, 784]`, still on the device. Their noise is fixed
     /// for the run too (drawn from the seed on each call), so the metrics change only because G
-    /// does.
+    /// does. A conditional GAN is asked for every digit in turn.
     pub fn eval_samples(&self, count: usize) -> Tensor<2> {
         let latent = self.config.latent_dim;
         let z = Rng::stream(self.config.seed, EVAL_NOISE).normals(count * latent);
-        let z = Tensor::from_data(TensorData::new(z, [count, latent]), &self.device);
-        self.sampling_generator().forward(z).detach()
+        let labels: Vec<u8> = (0..count).map(|i| (i % CLASSES) as u8).collect();
+        self.generate(z, &labels)
     }
 
     /// The picture of a toy run, gathered in one tensor for one read: `count` generated points
@@ -406,19 +434,23 @@ impl Trainer {
             .flat_map(|i| [(i % resolution) as f32 + 0.5, (i / resolution) as f32 + 0.5].map(|v| v / resolution as f32))
             .collect();
         let cells = Tensor::from_data(TensorData::new(cells, [resolution * resolution, 2]), &self.device);
-        let heat = self.discriminator.forward(cells).detach();
+        let heat = self.discriminator.forward(cells, None).detach();
         let x = points.clone().require_grad();
-        let grads = self.config.loss.generator(self.discriminator.forward(x.clone())).backward();
+        let grads = self.config.loss.generator(self.discriminator.forward(x.clone(), None)).backward();
         let push = x.grad(&grads).expect("the generated points require gradients").mul_scalar(-(count as f64));
         Tensor::cat(vec![points.inner().flatten(0, 1), heat.inner().flatten(0, 1), push.flatten(0, 1)], 0)
     }
 
     /// What the generator draws (the weight average, when kept) for the noise vectors `z`,
-    /// flattened `latent` values each: `[n, dim]`, still on the device.
-    pub fn generate(&self, z: Vec<f32>) -> Tensor<2> {
+    /// flattened `latent` values each: `[n, dim]`, still on the device. A conditional GAN draws
+    /// digit `labels[i % labels.len()]` for vector `i` (0 when `labels` is empty); an
+    /// unconditional one ignores `labels`.
+    pub fn generate(&self, z: Vec<f32>, labels: &[u8]) -> Tensor<2> {
         let n = z.len() / self.config.latent_dim;
         let z = Tensor::from_data(TensorData::new(z, [n, self.config.latent_dim]), &self.device);
-        self.sampling_generator().forward(z).detach()
+        let labels = if labels.is_empty() { &[0][..] } else { labels };
+        let labels: Vec<u8> = labels.iter().copied().cycle().take(n).collect();
+        self.sampling_generator().forward(z, one_hot(&self.config, &labels, &self.device)).detach()
     }
 
     /// The generator that draws what is shown and measured: with [`TrainConfig::ema`] on, the
@@ -426,4 +458,18 @@ impl Trainer {
     fn sampling_generator(&self) -> &Generator {
         self.average.as_ref().unwrap_or(&self.generator)
     }
+}
+
+/// Columns (and rows) of the sample grid for `config`.
+fn grid_columns(config: &TrainConfig) -> usize {
+    if config.conditional { CLASSES } else { GRID_COLUMNS }
+}
+
+/// `labels` as one-hot rows `[n, 10]` on `device` when `config` is conditional; otherwise none.
+fn one_hot(config: &TrainConfig, labels: &[u8], device: &Device) -> Option<Tensor<2>> {
+    config.conditional.then(|| {
+        let values: Vec<f32> =
+            labels.iter().flat_map(|&l| (0..CLASSES).map(move |c| if c == l as usize { 1.0 } else { 0.0 })).collect();
+        Tensor::from_data(TensorData::new(values, [labels.len(), CLASSES]), device)
+    })
 }

@@ -266,12 +266,14 @@ impl WebTrainer {
         })
     }
 
-    /// The fixed-noise sample grid (8 × 8 digits) as RGBA pixels, `sample_grid_side()` square.
+    /// The fixed-noise sample grid (8 × 8 digits, or 10 × 10 with a row per digit for a
+    /// conditional GAN) as RGBA pixels, `sample_grid_side()` square.
     pub fn samples(&self) -> Promise {
-        let tensor = self.state.borrow().trainer.samples();
+        let trainer = &self.state.borrow().trainer;
+        let (tensor, columns) = (trainer.samples(), trainer.grid_columns());
         future_to_promise(async move {
             let data = read(tensor).await?;
-            let rgba = digit_grid(&floats(data), 8).to_rgba();
+            let rgba = digit_grid(&floats(data), columns).to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
     }
@@ -381,22 +383,23 @@ impl WebTrainer {
     }
 
     /// The digits G draws along walk number `pair` between two noise vectors, `count` of them
-    /// in a row (linear or `spherical` interpolation): resolves to RGBA pixels of a strip
-    /// [`WebTrainer::strip_size`]`(count)` in size.
-    pub fn walk(&self, pair: u32, count: u32, spherical: bool) -> Promise {
+    /// in a row (linear or `spherical` interpolation), each asked to be `digit` when the GAN is
+    /// conditional: resolves to RGBA pixels of a strip [`WebTrainer::strip_size`]`(count)` in size.
+    pub fn walk(&self, pair: u32, count: u32, spherical: bool, digit: u8) -> Promise {
         let state = self.state.borrow();
         let config = state.trainer.config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        self.strip(state.trainer.generate(latent::walk(&a, &b, count as usize, spherical)), count)
+        self.strip(state.trainer.generate(latent::walk(&a, &b, count as usize, spherical), &[digit]), count)
     }
 
     /// The digit G draws for the first noise vector of walk `pair` with its first coordinates
-    /// set to `dials` (the page's sliders): resolves to RGBA pixels of one digit.
-    pub fn dial(&self, pair: u32, dials: Vec<f32>) -> Promise {
+    /// set to `dials` (the page's sliders), asked to be `digit` when conditional: resolves to
+    /// RGBA pixels of one digit.
+    pub fn dial(&self, pair: u32, dials: Vec<f32>, digit: u8) -> Promise {
         let state = self.state.borrow();
         let config = state.trainer.config();
         let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        self.strip(state.trainer.generate(latent::dialled(&a, &dials)), 1)
+        self.strip(state.trainer.generate(latent::dialled(&a, &dials), &[digit]), 1)
     }
 
     /// Width and height in pixels of a strip of `count` digits.
@@ -412,9 +415,9 @@ impl WebTrainer {
         })
     }
 
-    /// Width and height in pixels of the image [`WebTrainer::samples`] returns.
-    pub fn sample_grid_side() -> u32 {
-        digit_grid(&[], 8).width as u32
+    /// Width (and height) in pixels of the image [`WebTrainer::samples`] returns.
+    pub fn sample_grid_side(&self) -> u32 {
+        digit_grid(&[], self.state.borrow().trainer.grid_columns()).width as u32
     }
 
     fn gpu_health(&self, state: &State) -> Result<(), JsValue> {

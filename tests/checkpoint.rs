@@ -4,6 +4,8 @@
 mod common;
 
 use webgan::checkpoint::{Checkpoint, CheckpointError};
+use webgan::loss::GanLoss;
+use webgan::model::Architecture;
 use webgan::optim::{OptimizerConfig, OptimizerKind};
 use webgan::params::ParamsError;
 use webgan::stats::{StepValues, floats};
@@ -54,9 +56,13 @@ fn a_resumed_run_continues_exactly() {
         &digits,
     );
     assert_resumes_exactly(
-        TrainConfig { g: with(OptimizerKind::Sgd), d: with(OptimizerKind::Momentum), ..small },
+        TrainConfig { g: with(OptimizerKind::Sgd), d: with(OptimizerKind::Momentum), ..small.clone() },
         &digits,
     );
+    // A conditional DCGAN: batch norm's running statistics and the labels must come back too.
+    let dcgan =
+        TrainConfig { model: Architecture::Dcgan, conditional: true, hidden: 8, loss: GanLoss::WganGp, ..small };
+    assert_resumes_exactly(dcgan, &digits);
 }
 
 #[test]

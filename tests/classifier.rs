@@ -30,7 +30,7 @@ fn parameter_files_round_trip_and_damaged_ones_are_refused() {
     assert!(matches!(from_bytes(fresh(), &SHIPPED[..12]), Err(ParamsError::Truncated)));
     // A generator's file is not a classifier, nor is a classifier with a layer of another shape.
     let mut rng = webgan::rng::Rng::new(0);
-    let generator = to_bytes(&webgan::model::Generator::new(100, 128, webgan::data::PIXELS, &mut rng, &device));
+    let generator = to_bytes(&webgan::model::mlp::Generator::new(100, 128, webgan::data::PIXELS, &mut rng, &device));
     assert_eq!(from_bytes(fresh(), &generator).err(), Some(ParamsError::Count { found: 6, expected: 8 }));
     let mut reshaped = SHIPPED.to_vec();
     reshaped[16..24].copy_from_slice(&[1, 0, 0, 0, 32, 0, 0, 0]); // conv1's [32, 1, 5, 5] as [1, 32, 5, 5]

@@ -1,6 +1,7 @@
 //! Configuration parsing, validation and its messages.
 
 use webgan::loss::GanLoss;
+use webgan::model::Architecture;
 use webgan::optim::{OptimizerConfig, OptimizerKind};
 use webgan::schedule::{Anneal, LrSchedule};
 use webgan::toy::DataSet;
@@ -24,6 +25,8 @@ fn unusual() -> TrainConfig {
     TrainConfig {
         data: DataSet::Drawn,
         points: vec![[0.25, 0.5], [0.125, 0.9], [1.0, 0.0]],
+        model: Architecture::Mlp,
+        conditional: false,
         seed: 9,
         batch_size: 10_000,
         latent_dim: 16,
@@ -53,9 +56,14 @@ fn unusual() -> TrainConfig {
     }
 }
 
+/// The settings only digits allow, away from their defaults too.
+fn unusual_digits() -> TrainConfig {
+    TrainConfig { data: DataSet::Mnist, points: Vec::new(), model: Architecture::Dcgan, conditional: true, ..unusual() }
+}
+
 #[test]
 fn json_and_query_round_trip_and_missing_fields_default() {
-    for c in [TrainConfig::default(), unusual()] {
+    for c in [TrainConfig::default(), unusual(), unusual_digits()] {
         assert_eq!(TrainConfig::from_json(&c.to_json()), Ok(c.clone()));
         assert_eq!(TrainConfig::from_query(&c.to_query()), Ok(c.clone()), "query {}", c.to_query());
     }
@@ -98,6 +106,9 @@ fn out_of_range_values_name_the_field_and_the_allowed_values() {
         ("momentum_g=1", "g.momentum"),
         ("alpha=1.5", "g.alpha"),
         ("eps_d=0", "d.epsilon"),
+        ("model=dcgan&data=ring", "model"),
+        ("model=dcgan&hidden=512", "hidden"),
+        ("conditional=true&data=moons", "conditional"),
     ] {
         let err = TrainConfig::from_query(query).unwrap_err();
         assert!(matches!(&err, ConfigError::OutOfRange { field: f, .. } if f == field), "{query}: {err}");
@@ -117,7 +128,8 @@ fn malformed_input_is_refused_with_a_message() {
     assert!(err.to_string().contains("one of sgd, momentum, nesterov, adam, rms_prop"), "{err}");
     let err = TrainConfig::from_query("colour=red").unwrap_err();
     assert!(
-        err.to_string().starts_with("unknown setting `colour`; known settings: data, points, seed, batch"),
+        err.to_string()
+            .starts_with("unknown setting `colour`; known settings: data, points, model, conditional, seed, batch"),
         "{err}"
     );
     assert!(TrainConfig::from_query("lr_x=0.1").is_err());
@@ -126,6 +138,10 @@ fn malformed_input_is_refused_with_a_message() {
     assert!(
         matches!(TrainConfig::from_json(r#"{"g": {"kind": "lion"}}"#), Err(ConfigError::Json(m)) if m.contains("lion"))
     );
+    let err = TrainConfig::from_query("conditional=yes").unwrap_err();
+    assert_eq!(err.to_string(), "`conditional` = \"yes\" is not true or false");
+    let err = TrainConfig::from_query("model=resnet").unwrap_err();
+    assert_eq!(err.to_string(), "`model` = \"resnet\" is not one of mlp, dcgan");
     assert!(TrainConfig::from_query("lr=NaN").is_err());
     assert!(TrainConfig::from_query("lr=inf").is_err());
 }
@@ -136,6 +152,10 @@ fn restart_is_needed_only_for_shape_or_seed_changes() {
     assert!(!a.needs_restart(&TrainConfig { loss: GanLoss::WganClip, batch_size: 8, ..a.clone() }));
     assert!(a.needs_restart(&TrainConfig { hidden: 256, ..a.clone() }));
     assert!(a.needs_restart(&TrainConfig { seed: 1, ..a.clone() }));
+    assert!(a.needs_restart(&TrainConfig { model: Architecture::Dcgan, ..a.clone() }));
+    assert!(a.needs_restart(&TrainConfig { conditional: true, ..a.clone() }));
+    let both = TrainConfig::from_query("model=dcgan&conditional=1").unwrap();
+    assert_eq!((both.model, both.conditional), (Architecture::Dcgan, true));
 }
 
 #[test]

@@ -7,7 +7,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::data::PIXELS;
 use webgan::loss::{gradient_penalty, r1_penalty};
-use webgan::model::Discriminator;
+use webgan::model::mlp::Discriminator;
 use webgan::rng::Rng;
 use webgan::stats::floats;
 

@@ -38,8 +38,8 @@ fn the_generator_draws_a_digit_for_every_point_of_a_walk() {
     let (digits, device) = (common::digits(), backend::cpu().device);
     let trainer = Trainer::new(TrainConfig::default(), &digits, &device).unwrap();
     let (a, b) = latent::endpoints(0, 0, 100);
-    let drawn = floats(trainer.generate(latent::walk(&a, &b, 5, true)).into_data());
+    let drawn = floats(trainer.generate(latent::walk(&a, &b, 5, true), &[]).into_data());
     assert_eq!(drawn.len(), 5 * webgan::data::PIXELS);
-    let first = floats(trainer.generate(a).into_data());
+    let first = floats(trainer.generate(a, &[]).into_data());
     assert_eq!(drawn[..webgan::data::PIXELS], first[..], "the walk's first digit is G(a)");
 }

@@ -4,7 +4,7 @@
 mod common;
 
 use burn::tensor::{Tensor, TensorData};
-use webgan::model::Discriminator;
+use webgan::model::mlp::Discriminator;
 use webgan::params;
 use webgan::rng::Rng;
 use webgan::stats::floats;

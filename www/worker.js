@@ -269,7 +269,7 @@ async function frame(stepsTaken, since = 0) {
       rows,
       samples,
       plane,
-      side: WebTrainer.sample_grid_side(),
+      side: trainer.sample_grid_side(),
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
       memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers },
@@ -350,8 +350,8 @@ const commands = {
   // Digits along a walk between two noise vectors, and the digit for the dialled noise.
   latent: async (m) => {
     if (toyRun) return;
-    const walk = await trainer.walk(m.pair, m.count, m.spherical);
-    const dial = await trainer.dial(m.pair, Float32Array.from(m.dials));
+    const walk = await trainer.walk(m.pair, m.count, m.spherical, m.digit ?? 0);
+    const dial = await trainer.dial(m.pair, Float32Array.from(m.dials), m.digit ?? 0);
     const [width, height] = WebTrainer.strip_size(m.count);
     post({ type: "latent", walk, dial, width, height, pair: m.pair, step: trainer.step_count() }, [walk.buffer, dial.buffer]);
   },

@@ -207,7 +207,7 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
         let values = floats(trainer.plane_view(count, resolution).into_data());
         plane_image(&PlaneView::new(&values, count, resolution), 256)
     } else {
-        digit_grid(&floats(trainer.samples().into_data()), 8)
+        digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns())
     };
     write_png(&args.out, &picture)?;
     eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, args.out);

@@ -1,15 +1,14 @@
 //! The seed article's multilayer-perceptron GAN: a generator that turns noise into a 28×28
 //! digit (or a point of a 2-D toy set) and a discriminator that scores its realness as a logit.
+//! A conditional GAN feeds both the one-hot label as extra inputs (see [`super`]).
 
 use burn::module::{Module, Param};
 use burn::nn::Linear;
 use burn::tensor::activation::{leaky_relu, sigmoid};
 use burn::tensor::{Device, Tensor, TensorData};
 
+use super::{LEAKY_SLOPE, leaky_relu_slope};
 use crate::rng::Rng;
-
-/// Slope of LeakyReLU for negative inputs, as in the seed article.
-pub const LEAKY_SLOPE: f64 = 0.2;
 
 /// G: z → hidden → hidden → 784 pixels (or 2 coordinates) in [0, 1] (LeakyReLU, LeakyReLU,
 /// sigmoid).
@@ -66,7 +65,8 @@ impl Discriminator {
     }
 
     /// The logits and, for each digit, the gradient ∇ₓD(x) of its logit with respect to its
-    /// values: `[batch, input]` → (`[batch, 1]`, `[batch, input]`).
+    /// values: `[batch, input]` → (`[batch, 1]`, `[batch, input]`). (Its first `input` columns
+    /// are the sample's own, when a label was appended to it.)
     ///
     /// burn differentiates only once, so the gradient penalties cannot ask autodiff for ∇ₓD and
     /// then differentiate that again. Instead the chain rule is written out as ordinary tensor
@@ -82,12 +82,6 @@ impl Discriminator {
         let grad = grad.matmul(self.hidden.weight.val().transpose()) * leaky_relu_slope(pre1);
         (logits, grad.matmul(self.input.weight.val().transpose()))
     }
-}
-
-/// LeakyReLU's derivative at each pre-activation: 1 where positive, [`LEAKY_SLOPE`] elsewhere.
-/// It is piecewise constant, so it carries no gradient of its own.
-fn leaky_relu_slope(pre: Tensor<2>) -> Tensor<2> {
-    pre.greater_elem(0.0).float().mul_scalar(1.0 - LEAKY_SLOPE).add_scalar(LEAKY_SLOPE)
 }
 
 /// A fully connected layer with weights and bias uniform in ±1/√fan_in.
