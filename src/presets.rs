@@ -70,6 +70,11 @@ pub fn all() -> Vec<Preset> {
             config: TrainConfig { g: adam, ..base.clone() },
         },
         Preset {
+            id: "conditional",
+            outcome: "G and D are told the digit: the grid gets a row per digit, 0 at the top. For about 2 000 steps the rows ignore their labels; then they sort themselves out, and by 4 000 steps about two thirds of the digits, by 5 000 about four fifths, are the digit their row asks for (as the classifier judges them).",
+            config: TrainConfig { conditional: true, ..base.clone() },
+        },
+        Preset {
             id: "toy_ring",
             outcome: "A ring of 8 Gaussians with a 2-D noise vector: G's points spread from one blob along the ring and reach all 8 modes by about 1 500 steps (about two thirds of the points within 3σ of a mode by 2 000); D's landscape is light over the modes and dark where G's points sit, and the arrows show G's points being pushed towards the light.",
             config: TrainConfig {

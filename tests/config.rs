@@ -161,11 +161,17 @@ fn restart_is_needed_only_for_shape_or_seed_changes() {
 #[test]
 fn presets_are_valid_distinct_and_keep_the_networks() {
     let all = presets::all();
-    assert_eq!(all.len(), 9);
+    assert_eq!(all.len(), 10);
     for (i, p) in all.iter().enumerate() {
         assert_eq!(p.config.validate(), Ok(()), "{}", p.id);
-        // The digit presets share the default networks; the toys differ only in data and noise size.
-        let networks = TrainConfig { data: p.config.data, latent_dim: p.config.latent_dim, ..TrainConfig::default() };
+        // The digit presets share the default networks (the conditional one adds the labels);
+        // the toys differ only in data and noise size.
+        let networks = TrainConfig {
+            data: p.config.data,
+            latent_dim: p.config.latent_dim,
+            conditional: p.config.conditional,
+            ..TrainConfig::default()
+        };
         assert!(!p.config.needs_restart(&networks), "{} changes the networks", p.id);
         assert!(all[..i].iter().all(|q| q.config != p.config && q.id != p.id), "{} repeats another preset", p.id);
         assert_eq!(presets::find(p.id).as_ref(), Some(p));

@@ -467,3 +467,53 @@ test("runs kept for comparison are drawn beside the next and downloaded together
   assert.equal((await status(page)).keptRuns, 0);
   await page.close();
 });
+
+test("the DCGAN and the conditional GAN are chosen on the page, train on WebGPU and draw a row per digit", { timeout: 8 * 60_000 }, async () => {
+  const page = await browser.newPage();
+  const width = (id) => page.evaluate((id) => document.getElementById(id).width, id);
+  const walkHash = () => page.evaluate(() => {
+    const c = document.getElementById("walk");
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let hash = 0;
+    for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i]) | 0;
+    return hash;
+  });
+  await page.goto(`${base}#autostart=1&model=dcgan&conditional=1&hidden=16&batch=16`);
+  const dcgan = await waitFor(page, (s) => (s.ready && s.step >= 2) || s.error, "two DCGAN steps", 5 * 60_000);
+  assert.equal(dcgan.error, "");
+  assert.equal(dcgan.backend, "webgpu");
+  assert.deepEqual([dcgan.config.model, dcgan.config.conditional], ["dcgan", true]);
+  assert.equal(await page.inputValue("#setting-model"), "dcgan");
+  assert.equal(await page.inputValue("#setting-conditional"), "true");
+  assert.equal(await width("samples"), 298, "ten rows of ten digits");
+  assert.match(await page.textContent("#samples-caption"), /one row per digit/);
+
+  // "Draw this digit": the walk is drawn again for another label.
+  await page.click("#latent-figure summary");
+  await waitFor(page, (s) => s.latent || s.error, "a walk", 60_000);
+  assert.ok(await page.isVisible("#walk-digit"));
+  const zeros = await walkHash();
+  await page.selectOption("#walk-digit", "7");
+  const start = Date.now();
+  while ((await walkHash()) === zeros && Date.now() - start < 60_000) await new Promise((r) => setTimeout(r, 250));
+  assert.notEqual(await walkHash(), zeros, "sevens are drawn differently from zeros");
+
+  // Back to the MLP, still conditional; then unconditional: the grid goes back to 8 × 8.
+  await page.selectOption("#setting-model", "mlp");
+  await waitFor(page, (s) => (s.config.model === "mlp" && s.step >= 1) || s.error, "the conditional MLP", 2 * 60_000);
+  assert.equal(await width("samples"), 298);
+  await page.selectOption("#setting-conditional", "false");
+  await page.waitForFunction(() => document.getElementById("samples").width === 238, null, { timeout: 2 * 60_000 });
+  const plain = await status(page);
+  assert.equal(plain.error, "");
+  assert.equal(plain.config.conditional, false);
+  assert.ok(await page.isHidden("#walk-digit"));
+  assert.match(await page.textContent("#samples-caption"), /64 digits/);
+
+  // A toy has neither convolutions nor labels: those controls go away.
+  await page.selectOption("#setting-data", "ring");
+  const ring = await waitFor(page, (s) => (s.config.data === "ring" && s.view === "plane") || s.error, "the ring", 60_000);
+  assert.equal(ring.error, "");
+  assert.ok((await page.isHidden('[data-field="model"]')) && (await page.isHidden('[data-field="conditional"]')));
+  await page.close();
+});

@@ -17,7 +17,10 @@ const PAGE_PARTS = {
 };
 
 /** Settings that change the networks or their data: changing one starts a fresh run. */
-const RESTART_KEYS = { data: (c) => c.data, latent: (c) => String(c.latent_dim), hidden: (c) => String(c.hidden), seed: (c) => String(c.seed) };
+const RESTART_KEYS = {
+  data: (c) => c.data, model: (c) => c.model, conditional: (c) => String(c.conditional),
+  latent: (c) => String(c.latent_dim), hidden: (c) => String(c.hidden), seed: (c) => String(c.seed),
+};
 
 /** Larger files are refused unread by Open run. */
 const MAX_CHECKPOINT_BYTES = 50e6;
@@ -249,12 +252,13 @@ async function main() {
     if (walkAsked || !$("latent-figure").open || status.view !== "digits" || !status.ready) return;
     walkAsked = true;
     const dials = [0, 1, 2].map((i) => Number($(`dial-${i}`).value));
-    send({ type: "latent", pair: walkPair, count: WALK_DIGITS, spherical: $("walk-kind").value === "spherical", dials });
+    const digit = Number($("walk-digit").value);
+    send({ type: "latent", pair: walkPair, count: WALK_DIGITS, spherical: $("walk-kind").value === "spherical", dials, digit });
   };
   $("latent-figure").addEventListener("toggle", askWalk);
   const walkChanged = () => { walkDirty = walkAsked; askWalk(); };
   $("walk-next").onclick = () => { walkPair += 1; walkChanged(); };
-  for (const control of ["walk-kind", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", walkChanged);
+  for (const control of ["walk-kind", "walk-digit", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", walkChanged);
   const paint = (canvas, rgba, width, height) => {
     canvas.width = width;
     canvas.height = height;
@@ -352,6 +356,9 @@ async function main() {
         status.config = m.config;
         lab.show(m.config);
         showPlane(m.config.data !== "mnist");
+        $("walk-digit-label").hidden = !m.config.conditional;
+        $("samples-caption").dataset.i18n = m.config.conditional ? "samples_caption_conditional" : "samples_caption";
+        $("samples-caption").textContent = t($("samples-caption").dataset.i18n);
         plane.setData(m.real, m.config.loss.startsWith("wgan"));
         plane.setDrawable(m.config.data === "drawn", m.config.points);
         if (m.config.data === "mnist") status.coverage = null;

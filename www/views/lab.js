@@ -8,6 +8,8 @@ const OPTIMIZERS = ["sgd", "momentum", "nesterov", "adam", "rms_prop"];
 const SCHEDULES = ["constant", "time", "exponential", "step"];
 const ANNEALS = ["linear", "exponential"];
 const DATA = ["mnist", "ring", "grid", "moons", "drawn"];
+const MODELS = ["mlp", "dcgan"];
+const digits = (c) => c.data === "mnist";
 const FULL_BATCH = 10000;
 
 const has = (list) => (value) => list.includes(value);
@@ -72,6 +74,8 @@ const GROUPS = [
     id: "restart",
     fields: [
       { key: "data", get: (c) => c.data, options: DATA, explain: "data" },
+      { key: "model", get: (c) => c.model, options: MODELS, explain: "model", when: digits },
+      { key: "conditional", get: (c) => String(c.conditional), options: ["false", "true"], explain: "conditional", when: digits },
       { key: "latent", get: (c) => c.latent_dim },
       { key: "hidden", get: (c) => c.hidden },
       { key: "seed", get: (c) => c.seed },
@@ -198,6 +202,8 @@ export class Lab {
       const value = String(this.form.elements[field.key].value).trim();
       if (value !== "") params.set(field.key, value);
     }
+    // The DCGAN and labels exist for digits only: a toy gets the MLP, unconditioned.
+    if (params.get("data") !== "mnist") ["model", "conditional"].forEach((key) => params.delete(key));
     if (params.get("data") === "drawn" && this.points.length) {
       params.set("points", this.points.map(([x, y]) => `${x},${y}`).join(";"));
     }
