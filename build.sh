@@ -3,7 +3,8 @@
 #   ./build.sh          install what is missing, build everything, serve on http://127.0.0.1:8080
 #   ./build.sh test     install what is missing, build, run every test (native, browser, page)
 #   ./build.sh build    install what is missing and build, without serving
-#   ./build.sh bench    native ms/step figures for the mlp workload (CPU and wgpu)
+#   ./build.sh bench    ms/step of the mlp and dcgan workloads: natively (CPU, wgpu) and in Chromium
+#                       beside TensorFlow.js (bench/README.md); writes bench/results/<date>.json
 #   ./build.sh quality  20 000 steps of the default preset (CPU, seed 0), judged every 1 000 steps
 #   ./build.sh data     only (re)pack the MNIST digits
 # Cargo builds go under $WEBGAN_BUILD_DIR (default ~/.cache/webgan, outside the clone, so that a
@@ -120,12 +121,21 @@ case "${1:-serve}" in
   build) setup; build ;;
   test) setup; build; run_tests ;;
   bench)
-    setup; build_data; build_native
+    setup; build
+    say "installing the benchmark's peer (TensorFlow.js, bench/peer/)"
+    [[ -d bench/peer/node_modules/@tensorflow/tfjs ]] || npm ci --prefix bench/peer --no-audit --no-fund
+    mkdir -p bench/results
+    native_lines=$(mktemp)
+    say "native: webgan on the CPU backend and on wgpu"
     for backend in cpu wgpu; do
       for batch in 64 256 1024; do
         "$BUILD_DIR/native/release/webgan" bench --backend "$backend" --set "batch=$batch" --steps 50 --repeats 3
       done
-    done ;;
+      "$BUILD_DIR/native/release/webgan" bench --backend "$backend" --set model=dcgan --steps 5 --repeats 3
+    done | tee "$native_lines"
+    say "browser: webgan and TensorFlow.js in headless Chromium"
+    node bench/browser.mjs "bench/results/$(date +%F).json" --with "$native_lines"
+    rm -f "$native_lines" ;;
   quality)
     setup; build_data; build_native
     "$BUILD_DIR/native/release/webgan" train --backend cpu --steps 20000 --log-every 1000 --eval-every 1000 \

@@ -40,7 +40,7 @@ pub struct StepStats {
 pub struct PendingStats {
     /// The step number of the first row.
     pub first_step: u64,
-    /// `[rows, 8]`, on the device: the steps, then zero rows up to a power of two.
+    /// `[steps, 8]`, on the device.
     pub values: Tensor<2>,
     /// `(lr_d, lr_g)` per row.
     pub learning_rates: Vec<(f64, f64)>,
@@ -107,17 +107,11 @@ impl PendingStats {
             return None;
         }
         let learning_rates = steps.iter().map(|s| s.learning_rates).collect();
-        let mut rows: Vec<Tensor<1>> = steps.into_iter().map(|s| s.values).collect();
-        // Zero rows up to a power of two (which [`PendingStats::decode`] skips): a frame holds
-        // any number of steps, and the device's memory pool then meets a handful of buffer
-        // sizes for the read instead of one per number.
-        let padding = Tensor::zeros([COLUMNS.len()], &rows[0].device());
-        rows.resize(rows.len().next_power_of_two(), padding);
+        let rows = steps.into_iter().map(|s| s.values).collect();
         Some(Self { first_step, values: Tensor::stack(rows, 0), learning_rates })
     }
 
-    /// Turns the data read back from [`PendingStats::values`] into one record per step (the
-    /// padding rows have no learning rates and are left out).
+    /// Turns the data read back from [`PendingStats::values`] into one record per step.
     pub fn decode(&self, data: &TensorData) -> Vec<StepValues> {
         let flat = floats(data.clone());
         flat.chunks_exact(COLUMNS.len())

@@ -71,8 +71,9 @@ const status = {
   /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
    * from, the last divergence ({step, back}) and whether the page is cached for offline use. */
   autosavedStep: -1, resumedFrom: -1, recoveries: 0, diverged: null, offlineReady: false,
-  /** The worker's WebAssembly memory in bytes and its live GPU buffers (see bench/soak.mjs). */
-  memory: { wasmBytes: 0, gpuBuffers: 0 },
+  /** The worker's WebAssembly memory in bytes, its live GPU buffers (see bench/soak.mjs) and its
+   * compute dispatches so far (see bench/browser.mjs). */
+  memory: { wasmBytes: 0, gpuBuffers: 0, gpuDispatches: 0 },
   /** Runs kept on the chart for comparison. */
   keptRuns: 0,
 };

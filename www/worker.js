@@ -31,20 +31,39 @@ let toyRun = false;
 let savedAt = 0;
 let savedStep = -1;
 
-/** GPU buffers created and not yet destroyed, counted where every buffer is made: reported with
- * each frame so that a leak of device memory is visible (see bench/soak.mjs). */
+/** GPU buffers alive: created, and neither destroyed nor garbage-collected. Reported with each
+ * frame so that a leak of device memory is visible (see bench/soak.mjs). wgpu's WebGPU backend
+ * does not destroy a buffer it drops (its `Drop` is empty; cubecl's memory pool releases pages by
+ * dropping them), so such a buffer lives until the JavaScript collector takes it: counting only
+ * `destroy()` would count every page the pool ever released as alive. */
 let liveGpuBuffers = 0;
+/** Compute dispatches since start-up: kernel launches per step are what a software adapter
+ * (and a browser's validation of each call) charges for (see bench/browser.mjs). */
+let gpuDispatches = 0;
 if (globalThis.GPUDevice) {
-  const destroyed = new WeakSet();
+  const { dispatchWorkgroups } = GPUComputePassEncoder.prototype;
+  GPUComputePassEncoder.prototype.dispatchWorkgroups = function (...counts) {
+    gpuDispatches += 1;
+    return dispatchWorkgroups.apply(this, counts);
+  };
+  const collected = new FinalizationRegistry((token) => { if (!token.destroyed) liveGpuBuffers -= 1; });
+  const tokens = new WeakMap();
   const { createBuffer } = GPUDevice.prototype;
   const { destroy } = GPUBuffer.prototype;
   GPUDevice.prototype.createBuffer = function (descriptor) {
     liveGpuBuffers += 1;
-    return createBuffer.call(this, descriptor);
+    const buffer = createBuffer.call(this, descriptor);
+    const token = { destroyed: false };
+    tokens.set(buffer, token);
+    collected.register(buffer, token);
+    return buffer;
   };
   GPUBuffer.prototype.destroy = function () {
-    if (!destroyed.has(this)) liveGpuBuffers -= 1;
-    destroyed.add(this);
+    const token = tokens.get(this);
+    if (token && !token.destroyed) {
+      token.destroyed = true;
+      liveGpuBuffers -= 1;
+    }
     return destroy.call(this);
   };
 }
@@ -272,7 +291,7 @@ async function frame(stepsTaken, since = 0) {
       side: trainer.sample_grid_side(),
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
-      memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers },
+      memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers, gpuDispatches },
     },
     [rows.buffer, ...transfer],
   );

@@ -239,8 +239,8 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     let mut times: Vec<f64> = (0..args.repeats).map(|_| run()).collect();
     times.sort_by(f64::total_cmp);
     let line = serde_json::json!({
-        "implementation": "webgan", "backend": device.kind.name(), "adapter": device.adapter,
-        "workload": "mlp", "batch": args.config.batch_size, "steps": args.steps,
+        "implementation": "webgan", "where": "native", "backend": device.kind.name(), "adapter": device.adapter,
+        "workload": args.config.model, "batch": args.config.batch_size, "steps": args.steps,
         "ms_per_step": {"min": times[0], "median": times[times.len() / 2], "max": times[times.len() - 1]},
         "first_step_ms": first_step_ms,
     });
