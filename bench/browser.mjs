@@ -1,8 +1,8 @@
 // Browser benchmark: webgan's page and its peer, TensorFlow.js (bench/peer/), train the same
 // workloads in one headless Chromium, webgan on WebGPU and on its CPU fallback, TF.js on its
 // webgpu and wasm backends. Prints one JSON line per (implementation, backend, workload, batch):
-// ms/step min/median/max over repeated windows after warm-up (each window at least 10 s and 3
-// steps; every step's loss values reach JavaScript), the time to the first step, and for webgan
+// ms/step min/median/max over repeated windows after warm-up (each window at least 10 s and one
+// step; every step's loss values reach JavaScript), the time to the first step, and for webgan
 // the peer's median divided by webgan's (how many times faster webgan is), measured minutes apart
 // in the same browser; on WebGPU also the compute dispatches per step, counted where each is
 // issued. The webgan runs have the digit classifier withheld (no metrics), as the peer measures
@@ -23,7 +23,7 @@ const RUNS = (args.length ? args : ["mlp:64", "mlp:256", "mlp:1024", "dcgan:64"]
   return { workload, batch: Number(batch) };
 });
 const WINDOW_MS = 10_000;
-const MIN_STEPS = 3;
+const MIN_STEPS = 1;
 const REPEATS = 3;
 /** Which webgan backend each peer backend is compared with. */
 const PAIRS = [["webgpu", "webgpu"], ["cpu", "wasm"]];
