@@ -116,7 +116,7 @@ impl Discriminator {
     /// Sampling mode: the realness logits `[batch, 1]` of digits `[batch, 784]` with their
     /// one-hot `labels` `[batch, 10]` in a conditional GAN.
     pub fn forward(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Tensor<2> {
-        let pre2 = self.down2.forward(leaky_relu(self.down1.forward(input_planes(x, labels)), LEAKY_SLOPE));
+        let (_, pre2) = self.convolutions(x, labels);
         self.head(self.norm.forward(pre2))
     }
 
@@ -149,10 +149,17 @@ impl Discriminator {
     }
 
     fn pass(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Pass {
-        let pre1 = self.down1.forward(input_planes(x, labels));
-        let normalised = self.norm.normalise(self.down2.forward(leaky_relu(pre1.clone(), LEAKY_SLOPE)));
+        let (pre1, pre2) = self.convolutions(x, labels);
+        let normalised = self.norm.normalise(pre2);
         let logits = self.head(normalised.output.clone());
         Pass { pre1, normalised, logits }
+    }
+
+    /// Both convolutions, before their activation and batch norm: (`pre1`, `pre2`).
+    fn convolutions(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> (Tensor<4>, Tensor<4>) {
+        let pre1 = self.down1.forward(input_planes(x, labels));
+        let pre2 = self.down2.forward(leaky_relu(pre1.clone(), LEAKY_SLOPE));
+        (pre1, pre2)
     }
 
     fn head(&self, normalised: Tensor<4>) -> Tensor<2> {
