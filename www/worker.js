@@ -46,24 +46,18 @@ if (globalThis.GPUDevice) {
     gpuDispatches += 1;
     return dispatchWorkgroups.apply(this, counts);
   };
-  const collected = new FinalizationRegistry((token) => { if (!token.destroyed) liveGpuBuffers -= 1; });
-  const tokens = new WeakMap();
+  // A buffer leaves the count once: destroyed (which unregisters it) or else collected.
+  const collected = new FinalizationRegistry(() => { liveGpuBuffers -= 1; });
   const { createBuffer } = GPUDevice.prototype;
   const { destroy } = GPUBuffer.prototype;
   GPUDevice.prototype.createBuffer = function (descriptor) {
     liveGpuBuffers += 1;
     const buffer = createBuffer.call(this, descriptor);
-    const token = { destroyed: false };
-    tokens.set(buffer, token);
-    collected.register(buffer, token);
+    collected.register(buffer, undefined, buffer);
     return buffer;
   };
   GPUBuffer.prototype.destroy = function () {
-    const token = tokens.get(this);
-    if (token && !token.destroyed) {
-      token.destroyed = true;
-      liveGpuBuffers -= 1;
-    }
+    if (collected.unregister(this)) liveGpuBuffers -= 1;
     return destroy.call(this);
   };
 }
