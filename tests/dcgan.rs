@@ -5,7 +5,6 @@
 
 mod common;
 
-use burn::module::{Module, ModuleMapper, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::classifier::CLASSES;
@@ -158,24 +157,6 @@ fn dcgan_input_gradient_matches_autodiff_and_finite_differences() {
     }
 }
 
-/// `module` with the parameter `id` moved by `t·direction`.
-fn moved<M: Module>(module: &M, id: ParamId, direction: &[f32], t: f32) -> M {
-    struct Shift<'a>(ParamId, &'a [f32], f32);
-    impl ModuleMapper for Shift<'_> {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            if param.id != self.0 {
-                return param;
-            }
-            let (direction, t) = (self.1, self.2);
-            param.map(|w| {
-                let step = Tensor::<1>::from_data(TensorData::new(direction.to_vec(), [direction.len()]), &w.device());
-                (w.clone() + step.reshape(w.shape()).mul_scalar(t)).detach().require_grad()
-            })
-        }
-    }
-    module.clone().map(&mut Shift(id, direction, t))
-}
-
 /// The signs of every LeakyReLU input of an unconditional DCGAN D on `x`: while they stay
 /// the same, the input gradient is smooth in the weights and central differences are exact up
 /// to rounding.
@@ -214,14 +195,7 @@ fn dcgan_penalty_gradients_match_finite_differences() {
             let gradient = gradient.unwrap_or_else(|| panic!("{name}: {layer} has a gradient"));
             let norm = gradient.iter().map(|g| g * g).sum::<f32>().sqrt();
             let u: Vec<f32> = gradient.iter().map(|g| g / norm).collect();
-            let mut h = 1e-3f32;
-            let (plus, minus) = loop {
-                let (plus, minus) = (moved(&d, id, &u, h), moved(&d, id, &u, -h));
-                if pattern(&plus, &x) == pattern(&d, &x) && pattern(&minus, &x) == pattern(&d, &x) {
-                    break (plus, minus);
-                }
-                h /= 2.0; // a unit crossed zero: step back until none does
-            };
+            let (plus, minus, h) = common::smooth_pair(&d, id, &u, 1e-3, |d| pattern(d, &x));
             let read = |d: webgan::model::dcgan::Discriminator| f64::from(floats(value(&d).into_data())[0]);
             let numeric = (read(plus) - read(minus)) / (2.0 * f64::from(h));
             let error = (f64::from(norm) - numeric).abs() / f64::from(norm);

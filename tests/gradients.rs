@@ -1,8 +1,8 @@
 //! The discriminator's explicit input gradient ∇ₓD(x), and the parameter gradients of the
 //! penalties built on it, against central finite differences (and burn's own autodiff).
 
-use burn::module::Param;
-use burn::nn::Linear;
+mod common;
+
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::data::PIXELS;
@@ -78,21 +78,6 @@ fn input_gradient_matches_finite_differences_and_autodiff() {
     }
 }
 
-/// A copy of `d` with the layer picked by `layer` moved by `t·direction` (weights only).
-fn moved(d: &Discriminator, layer: usize, direction: &Tensor<2>, t: f32) -> Discriminator {
-    let shift = |l: &Linear| Linear {
-        weight: Param::from_tensor((l.weight.val() + direction.clone().mul_scalar(t)).detach()),
-        bias: l.bias.clone(),
-    };
-    let mut copy = d.clone();
-    match layer {
-        0 => copy.input = shift(&d.input),
-        1 => copy.hidden = shift(&d.hidden),
-        _ => copy.output = shift(&d.output),
-    }
-    copy
-}
-
 #[test]
 fn penalty_parameter_gradients_match_finite_differences() {
     type Penalty = fn(&Discriminator, &Tensor<2>) -> Tensor<1>;
@@ -109,7 +94,6 @@ fn penalty_parameter_gradients_match_finite_differences() {
             // its length) and the unit vectors of its three largest entries (of single entries).
             // Along each unit direction U autodiff's derivative is ⟨∇W P, U⟩, the numeric one
             // (P(W + hU) − P(W − hU)) / 2h.
-            let shape = linear.weight.val().shape();
             let weight_grad = floats(grads.get::<2>(linear.weight.id).expect("the weight has a gradient").into_data());
             let norm = weight_grad.iter().map(|g| g * g).sum::<f32>().sqrt();
             let mut largest: Vec<usize> = (0..weight_grad.len()).collect();
@@ -121,17 +105,8 @@ fn penalty_parameter_gradients_match_finite_differences() {
                 directions.push(unit);
             }
             for u in directions {
-                let direction = Tensor::<2>::from_data(TensorData::new(u.clone(), shape.clone()), &device());
                 let analytic: f64 = weight_grad.iter().zip(&u).map(|(g, u)| f64::from(*g) * f64::from(*u)).sum();
-
-                let mut h = 1e-2f32;
-                let (plus, minus) = loop {
-                    let (plus, minus) = (moved(&d, layer, &direction, h), moved(&d, layer, &direction, -h));
-                    if pattern(&plus, &x) == pattern(&d, &x) && pattern(&minus, &x) == pattern(&d, &x) {
-                        break (plus, minus);
-                    }
-                    h /= 2.0; // a unit crossed zero: step back until none does
-                };
+                let (plus, minus, h) = common::smooth_pair(&d, linear.weight.id, &u, 1e-2, |d| pattern(d, &x));
                 let value = |d: &Discriminator| f64::from(floats(penalty(d, &x).into_data())[0]);
                 let numeric = (value(&plus) - value(&minus)) / (2.0 * f64::from(h));
                 let error = (analytic - numeric).abs() / analytic.abs();
