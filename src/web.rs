@@ -77,8 +77,21 @@ extern "C" {
     fn take_gpu_error() -> String;
 }
 
+unsafe extern "C" {
+    /// The static constructors, which the linker gathers into one function (burn's kernel IR
+    /// registers its dialects through them).
+    fn __wasm_call_ctors();
+}
+
 #[wasm_bindgen(start)]
 fn start() {
+    // Run the static constructors once, here. A module none of whose exports calls them is,
+    // to the WebAssembly linker, a "command", and then it runs every constructor again at the
+    // top of every export: wasm-bindgen's allocator and reference-table exports among them,
+    // which JavaScript calls for each string, array and GPU object it hands over. That made
+    // every kernel launch in the browser cost milliseconds of CPU.
+    // SAFETY: the linker-made constructor function; called once, before anything else runs.
+    unsafe { __wasm_call_ctors() };
     console_error_panic_hook::set_once();
 }
 
