@@ -71,10 +71,11 @@ fn describe(
     let (device, setup) = init.map_err(|e| format!("could not start the GPU device: {e}"))?;
     let info = setup.adapter.get_info();
     let name = if info.name.is_empty() { fallback_name.to_string() } else { info.name };
-    // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps.
-    let adapter = match info.device_type {
-        wgpu::DeviceType::Cpu => format!("{name} (software)"),
-        _ => name,
-    };
+    // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps. On
+    // them, matrix products that stage tiles through shared memory run about three times slower
+    // than ones that read their operands directly (vendor/cubek-matmul/PATCHED.md).
+    let software = info.device_type == wgpu::DeviceType::Cpu;
+    cubek_matmul::strategy::set_unstaged_fallback(software);
+    let adapter = if software { format!("{name} (software)") } else { name };
     Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter })
 }
