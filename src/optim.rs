@@ -7,7 +7,7 @@
 //! asynchronously into a checkpoint and restored exactly, which burn's ParamId-keyed records,
 //! read synchronously, do not allow in a browser.
 
-use burn::module::{Module, ModuleMapper, Param};
+use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::{Deserialize, Serialize};
@@ -84,14 +84,30 @@ impl Default for OptimizerConfig {
 
 /// A network's optimiser with its configuration and running state: [`NetworkOptimizer::step`]
 /// updates the network, [`NetworkOptimizer::configure`] applies new settings between steps.
+///
+/// The update runs once over all of a network's trained parameters laid end to end, not
+/// parameter by parameter: a step of Adam is then a dozen kernel launches for the whole network
+/// instead of a dozen per weight matrix and bias, which is what a GPU step of a small network
+/// costs (in a browser above all, where every launch is validated).
 #[derive(Clone, Debug)]
 pub struct NetworkOptimizer {
     config: OptimizerConfig,
     /// Updates taken since the state began (Adam's bias correction depends on it).
     updates: u64,
-    /// Per parameter, in the network's visiting order, its running tensors flattened; empty
-    /// until the first update.
-    state: Vec<Vec<Tensor<1>>>,
+    /// Per slot of the rule, its running tensor over every trained parameter, in [`Layout`]
+    /// order; empty until the first update.
+    state: Vec<Tensor<1>>,
+    /// Where each parameter lies in the state; known from the first update (or a decoded state) on.
+    layout: Layout,
+}
+
+/// One update's result: the updated network and ‖∇θ L‖₂ over its trained parameters, a `[1]`
+/// tensor that stays on the device.
+pub struct Stepped<M> {
+    /// The network after the update.
+    pub module: M,
+    /// The norm of the gradient the update followed.
+    pub grad_norm: Tensor<1>,
 }
 
 /// Why a saved optimiser state could not be restored.
@@ -111,7 +127,7 @@ pub enum OptimizerStateError {
 impl NetworkOptimizer {
     /// A fresh optimiser with no accumulated state.
     pub fn new(config: OptimizerConfig) -> Self {
-        Self { config, updates: 0, state: Vec::new() }
+        Self { config, updates: 0, state: Vec::new(), layout: Layout::default() }
     }
 
     /// The settings in force.
@@ -131,21 +147,42 @@ impl NetworkOptimizer {
         reset
     }
 
-    /// One update of `module` along `grads` with learning rate `lr`.
-    pub fn step<M: Module>(&mut self, lr: f64, module: M, grads: GradientsParams) -> M {
+    /// One update of `module` along `grads` with learning rate `lr`. Every trained parameter
+    /// moves (one without a gradient as if its gradient were zero); untrained tensors, such as
+    /// batch norm's running statistics, stay as they are.
+    pub fn step<M: Module>(&mut self, lr: f64, module: M, grads: GradientsParams) -> Stepped<M> {
+        let mut flat = Flatten { grads: Some(&grads), layout: Layout::default(), weights: Vec::new(), grads_flat: Vec::new() };
+        module.visit(&mut flat);
+        let (weights, gradient) = (flat.layout.join(flat.weights), flat.layout.join(flat.grads_flat));
+        if self.state.is_empty() {
+            let zeros = Tensor::<1>::zeros([flat.layout.len], &weights.device());
+            self.state = vec![zeros; self.config.kind.slots()];
+        }
+        self.layout = flat.layout;
         self.updates += 1;
-        let fresh = self.state.is_empty();
-        let mut update =
-            Update { rule: Rule::new(&self.config, self.updates, lr), grads, state: &mut self.state, index: 0, fresh };
-        module.map(&mut update)
+        let grad_norm = gradient.clone().square().sum().sqrt();
+        let updated = Rule::new(&self.config, self.updates, lr).apply(weights, gradient, &mut self.state);
+        let module = module.map(&mut Unflatten { layout: &self.layout, flat: updated, index: 0 });
+        Stepped { module, grad_norm }
     }
 
-    /// The running state, gathered for one read: the update count and the tensors, parameter
-    /// by parameter. A file is made of it with [`params::encode`] after the read.
+    /// The running state, gathered for one read: the update count and, parameter by parameter
+    /// (every float tensor of the network, zeros for those not trained), each slot's tensor. A
+    /// file is made of it with [`params::encode`] after the read.
     pub fn gather(&self) -> (u64, Gathered) {
-        let tensors: Vec<Tensor<1>> = self.state.iter().flatten().cloned().collect();
-        let shapes = tensors.iter().map(|t| t.dims().to_vec()).collect();
-        (self.updates, Gathered { shapes, values: tensors })
+        let mut values = Vec::new();
+        if !self.state.is_empty() {
+            for entry in &self.layout.entries {
+                for slot in &self.state {
+                    values.push(match entry.offset {
+                        Some(offset) => slot.clone().slice(offset..offset + entry.size),
+                        None => Tensor::zeros([entry.size], &slot.device()),
+                    });
+                }
+            }
+        }
+        let shapes = values.iter().map(|t| t.dims().to_vec()).collect();
+        (self.updates, Gathered { shapes, values })
     }
 
     /// The state section of a checkpoint: the update count (u64) and the state's parameter file,
@@ -168,11 +205,15 @@ impl NetworkOptimizer {
         let (updates, file) = bytes.split_first_chunk::<8>().ok_or(OptimizerStateError::Truncated)?;
         let stored = params::decode(file)?;
         let slots = config.kind.slots();
-        let expected: Vec<Vec<usize>> = if stored.is_empty() {
-            Vec::new()
-        } else {
-            params::shapes(module).iter().flat_map(|s| std::iter::repeat_n(vec![s.iter().product()], slots)).collect()
-        };
+        let mut fresh = Self::new(config);
+        fresh.updates = u64::from_le_bytes(*updates);
+        if stored.is_empty() {
+            return Ok(fresh);
+        }
+        let mut flat = Flatten { grads: None, layout: Layout::default(), weights: Vec::new(), grads_flat: Vec::new() };
+        module.visit(&mut flat);
+        let expected: Vec<Vec<usize>> =
+            flat.layout.entries.iter().flat_map(|e| std::iter::repeat_n(vec![e.size], slots)).collect();
         if stored.len() != expected.len() {
             return Err(OptimizerStateError::Count {
                 found: stored.len(),
@@ -181,11 +222,105 @@ impl NetworkOptimizer {
             });
         }
         params::check_shapes(&expected, &stored)?;
-        let mut tensors =
-            stored.into_iter().map(|(shape, values)| Tensor::from_data(TensorData::new(values, shape), device));
-        let parameters = if slots == 0 { 0 } else { expected.len() / slots };
-        let state = (0..parameters).map(|_| tensors.by_ref().take(slots).collect()).collect();
-        Ok(Self { config, updates: u64::from_le_bytes(*updates), state })
+        let mut per_slot = vec![Vec::new(); slots];
+        for (i, (shape, values)) in stored.into_iter().enumerate() {
+            if flat.layout.entries[i / slots].offset.is_some() {
+                per_slot[i % slots].push(Tensor::from_data(TensorData::new(values, shape), device));
+            }
+        }
+        fresh.state = per_slot.into_iter().map(|tensors| flat.layout.join(tensors)).collect();
+        fresh.layout = flat.layout;
+        Ok(fresh)
+    }
+}
+
+/// Floats between the starts of two parameters in the flat tensors: 256 bytes, WebGPU's
+/// storage-buffer offset alignment, so that each parameter is a view of the updated tensor
+/// rather than a copy of it.
+const ALIGN: usize = 64;
+
+/// Where the float tensors of a network lie in its flat optimiser tensors, in visiting order.
+#[derive(Clone, Debug, Default)]
+struct Layout {
+    entries: Vec<Entry>,
+    /// Length of the flat tensors, a multiple of [`ALIGN`].
+    len: usize,
+}
+
+/// One float tensor of a network: its number of values and, when it is trained, its offset.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    size: usize,
+    offset: Option<usize>,
+}
+
+impl Layout {
+    fn push(&mut self, size: usize, trained: bool) {
+        let offset = trained.then_some(self.len);
+        if trained {
+            self.len += size.div_ceil(ALIGN) * ALIGN;
+        }
+        self.entries.push(Entry { size, offset });
+    }
+
+    /// The trained tensors `parts` (flattened, in order) laid end to end, zeros in the gaps.
+    fn join(&self, parts: Vec<Tensor<1>>) -> Tensor<1> {
+        let device = parts.first().expect("a trained network has parameters").device();
+        let mut pieces = Vec::with_capacity(2 * parts.len());
+        let mut end = 0;
+        for (entry, part) in self.entries.iter().filter(|e| e.offset.is_some()).zip(parts) {
+            let offset = entry.offset.expect("filtered to trained entries");
+            if offset > end {
+                pieces.push(Tensor::zeros([offset - end], &device));
+            }
+            end = offset + entry.size;
+            pieces.push(part);
+        }
+        if self.len > end {
+            pieces.push(Tensor::zeros([self.len - end], &device));
+        }
+        Tensor::cat(pieces, 0)
+    }
+}
+
+/// Collects a network's layout and, for its trained parameters, the weights and (given the
+/// gradients) the gradients, flattened and without autodiff.
+struct Flatten<'a> {
+    grads: Option<&'a GradientsParams>,
+    layout: Layout,
+    weights: Vec<Tensor<1>>,
+    grads_flat: Vec<Tensor<1>>,
+}
+
+impl ModuleVisitor for Flatten<'_> {
+    fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+        let value = param.val();
+        let trained = value.is_require_grad();
+        self.layout.push(value.shape().num_elements(), trained);
+        if let (true, Some(grads)) = (trained, self.grads) {
+            let weight = value.inner();
+            let grad = grads.get::<D>(param.id).unwrap_or_else(|| weight.zeros_like());
+            self.weights.push(weight.flatten(0, D - 1));
+            self.grads_flat.push(grad.flatten(0, D - 1));
+        }
+    }
+}
+
+/// Puts the updated flat weights back into the network's trained parameters, each a view of
+/// its stretch, as new leaves for the next backward pass.
+struct Unflatten<'a> {
+    layout: &'a Layout,
+    flat: Tensor<1>,
+    index: usize,
+}
+
+impl ModuleMapper for Unflatten<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let entry = self.layout.entries[self.index];
+        self.index += 1;
+        let Some(offset) = entry.offset else { return param };
+        let flat = self.flat.clone();
+        param.map(|w| Tensor::from_inner(flat.slice(offset..offset + entry.size).reshape(w.shape())).require_grad())
     }
 }
 
@@ -234,32 +369,3 @@ impl Rule {
     }
 }
 
-/// Applies a [`Rule`] to every parameter that has a gradient.
-struct Update<'a> {
-    rule: Rule,
-    grads: GradientsParams,
-    state: &'a mut Vec<Vec<Tensor<1>>>,
-    /// The parameter being visited.
-    index: usize,
-    /// The state is being created on this update (zeros, which every rule's first step expects).
-    fresh: bool,
-}
-
-impl ModuleMapper for Update<'_> {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        let index = self.index;
-        self.index += 1;
-        let grad = self.grads.remove::<D>(param.id);
-        param.map(|w| {
-            if self.fresh {
-                let zeros = Tensor::<1>::zeros([w.shape().num_elements()], &w.device()).inner();
-                self.state.push(vec![zeros; self.rule.kind.slots()]);
-            }
-            let Some(grad) = grad else { return w };
-            let shape = w.shape();
-            let flat = w.inner().flatten(0, D - 1);
-            let updated = self.rule.apply(flat, grad.flatten(0, D - 1), &mut self.state[index]);
-            Tensor::from_inner(updated.reshape(shape)).require_grad()
-        })
-    }
-}

@@ -1,35 +1,11 @@
-//! Operations over all the parameters of a network, whatever its layers: the norm of its
-//! gradient, WGAN's weight clipping and the moving average of the generator's weights. Written
+//! Operations over all the parameters of a network, whatever its layers: WGAN's weight
+//! clipping, the moving average of the generator's weights and parameter files. Written
 //! once against burn's module visitors, so every model gets them.
 
 use std::collections::HashMap;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
-use burn::optim::GradientsParams;
 use burn::tensor::Tensor;
-
-/// ‖∇θ L‖₂ over every parameter of `module` that has a gradient in `grads`, as a `[1]` tensor
-/// that stays on the device.
-pub fn gradient_norm<M: Module>(module: &M, grads: &GradientsParams) -> Tensor<1> {
-    struct SumOfSquares<'a> {
-        grads: &'a GradientsParams,
-        total: Option<Tensor<1>>,
-    }
-    impl ModuleVisitor for SumOfSquares<'_> {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            if let Some(grad) = self.grads.get::<D>(param.id) {
-                let squares = grad.square().sum();
-                self.total = Some(match self.total.take() {
-                    Some(total) => total + squares,
-                    None => squares,
-                });
-            }
-        }
-    }
-    let mut visitor = SumOfSquares { grads, total: None };
-    module.visit(&mut visitor);
-    visitor.total.expect("a module being trained has gradients").sqrt()
-}
 
 /// Every trained weight of `module` clamped to [−c, c]: the original WGAN's crude way of
 /// keeping the critic Lipschitz. The clamped weights are new leaves, ready for the next backward

@@ -261,8 +261,9 @@ impl Trainer {
         let fake = self.with_instance_noise(fake, sigma);
         let loss_g = self.config.loss.generator(self.discriminator.forward_train(fake, critic.labels));
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
-        let grad_norm_g = params::gradient_norm(&self.generator, &grads);
-        self.generator = self.opt_g.step(lr_g, self.generator.clone(), grads);
+        let stepped = self.opt_g.step(lr_g, self.generator.clone(), grads);
+        let grad_norm_g = stepped.grad_norm;
+        self.generator = stepped.module;
         if let Some(average) = self.average.take() {
             self.average = Some(params::moving_average(average, &self.generator, self.config.ema));
         }
@@ -334,8 +335,9 @@ impl Trainer {
         };
 
         let grads = GradientsParams::from_grads(loss_d.backward(), &self.discriminator);
-        let grad_norm = params::gradient_norm(&self.discriminator, &grads);
-        self.discriminator = self.opt_d.step(lr, self.discriminator.clone(), grads);
+        let stepped = self.opt_d.step(lr, self.discriminator.clone(), grads);
+        let grad_norm = stepped.grad_norm;
+        self.discriminator = stepped.module;
         if self.config.loss == GanLoss::WganClip {
             self.discriminator = params::clip(self.discriminator.clone(), self.config.clip);
         }

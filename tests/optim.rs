@@ -1,7 +1,7 @@
 //! Each optimiser's update against hand-computed values on a two-weight "network", and what
 //! retuning a running optimiser keeps.
 
-use burn::module::{Module, Param};
+use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::optim::{NetworkOptimizer, OptimizerConfig, OptimizerKind};
@@ -22,7 +22,7 @@ fn step(optimizer: &mut NetworkOptimizer, weights: Weights) -> Weights {
     let loss = weights.w.val().square().sum().mul_scalar(0.5);
     let grads = GradientsParams::from_grads(loss.backward(), &weights);
     let lr = optimizer.config().lr;
-    optimizer.step(lr, weights, grads)
+    optimizer.step(lr, weights, grads).module
 }
 
 fn values(weights: &Weights) -> Vec<f32> {
@@ -92,4 +92,68 @@ fn retuning_keeps_the_state_and_a_new_algorithm_starts_afresh() {
         "a new algorithm resets"
     );
     assert_close(&values(&step(&mut optimizer, weights)), [0.729, -1.458], "fresh Nesterov");
+}
+
+/// A matrix, a vector and an untrained tensor of sizes that are not multiples of anything, so
+/// that the update must lay the network's parameters end to end and put each back in place.
+#[derive(Module, Debug)]
+struct Net {
+    matrix: Param<Tensor<2>>,
+    vector: Param<Tensor<1>>,
+    fixed: Param<Tensor<1>>,
+}
+
+fn net() -> Net {
+    let device = Device::flex().autodiff();
+    Net {
+        matrix: Param::from_data(TensorData::new(vec![1.0f32, 2.0, 2.0, 0.0, -1.0, 3.0], [2, 3]), &device),
+        vector: Param::from_data(TensorData::new(vec![5.0f32, -5.0, 0.5], [3]), &device),
+        // Like batch norm's running statistics: a tensor of the network that is not trained.
+        fixed: Param::initialized(ParamId::new(), Tensor::from_data(TensorData::new(vec![7.0f32], [1]), &device)),
+    }
+}
+
+#[test]
+fn a_whole_network_moves_parameter_by_parameter_and_reports_its_gradient_norm() {
+    // L = Σ m²/2 + 2·Σ v: ∇m = m, ∇v = (2, 2, 2); ‖∇‖ = √(1 + 4 + 4 + 0 + 1 + 9 + 3·4) = √31.
+    let n = net();
+    let loss = n.matrix.val().square().sum().mul_scalar(0.5) + n.vector.val().sum().mul_scalar(2.0);
+    let grads = GradientsParams::from_grads(loss.backward(), &n);
+    let mut optimizer = NetworkOptimizer::new(OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.5, ..Default::default() });
+    let stepped = optimizer.step(0.5, n, grads);
+    let norm = floats(stepped.grad_norm.into_data())[0];
+    assert!((norm - 31f32.sqrt()).abs() < 1e-5, "{norm}");
+    // SGD with lr 0.5: m ← m/2, v ← v − 1; the untrained tensor stays.
+    let n = stepped.module;
+    assert_eq!(floats(n.matrix.val().into_data()), vec![0.5, 1.0, 1.0, 0.0, -0.5, 1.5]);
+    assert_eq!(floats(n.vector.val().into_data()), vec![4.0, -6.0, -0.5]);
+    assert_eq!(floats(n.fixed.val().into_data()), vec![7.0]);
+    assert!(n.matrix.val().is_require_grad() && !n.fixed.val().is_require_grad());
+}
+
+#[test]
+fn a_saved_state_continues_exactly() {
+    // Two Adam steps in one go, against one step, a save and restore of the state, then the second.
+    let adam = OptimizerConfig { lr: 0.1, ..OptimizerConfig::default() };
+    let loss = |n: &Net| n.matrix.val().square().sum() + n.vector.val().powf_scalar(4.0).sum();
+    let update = |optimizer: &mut NetworkOptimizer, n: Net| {
+        let grads = GradientsParams::from_grads(loss(&n).backward(), &n);
+        optimizer.step(0.1, n, grads).module
+    };
+    let mut straight = NetworkOptimizer::new(adam);
+    let once = update(&mut straight, net());
+    let (updates, gathered) = straight.gather();
+    let want = update(&mut straight, once.clone());
+
+    let values: Vec<f32> = gathered.values.iter().flat_map(|t| floats(t.clone().into_data())).collect();
+    assert_eq!(gathered.shapes, vec![vec![6], vec![6], vec![3], vec![3], vec![1], vec![1]], "two slots per tensor");
+    let bytes = NetworkOptimizer::encode(updates, &gathered.shapes, &values);
+    let device = Device::flex().autodiff();
+    let mut restored = NetworkOptimizer::decode(adam, &bytes, &once, &device).unwrap();
+    let got = update(&mut restored, once);
+    assert_eq!(floats(got.matrix.val().into_data()), floats(want.matrix.val().into_data()));
+    assert_eq!(floats(got.vector.val().into_data()), floats(want.vector.val().into_data()));
+
+    let rms = OptimizerConfig { kind: OptimizerKind::RmsProp, ..adam };
+    assert!(NetworkOptimizer::decode(rms, &bytes, &net(), &device).is_err(), "another algorithm's state is refused");
 }
