@@ -79,19 +79,25 @@ extern "C" {
 
 unsafe extern "C" {
     /// The static constructors, which the linker gathers into one function (burn's kernel IR
-    /// registers its dialects through them).
+    /// registers its types and dialects through them).
     fn __wasm_call_ctors();
+}
+
+/// Runs the static constructors, once. A module none of whose exports calls them is, to the
+/// WebAssembly linker, a "command", and then it runs every constructor again at the top of
+/// every export: wasm-bindgen's allocator and reference-table exports among them, which
+/// JavaScript calls for each string, array and GPU object it hands over. That made every kernel
+/// launch in the browser cost milliseconds of CPU. Called at start-up and again before a
+/// trainer is made, for hosts (such as a test harness) that never run the start function.
+fn run_static_constructors() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    // SAFETY: the linker-made constructor function, run before anything needs what it registers.
+    ONCE.call_once(|| unsafe { __wasm_call_ctors() });
 }
 
 #[wasm_bindgen(start)]
 fn start() {
-    // Run the static constructors once, here. A module none of whose exports calls them is,
-    // to the WebAssembly linker, a "command", and then it runs every constructor again at the
-    // top of every export: wasm-bindgen's allocator and reference-table exports among them,
-    // which JavaScript calls for each string, array and GPU object it hands over. That made
-    // every kernel launch in the browser cost milliseconds of CPU.
-    // SAFETY: the linker-made constructor function; called once, before anything else runs.
-    unsafe { __wasm_call_ctors() };
+    run_static_constructors();
     console_error_panic_hook::set_once();
 }
 
@@ -102,6 +108,7 @@ thread_local! {
 
 /// The WebGPU device, started on first use; `Err` says why there is none.
 pub async fn webgpu() -> Result<ComputeDevice, String> {
+    run_static_constructors();
     if let Some(known) = GPU.with(|g| g.borrow().clone()) {
         return known;
     }
@@ -182,6 +189,7 @@ impl WebTrainer {
     /// (`seed=7&batch=64`, as in the page's URL hash). `backend` is `"webgpu"` (falling back
     /// to the CPU, with a notice, where WebGPU is unusable) or `"cpu"`.
     pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
+        run_static_constructors();
         let config = TrainConfig::from_query(&query).map_err(js_error)?;
         let digits = Digits::decode(&digits).map_err(js_error)?;
         let (device, notice) = match backend.as_str() {
