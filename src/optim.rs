@@ -151,7 +151,7 @@ impl NetworkOptimizer {
     /// moves (one without a gradient as if its gradient were zero); untrained tensors, such as
     /// batch norm's running statistics, stay as they are.
     pub fn step<M: Module>(&mut self, lr: f64, module: M, grads: GradientsParams) -> Stepped<M> {
-        let mut flat = Flatten { grads: Some(&grads), layout: Layout::default(), weights: Vec::new(), grads_flat: Vec::new() };
+        let mut flat = Flatten::new(Some(&grads));
         module.visit(&mut flat);
         let (weights, gradient) = (flat.layout.join(flat.weights), flat.layout.join(flat.grads_flat));
         if self.state.is_empty() {
@@ -210,7 +210,7 @@ impl NetworkOptimizer {
         if stored.is_empty() {
             return Ok(fresh);
         }
-        let mut flat = Flatten { grads: None, layout: Layout::default(), weights: Vec::new(), grads_flat: Vec::new() };
+        let mut flat = Flatten::new(None);
         module.visit(&mut flat);
         let expected: Vec<Vec<usize>> =
             flat.layout.entries.iter().flat_map(|e| std::iter::repeat_n(vec![e.size], slots)).collect();
@@ -292,6 +292,12 @@ struct Flatten<'a> {
     grads_flat: Vec<Tensor<1>>,
 }
 
+impl<'a> Flatten<'a> {
+    fn new(grads: Option<&'a GradientsParams>) -> Self {
+        Self { grads, layout: Layout::default(), weights: Vec::new(), grads_flat: Vec::new() }
+    }
+}
+
 impl ModuleVisitor for Flatten<'_> {
     fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
         let value = param.val();
@@ -368,4 +374,3 @@ impl Rule {
         w - step.mul_scalar(self.lr)
     }
 }
-

@@ -119,7 +119,8 @@ fn a_whole_network_moves_parameter_by_parameter_and_reports_its_gradient_norm() 
     let n = net();
     let loss = n.matrix.val().square().sum().mul_scalar(0.5) + n.vector.val().sum().mul_scalar(2.0);
     let grads = GradientsParams::from_grads(loss.backward(), &n);
-    let mut optimizer = NetworkOptimizer::new(OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.5, ..Default::default() });
+    let mut optimizer =
+        NetworkOptimizer::new(OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.5, ..Default::default() });
     let stepped = optimizer.step(0.5, n, grads);
     let norm = floats(stepped.grad_norm.into_data())[0];
     assert!((norm - 31f32.sqrt()).abs() < 1e-5, "{norm}");
