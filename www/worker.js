@@ -78,16 +78,29 @@ class Explained extends Error {
 
 /** Reports an error. A failed start is `fatal`; a failed training step `stop`s the run, while a
  * refused setting leaves it going. `key` words errors that are not already explained. */
-const fail = (error, { fatal = false, stop = true, key = "failed" } = {}) => {
+const fail = async (error, { fatal = false, stop = true, key = "failed" } = {}) => {
   if (stop) running = false;
   if (error && error.divergedAt !== undefined) {
     // The trainer went back to its last good state: the run pauses and the page explains.
     running = false;
     return post({ type: "diverged", step: error.divergedAt, back: error.backTo, detail: detail(error) });
   }
+  // A failure caused by losing the GPU device is that loss, which the page recovers from.
+  if (!(error instanceof Explained) && (await gpuDeviceLost())) return;
   const explained = error instanceof Explained ? error : new Explained(key, { detail: detail(error) });
   post({ type: "error", key: explained.key, values: explained.values, fatal, stopped: !running });
 };
+
+/** How long a failure waits for the GPU device to report its loss: a read in flight fails a
+ * moment before the device says it is lost. */
+const LOSS_GRACE_MS = 1000;
+
+/** Whether the trainer's GPU device is lost, or reports its loss within LOSS_GRACE_MS. */
+function gpuDeviceLost() {
+  const device = globalThis.webganGpuDevice;
+  if (!device || !trainer || trainer.backend() !== "webgpu") return Promise.resolve(false);
+  return Promise.race([device.lost.then(() => true), new Promise((r) => setTimeout(() => r(false), LOSS_GRACE_MS))]);
+}
 
 /** Fetches a file with a visible progress bar; a missing file gets a message that says what to do. */
 async function fetchWithProgress(url, key, from, to) {
