@@ -154,9 +154,9 @@ impl NetworkOptimizer {
         let mut flat = Flatten::new(Some(&grads));
         module.visit(&mut flat);
         let (weights, gradient) = (flat.layout.join(flat.weights), flat.layout.join(flat.grads_flat));
-        if self.state.is_empty() {
-            let zeros = Tensor::<1>::zeros([flat.layout.len], &weights.device());
-            self.state = vec![zeros; self.config.kind.slots()];
+        let slots = self.config.kind.slots();
+        if self.state.len() != slots {
+            self.state = vec![Tensor::<1>::zeros([flat.layout.len], &weights.device()); slots];
         }
         self.layout = flat.layout;
         self.updates += 1;
