@@ -12,7 +12,7 @@
 //        (default workloads: mlp:64 mlp:256 mlp:1024 dcgan:64); OUT.json gets every line printed,
 //        after those of NATIVE.jsonl (the native benchmark's lines)
 import { readFileSync, writeFileSync } from "node:fs";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
 const args = process.argv.slice(2);
@@ -30,11 +30,7 @@ const PAIRS = [["webgpu", "webgpu"], ["cpu", "wasm"]];
 
 const server = await serve(0);
 const base = `http://127.0.0.1:${server.address().port}/`;
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium();
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const lines = native ? readFileSync(native, "utf8").trim().split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
 const report = (fields) => {

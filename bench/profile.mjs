@@ -9,7 +9,7 @@
 // first), one per hot host function, then a summary.
 //
 // usage: node bench/profile.mjs [settings]      (default: batch=64, the page's mlp)
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
 const settings = process.argv[2] || "batch=64";
@@ -126,12 +126,7 @@ async function workerProfiler(page) {
 }
 
 const server = await serve(0);
-const browser = await chromium.launch({
-  executablePath: "/usr/bin/chromium",
-  args: ["--no-sandbox", "--enable-unsafe-webgpu", "--enable-dawn-features=allow_unsafe_apis", "--disable-quic",
-    "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage"],
-});
+const browser = await launchChromium(["--enable-dawn-features=allow_unsafe_apis"]);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const round = (x, digits = 1) => Number(x.toFixed(digits));
 

@@ -11,7 +11,7 @@ import { spawn } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
 const [nativeMinutes = 30, browserMinutes = 10] = process.argv.slice(2, 4).map(Number);
@@ -80,11 +80,7 @@ async function nativeSoak() {
 
 async function browserSoak() {
   const server = await serve(0);
-  const browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-      "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage", "--enable-precise-memory-info"],
-  });
+  const browser = await launchChromium(["--enable-precise-memory-info"]);
   try {
     const context = await browser.newContext();
     // SOAK_NO_METRICS=1 withholds the digit classifier, to tell the measurements' share apart.

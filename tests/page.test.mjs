@@ -7,7 +7,7 @@ import { execFileSync } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { chromium } from "playwright-core";
+import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
 const RESULTS = new URL("../test-results/", import.meta.url).pathname;
@@ -18,14 +18,7 @@ before(async () => {
   mkdirSync(RESULTS, { recursive: true });
   server = await serve(0, "127.0.0.1", PREFIX);
   base = `http://127.0.0.1:${server.address().port}${PREFIX}`;
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: [
-      "--no-sandbox", "--enable-unsafe-webgpu", "--disable-quic", "--no-first-run",
-      "--disable-background-networking", "--disable-component-update", "--disable-sync",
-      "--disable-dev-shm-usage",
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
