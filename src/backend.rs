@@ -72,8 +72,9 @@ fn describe(
     let info = setup.adapter.get_info();
     let name = if info.name.is_empty() { fallback_name.to_string() } else { info.name };
     // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps. On
-    // them, matrix products that stage tiles through shared memory run about three times slower
-    // than ones that read their operands directly (vendor/cubek-matmul/PATCHED.md).
+    // them, matrix products that stage tiles through shared memory run many times slower than
+    // register blocks read straight from memory, and convolutions run fastest as such products
+    // (vendor/cubek-matmul/PATCHED.md, vendor/burn-cubecl/PATCHED.md).
     let software = info.device_type == wgpu::DeviceType::Cpu;
     cubek_matmul::strategy::set_unstaged_fallback(software);
     let adapter = if software { format!("{name} (software)") } else { name };

@@ -3,6 +3,7 @@
 //! wasm-bindgen's test runner and chromedriver.
 #![cfg(target_arch = "wasm32")]
 
+use burn::tensor::{Device, Tensor, TensorData};
 use js_sys::Float32Array;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
@@ -36,13 +37,16 @@ async fn read_rows(trainer: &WebTrainer) -> Vec<[f32; ROW.len()]> {
 }
 
 /// The defaults, then a run through the explicit input gradient (WGAN-GP, R1), RMSprop,
-/// Nesterov, n_D and the weight average, each checked against the CPU backend step for step.
+/// Nesterov, n_D and the weight average, then a small DCGAN, each checked against the CPU
+/// backend step for step.
 #[wasm_bindgen_test]
 async fn webgpu_steps_match_the_cpu_backend() {
     let gpu = webgpu().await.expect("WebGPU must be available in the test browser");
     assert_eq!(gpu.kind, BackendKind::Gpu);
     let lab = "loss=wgan_gp&r1=1&d_steps=2&opt_g=rms_prop&opt_d=nesterov&lr_d=0.01&real_label=0.9&ema=0.9";
-    for query in ["", lab] {
+    // The DCGAN's convolutions, which a software adapter runs as matrix products.
+    let dcgan = "model=dcgan&hidden=16&batch=8";
+    for query in ["", lab, dcgan] {
         let (gpu_stats, gpu_samples) = steps(&gpu, query, 3).await;
         let (cpu_stats, cpu_samples) = steps(&backend::cpu(), query, 3).await;
         assert_eq!(gpu_stats.len(), 3);
@@ -57,6 +61,58 @@ async fn webgpu_steps_match_the_cpu_backend() {
         }
         let worst = gpu_samples.iter().zip(&cpu_samples).map(|(a, b)| (a - b).abs()).fold(0.0, f32::max);
         assert!(worst < 1e-3, "`{query}`: WebGPU samples differ from the CPU's by up to {worst}");
+    }
+}
+
+/// A deterministic, sign-mixed operand of `shape` (its last two axes a matrix), made on `device`
+/// with those two axes stored the other way round and swapped back where `transposed`: the same
+/// values either way, in the other layout.
+fn operand<const D: usize>(shape: [usize; D], seed: usize, transposed: bool, device: &Device) -> Tensor<D> {
+    let (rows, cols) = (shape[D - 2], shape[D - 1]);
+    let value = |m: usize, i: usize, j: usize| ((m * 13 + i * 31 + j * 17 + seed * 7) % 23) as f32 / 11.0 - 1.0;
+    let matrices = shape[..D - 2].iter().product::<usize>();
+    let mut stored = shape;
+    if transposed {
+        stored.swap(D - 2, D - 1);
+    }
+    let values = (0..matrices)
+        .flat_map(|m| (0..stored[D - 2]).flat_map(move |a| (0..stored[D - 1]).map(move |b| (m, a, b))))
+        .map(|(m, a, b)| if transposed { value(m, b, a) } else { value(m, a, b) })
+        .collect::<Vec<_>>();
+    assert_eq!(values.len(), matrices * rows * cols);
+    let tensor = Tensor::<D>::from_data(TensorData::new(values, stored), device);
+    if transposed { tensor.swap_dims(D - 2, D - 1) } else { tensor }
+}
+
+/// Runs `product` on WebGPU and on the CPU backend: the two agree element for element.
+async fn assert_same_product<const D: usize>(what: &str, gpu: &Device, product: impl Fn(&Device) -> Tensor<D>) {
+    let on_gpu = floats(product(gpu).into_data_async().await.unwrap());
+    let on_cpu = floats(product(&backend::cpu().device).into_data_async().await.unwrap());
+    assert_eq!(on_gpu.len(), on_cpu.len(), "{what}");
+    for (i, (a, b)) in on_gpu.iter().zip(&on_cpu).enumerate() {
+        assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "{what}: element {i} is {a} on WebGPU, {b} on the CPU");
+    }
+}
+
+/// Matrix products on WebGPU against the CPU backend, in every operand layout a training step
+/// hands over (a transposed operand is a view, not a copy), alone and three at once: extents
+/// that take the register block a software adapter runs, and ragged ones that take the general
+/// routine.
+#[wasm_bindgen_test]
+async fn webgpu_matrix_products_match_the_cpu_backend_in_every_layout() {
+    let gpu = webgpu().await.expect("WebGPU must be available in the test browser");
+    for (m, k, n) in [(64, 128, 784), (784, 64, 128), (8, 100, 12), (5, 7, 3), (64, 128, 1)] {
+        for (lhs_t, rhs_t) in [(false, false), (true, false), (false, true), (true, true)] {
+            let what = format!("{m}×{k} · {k}×{n}, lhs transposed {lhs_t}, rhs transposed {rhs_t}");
+            assert_same_product(&what, &gpu.device, |d| {
+                operand([m, k], 1, lhs_t, d).matmul(operand([k, n], 2, rhs_t, d))
+            })
+            .await;
+            assert_same_product(&format!("three of {what}"), &gpu.device, |d| {
+                operand([3, m, k], 3, lhs_t, d).matmul(operand([3, k, n], 4, rhs_t, d))
+            })
+            .await;
+        }
     }
 }
 

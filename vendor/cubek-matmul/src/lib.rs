@@ -17,6 +17,10 @@ pub mod strategy;
 /// Autotune key.
 pub mod tune_key;
 
+/// The register-blocked product software GPU adapters run (see
+/// [`set_unstaged_fallback`](strategy::set_unstaged_fallback)).
+pub mod register_block;
+
 #[cfg(feature = "multi-level")]
 pub mod multi_level;
 #[cfg(feature = "tiled")]

@@ -71,17 +71,20 @@ impl Strategy {
 /// global memory, instead of the unit routine that stages tiles through shared memory.
 static UNSTAGED_FALLBACK: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
-/// Makes [`Strategy::Auto`], where no matrix accelerator is available, run the CPU-blocked
-/// `CpuGemm` routine (the naive routine where `CpuGemm` declines a problem) rather than the unit
-/// routine that stages tiles through shared memory behind workgroup barriers. On a software GPU
+/// Makes [`Strategy::Auto`], where no matrix accelerator is available, run routines that read
+/// their operands straight from global memory rather than the unit routine that stages tiles
+/// through shared memory behind workgroup barriers: the [register block](crate::register_block)
+/// where the problem's extents are multiples of 4, else `CpuGemm`, else naive. On a software GPU
 /// adapter (SwiftShader, lavapipe) shared memory is ordinary memory and every barrier switches
 /// coroutines, so staging costs more than it saves: on Chromium's SwiftShader the matrix products
-/// of a small GAN's training step took 0.42 s with `CpuGemm`, 0.58 s naive and 1.37 s staged.
+/// of a small GAN's training step took 1.37 s staged, 0.58 s naive and 0.42 s with `CpuGemm`.
 pub fn set_unstaged_fallback(enabled: bool) {
     UNSTAGED_FALLBACK.store(enabled, std::sync::atomic::Ordering::Relaxed);
 }
 
-fn unstaged_fallback() -> bool {
+/// Whether [`set_unstaged_fallback`] is on: also read by burn's convolutions, which then lower
+/// to matrix products the same routines run.
+pub fn unstaged_fallback() -> bool {
     UNSTAGED_FALLBACK.load(std::sync::atomic::Ordering::Relaxed)
 }
 
@@ -110,10 +113,23 @@ fn auto(
         match err {
             MatmulSetupError::Unavailable(_) => {
                 if unstaged_fallback() {
-                    if tiled::Strategy::CpuGemm(Default::default())
-                        .launch_ref(client, lhs.clone(), rhs.clone(), out.clone(), dtypes)
-                        .is_err()
-                    {
+                    let launched = crate::register_block::launch_ref(
+                        client,
+                        lhs.clone(),
+                        rhs.clone(),
+                        out.clone(),
+                        dtypes,
+                    )
+                    .or_else(|_| {
+                        tiled::Strategy::CpuGemm(Default::default()).launch_ref(
+                            client,
+                            lhs.clone(),
+                            rhs.clone(),
+                            out.clone(),
+                            dtypes,
+                        )
+                    });
+                    if launched.is_err() {
                         multi_level::Strategy::Naive.launch_ref(client, lhs, rhs, out, dtypes)?;
                     }
                 } else {
