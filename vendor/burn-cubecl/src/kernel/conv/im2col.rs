@@ -3,7 +3,7 @@ use burn_backend::{
     DType,
     ops::{ConvOptions, conv::calculate_conv_output_sizes},
 };
-use burn_std::{Metadata, Shape, Slice};
+use burn_std::{Metadata, Shape};
 use core::iter;
 use cubecl::{
     calculate_cube_count_elemwise,
@@ -21,13 +21,9 @@ use crate::{
         AddOp, into_contiguous_aligned, launch_binop,
         matmul::{MatmulStrategy, matmul},
         reduce::{KernelReduceStrategy, reduce_dim},
-        slice_assign, slice_with_steps,
         utils::{address_type, decompose_linear, shape_divmod, split_dim},
     },
-    ops::{
-        numeric::{empty_device_dtype, zeros_client},
-        reshape, swap_dims,
-    },
+    ops::{numeric::empty_device_dtype, reshape, swap_dims},
     tensor::CubeTensor,
 };
 use cubek::reduce::components::instructions::ReduceOperationConfig;
@@ -546,117 +542,17 @@ pub fn wgrad_im2col_1x1_split<const N: usize>(
     Ok(reshape(grad, weight_shape))
 }
 
-/// One kernel tap's gather slices: the image window and the column window it
-/// fills. `image` indexes `[batch, ..in_spatial, channels]`; `columns` indexes
-/// `[batch, ..out_spatial, taps * channels]`. Both select the same number of
-/// elements: the outputs whose read lands inside the image, and the input
-/// pixels those outputs read.
-struct TapBlock {
-    image: Vec<Slice>,
-    columns: Vec<Slice>,
-}
-
-/// The windows [`im2col`] gathers. [`col2im_kernel`] re-derives the same
-/// geometry from the tap formula rather than reading [`TapBlock`]s.
-///
-/// Tap `0` is the zero offset. The index increases with the last kernel axis
-/// varying fastest, which is the weight's NHWC order. A tap that misses the
-/// image on every output is omitted; `clipped` is set when any column is left
-/// unwritten, which is what tells [`im2col`] to zero its buffer first.
-fn plan_taps<const N: usize>(
-    batch: usize,
-    channels: usize,
-    in_shape: &[usize],
-    out_shape: &[usize],
-    kernel_shape: &[usize],
-    options: &ConvOptions<N>,
-) -> (Vec<TapBlock>, bool) {
-    let taps: usize = kernel_shape.iter().product();
-    let mut blocks = Vec::with_capacity(taps);
-    let mut clipped = false;
-
-    for tap in 0..taps {
-        // The tap's index per spatial dimension, innermost varying fastest —
-        // the order the column axis is laid out in.
-        let mut rest = tap;
-        let mut offsets = [0usize; N];
-        for axis in (0..N).rev() {
-            offsets[axis] = rest % kernel_shape[axis];
-            rest /= kernel_shape[axis];
-        }
-
-        let mut image = vec![Slice::from(0..batch)];
-        let mut columns = vec![Slice::from(0..batch)];
-        let mut covers_nothing = false;
-
-        for axis in 0..N {
-            let stride = options.stride[axis] as isize;
-            // Where this tap reads for output zero. Negative under padding.
-            let base = (offsets[axis] * options.dilation[axis]) as isize
-                - options.padding_begin()[axis] as isize;
-            let extent = in_shape[axis] as isize;
-
-            // The outputs whose read lands inside the image. Everything else is
-            // padding, and zero is already the answer there.
-            // Rounded up by hand: `isize::div_ceil` is not stable, and both
-            // operands are positive here.
-            let first = match base >= 0 {
-                true => 0,
-                false => (-base + stride - 1) / stride,
-            };
-            let last = match extent - 1 - base {
-                reach if reach < 0 => 0,
-                reach => Ord::min(out_shape[axis] as isize, reach / stride + 1),
-            };
-
-            if last <= first {
-                covers_nothing = true;
-                break;
-            }
-
-            clipped |= first > 0 || last < out_shape[axis] as isize;
-
-            // Exactly `last - first` elements: the end is one past the last one
-            // the step actually lands on, not one past the range it spans.
-            let start = first * stride + base;
-            image.push(Slice {
-                start,
-                end: Some(start + (last - first - 1) * stride + 1),
-                step: stride,
-            });
-            columns.push(Slice {
-                start: first,
-                end: Some(last),
-                step: 1,
-            });
-        }
-
-        // A tap that reads outside the image everywhere — a kernel wider than
-        // the padded image. Its columns stay zero.
-        if covers_nothing {
-            clipped = true;
-            continue;
-        }
-
-        image.push(Slice::from(0..channels));
-        columns.push(Slice::from(tap * channels..(tap + 1) * channels));
-        blocks.push(TapBlock { image, columns });
-    }
-
-    (blocks, clipped)
-}
-
-/// The input laid out as the matrix a weight gradient contracts against:
+/// The input laid out as the matrix a convolution (forward, or its weight
+/// gradient) contracts against:
 /// `[(batch, ..out spatial), (..kernel, channels)]`.
 ///
 /// `columns[(n, ..o), (..k, c)] = input[n, ..o * stride + k * dilation -
 /// padding.., c]`, and zero where that reads outside the image — a padded
 /// position contributes nothing to the gradient, so zero *is* the answer.
 ///
-/// Built from one assignment per kernel tap rather than a kernel of its own.
-/// Each tap owns a contiguous block of columns and reads a sub-rectangle of the
-/// image, so at unit stride its source is a plain slice — metadata only. A
-/// strided convolution pays a gather per tap on top.
+/// Gathered by one kernel, [`im2col_kernel`], a thread per column element. (The
+/// release built it from a strided slice and an assignment per kernel tap: two
+/// dispatches and a pass over the columns per tap, and a zero fill.)
 ///
 /// The column axis is ordered `(..kernel, channels)` deliberately: that is the
 /// weight's own NHWC layout, so what the matmul produces needs reshaping and
@@ -671,48 +567,121 @@ fn im2col<const N: usize>(
     kernel_shape: &[usize],
     options: &ConvOptions<N>,
 ) -> CubeTensor {
-    let rank = input.meta.num_dims();
-    let dim_c = rank - 1;
-
+    let dim_c = input.meta.num_dims() - 1;
     let batch = input.meta.shape()[0];
     let channels = input.meta.shape()[dim_c];
-    let in_shape = input.meta.shape()[1..dim_c].to_vec();
-
     let taps: usize = kernel_shape.iter().product();
 
     let mut columns_shape = vec![batch];
     columns_shape.extend(out_shape.iter().copied());
     columns_shape.push(taps * channels);
+    let dtype = input.dtype;
+    let client = input.client.clone();
+    let columns = empty_device_dtype(
+        client.clone(),
+        input.device.clone(),
+        columns_shape.into(),
+        dtype,
+    );
 
-    // Every tap is planned before anything is allocated, because whether *any*
-    // of them is clipped is what decides if the column matrix has to be zeroed.
-    let (blocks, clipped) =
-        plan_taps::<N>(batch, channels, &in_shape, out_shape, kernel_shape, options);
-
-    // Only a clipped tap leaves a hole, and with no padding there is none: the
-    // taps together write every column, so the fill would be a full pass over
-    // the largest buffer here that nothing reads back.
-    let mut columns = match clipped {
-        true => zeros_client(
-            input.client.clone(),
-            input.device.clone(),
-            columns_shape.into(),
-            input.dtype,
-        ),
-        false => empty_device_dtype(
-            input.client.clone(),
-            input.device.clone(),
-            columns_shape.into(),
-            input.dtype,
-        ),
+    // Four channels per thread where the input's channels are adjacent and every
+    // other stride keeps a vector of them aligned (an NHWC activation).
+    let strides = input.meta.strides();
+    let line = match channels % 4 == 0
+        && strides[dim_c] == 1
+        && strides[..dim_c].iter().all(|s| s % 4 == 0)
+    {
+        true => 4,
+        false => 1,
     };
+    let working_units = columns.meta.num_elements() / line;
+    let cube_dim = CubeDim::new(&client, working_units);
+    let cube_count = calculate_cube_count_elemwise(&client, working_units, cube_dim);
+    let pad = options.padding_begin();
+    let mut kernel = SequenceArg::new();
+    let mut stride = SequenceArg::new();
+    let mut padding = SequenceArg::new();
+    let mut dilation = SequenceArg::new();
+    for axis in 0..N {
+        kernel.push(kernel_shape[axis]);
+        stride.push(options.stride[axis]);
+        padding.push(pad[axis]);
+        dilation.push(options.dilation[axis]);
+    }
 
-    for block in blocks {
-        let gathered = slice_with_steps(input.clone(), &block.image);
-        columns = slice_assign(columns, &block.columns, gathered);
+    unsafe {
+        im2col_kernel::launch_unchecked(
+            &client,
+            cube_count,
+            cube_dim,
+            address_type!(input, columns),
+            line,
+            input.into_tensor_arg(),
+            columns.clone().into_linear_view(),
+            shape_divmod(&columns),
+            kernel,
+            stride,
+            padding,
+            dilation,
+            channels,
+            dtype_to_storage_type(dtype),
+        );
     }
 
     columns
+}
+
+/// One vector of [`im2col`]'s columns per thread (`N` channels of one tap):
+/// `columns[(n, ..o), (..k, c)] = input[n, ..o * stride + k * dilation - padding.., c]`,
+/// zero where that falls outside the image. The input is read through its strides.
+#[cube(launch_unchecked, address_type = "dynamic")]
+fn im2col_kernel<E: Numeric, N: Size>(
+    input: &Tensor<Vector<E, N>>,
+    mut columns: LinearViewMut<'_, Vector<E, N>>,
+    columns_shape: Sequence<FastDivmod<usize>>,
+    kernel: Sequence<usize>,
+    stride: Sequence<usize>,
+    pad: Sequence<usize>,
+    dilation: Sequence<usize>,
+    channels: usize,
+    #[define(E)] _dtype: ElemType,
+) {
+    if !columns.is_in_bounds(ABSOLUTE_POS) {
+        terminate!();
+    }
+
+    let line = input.vector_size();
+    let spatial = comptime![kernel.len()];
+    let (_, pos) = decompose_linear(ABSOLUTE_POS * line, &columns_shape);
+    let column = pos[spatial + 1];
+    let tap = column / channels;
+    let mut index = pos[0] * input.stride(0) + (column % channels) * input.stride(spatial + 1);
+    let mut inside = true;
+
+    #[unroll]
+    for axis in 0..spatial {
+        let mut divisor = 1;
+        #[unroll]
+        for later in 0..spatial {
+            if later > axis {
+                divisor *= kernel[later];
+            }
+        }
+        let offset = (tap / divisor) % kernel[axis];
+        // The read position plus the padding, so that it cannot go below zero.
+        let padded = pos[axis + 1] * stride[axis] + offset * dilation[axis];
+        let fits = padded >= pad[axis] && padded < pad[axis] + input.shape(axis + 1);
+        inside = inside && fits;
+        if fits {
+            index += (padded - pad[axis]) * input.stride(axis + 1);
+        }
+    }
+
+    let mut value = Vector::broadcast(E::from_int(0));
+    if inside {
+        value = input[index / line];
+    }
+    columns.write(ABSOLUTE_POS, value);
 }
 
 /// Scatter-add [`im2col`]'s adjoint in one kernel. One thread owns one input
