@@ -2,7 +2,7 @@
 //! clipping, the moving average of the generator's weights and parameter files. Written
 //! once against burn's module visitors, so every model gets them.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::Tensor;
@@ -22,6 +22,47 @@ pub fn clip<M: Module>(module: M, c: f64) -> M {
         }
     }
     module.map(&mut Clip(c))
+}
+
+/// A network whose trained weights are constants for a while: a backward pass through it
+/// reaches its input but computes no gradient for its weights, which saves their products
+/// where only the input's gradient is wanted (the discriminator inside the generator's loss).
+pub struct Frozen<M> {
+    /// The network, its trained weights untracked.
+    pub module: M,
+    trained: HashSet<ParamId>,
+}
+
+/// `module` frozen (see [`Frozen`]); [`Frozen::thaw`] trains its weights again.
+pub fn freeze<M: Module>(module: M) -> Frozen<M> {
+    struct Trained(HashSet<ParamId>);
+    impl ModuleVisitor for Trained {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            if param.val().is_require_grad() {
+                self.0.insert(param.id);
+            }
+        }
+    }
+    let mut trained = Trained(HashSet::new());
+    module.visit(&mut trained);
+    Frozen { module: module.no_grad(), trained: trained.0 }
+}
+
+impl<M: Module> Frozen<M> {
+    /// The network with the weights that were trained before [`freeze`] trained again, and
+    /// whatever else changed meanwhile (batch norm's running statistics) kept.
+    pub fn thaw(self) -> M {
+        struct Thaw(HashSet<ParamId>);
+        impl ModuleMapper for Thaw {
+            fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+                if !self.0.contains(&param.id) {
+                    return param;
+                }
+                param.map(|w| w.detach().require_grad())
+            }
+        }
+        self.module.map(&mut Thaw(self.trained))
+    }
 }
 
 /// The exponential moving average `decay · average + (1 − decay) · current`, parameter by

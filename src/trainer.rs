@@ -256,10 +256,13 @@ impl Trainer {
             critic = self.update_discriminator(lr_d, sigma);
         }
 
-        // G descends its loss through the freshly updated D.
+        // G descends its loss through the freshly updated D, whose weights are constants here:
+        // G's gradient needs D's input gradient only.
         let fake = self.generator.forward_train(critic.z, critic.labels.clone());
         let fake = self.with_instance_noise(fake, sigma);
-        let loss_g = self.config.loss.generator(self.discriminator.forward_train(fake, critic.labels));
+        let mut frozen = params::freeze(self.discriminator.clone());
+        let loss_g = self.config.loss.generator(frozen.module.forward_train(fake, critic.labels));
+        self.discriminator = frozen.thaw();
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
         let stepped = self.opt_g.step(lr_g, self.generator.clone(), grads);
         let grad_norm_g = stepped.grad_norm;

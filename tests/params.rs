@@ -1,9 +1,9 @@
 //! Whole-network parameter operations against hand-computed values.
 
-use burn::module::{Module, Param};
+use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::params::{clip, moving_average};
+use webgan::params::{clip, freeze, moving_average};
 use webgan::stats::floats;
 
 /// A matrix and a vector, so the operations must handle parameters of different ranks.
@@ -32,6 +32,32 @@ fn clipping_clamps_every_weight_and_keeps_them_trainable() {
     let loss = clipped.matrix.val().sum() + clipped.vector.val().sum();
     let grads = GradientsParams::from_grads(loss.backward(), &clipped);
     assert_eq!(grads.len(), 2, "clipped weights must still receive gradients");
+}
+
+#[test]
+fn a_frozen_network_passes_gradients_to_its_input_only_and_thaws_keeping_its_buffers() {
+    let device = Device::flex().autodiff();
+    let tensor = |v: Vec<f32>, shape: [usize; 2]| Tensor::<2>::from_data(TensorData::new(v, shape), &device);
+    // A trained matrix M = [[1, 2], [3, 4]] and an untrained buffer, like batch norm's statistics.
+    let buffer = Tensor::from_data(TensorData::new(vec![0.5f32, -0.5], [2]), &device);
+    let net = Net {
+        matrix: Param::from_tensor(tensor(vec![1.0, 2.0, 3.0, 4.0], [2, 2]).require_grad()),
+        vector: Param::initialized(ParamId::new(), buffer),
+    };
+    let mut frozen = freeze(net);
+    // Σ x·M at x = [1, 1]: ∂/∂x = M's row sums, and M gets no gradient at all.
+    let x = tensor(vec![1.0, 1.0], [1, 2]).require_grad();
+    let grads = x.clone().matmul(frozen.module.matrix.val()).sum().backward();
+    assert_eq!(floats(x.grad(&grads).expect("the input is tracked").into_data()), vec![3.0, 7.0]);
+    assert_eq!(GradientsParams::from_grads(grads, &frozen.module).len(), 0, "no weight gradient while frozen");
+    // A buffer replaced while frozen stays replaced (and untrained); M trains again.
+    let id = frozen.module.vector.id;
+    frozen.module.vector = Param::initialized(id, Tensor::from_data(TensorData::new(vec![9.0f32, 9.0], [2]), &device));
+    let thawed = frozen.thaw();
+    assert_eq!(values(&thawed), (vec![1.0, 2.0, 3.0, 4.0], vec![9.0, 9.0]));
+    assert!(!thawed.vector.val().is_require_grad());
+    let grads = GradientsParams::from_grads(thawed.matrix.val().sum().backward(), &thawed);
+    assert_eq!(grads.len(), 1, "the thawed matrix trains again");
 }
 
 #[test]
