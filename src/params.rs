@@ -1,6 +1,6 @@
 //! Operations over all the parameters of a network, whatever its layers: WGAN's weight
-//! clipping, the moving average of the generator's weights and parameter files. Written
-//! once against burn's module visitors, so every model gets them.
+//! clipping, freezing a network for one pass, the moving average of the generator's weights and
+//! parameter files. Written once against burn's module visitors, so every model gets them.
 
 use std::collections::{HashMap, HashSet};
 
