@@ -1,6 +1,8 @@
 //! The one training configuration that travels everywhere: page controls, URL hash, CLI flags
 //! and JSON files all become a [`TrainConfig`], and nothing trains until it has been validated.
 
+use std::collections::HashMap;
+
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
@@ -106,22 +108,129 @@ impl Default for TrainConfig {
     }
 }
 
-/// Why a configuration was refused. Each message names the field and what it accepts, so the
-/// page and the CLI can show it to a person as it is.
+/// The largest seed: 2^53 − 1, JavaScript's `Number.MAX_SAFE_INTEGER`. The page holds the
+/// settings as JavaScript numbers, which round larger integers (18446744073709551615 reads as
+/// 18446744073709552000), so a larger seed would be shown, and shared in links, as another one.
+pub const MAX_SEED: u64 = (1 << 53) - 1;
+
+/// Why a configuration was refused. Each message names the setting by the key a link or `--set`
+/// uses (a JSON file's own problems by its keys) and says what it accepts, so the page and the
+/// CLI can show it to a person as it is.
 #[derive(Clone, Debug, PartialEq, Error)]
 pub enum ConfigError {
-    /// A field holds a value outside its allowed range.
-    #[error("`{field}` = {value} is not allowed: {allowed}")]
+    /// A setting holds a value outside its allowed range.
+    #[error("`{}` = {} is not allowed: {allowed}", shorten(.field), shorten(.value))]
     OutOfRange { field: String, value: String, allowed: &'static str },
-    /// A field's text could not be read as the type it needs.
-    #[error("`{field}` = \"{value}\" is not {expected}")]
+    /// A setting's text could not be read as the type it needs.
+    #[error("`{}` = \"{}\" is not {expected}", shorten(.field), shorten(.value))]
     BadValue { field: String, value: String, expected: &'static str },
-    /// A key that no field answers to.
-    #[error("unknown setting `{field}`; known settings: {known}")]
+    /// A key that no setting answers to.
+    #[error("unknown setting `{}`; known settings: {known}", shorten(.field))]
     UnknownField { field: String, known: &'static str },
-    /// The JSON text itself is malformed.
-    #[error("the configuration is not valid JSON: {0}")]
+    /// A key given more than once in one query or list, which leaves unclear which value is meant.
+    #[error("`{}` is given more than once; give each setting once", shorten(.field))]
+    Repeated { field: String },
+    /// A JSON configuration, or one of its parts that holds named settings (`g`, `d`), is
+    /// not an object; `field` is `None` for the whole configuration.
+    #[error("{} must be a JSON object of named settings, not {found}", json_place(.field.as_deref()))]
+    NotAnObject { field: Option<String>, found: &'static str },
+    /// The JSON text is malformed or does not describe a configuration.
+    #[error("the configuration is not valid JSON: {}", shorten_quoted(.0))]
     Json(String),
+    /// Two or more of the problems above, all found in one configuration.
+    #[error("{}", list(.0))]
+    Several(Vec<ConfigError>),
+}
+
+/// The most characters of a person's own text that a message repeats: enough to recognise it,
+/// while a value pasted by mistake (a whole file, say) cannot flood the page's error box.
+const ECHOED_CHARS: usize = 80;
+
+/// The most problems [`ConfigError::Several`] lists one by one; the rest are counted.
+const LISTED_PROBLEMS: usize = 10;
+
+/// `text` cut to [`ECHOED_CHARS`] characters, with "…" where it was cut.
+fn shorten(text: &str) -> String {
+    match text.char_indices().nth(ECHOED_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// `message` with each stretch between quotes (backticks or double quotes) cut by [`shorten`]: a
+/// JSON parser's message quotes the document's own text, which may be a whole file, while its
+/// own words between the quotes are short.
+fn shorten_quoted(message: &str) -> String {
+    const QUOTES: [char; 2] = ['`', '"'];
+    message
+        .split_inclusive(QUOTES)
+        .map(|piece| {
+            let text = piece.strip_suffix(QUOTES).unwrap_or(piece);
+            shorten(text) + &piece[text.len()..]
+        })
+        .collect()
+}
+
+/// How a message names the part of a JSON configuration at `field`.
+fn json_place(field: Option<&str>) -> String {
+    field.map_or_else(|| "the configuration".to_string(), |field| format!("`{}`", shorten(field)))
+}
+
+/// Each problem on its own line, the first [`LISTED_PROBLEMS`] of them, then how many more.
+fn list(problems: &[ConfigError]) -> String {
+    let mut lines: Vec<String> = problems.iter().take(LISTED_PROBLEMS).map(ToString::to_string).collect();
+    if problems.len() > LISTED_PROBLEMS {
+        lines.push(format!("… and {} more problems", problems.len() - LISTED_PROBLEMS));
+    }
+    lines.join("\n")
+}
+
+/// `x` as a message writes it: plainly where that is short, in exponent form (`1e308`,
+/// `2.5e-7`) for magnitudes that plain form would write out digit by digit.
+fn number(x: f64) -> String {
+    if x.is_finite() && x != 0.0 && !(1e-4..1e6).contains(&x.abs()) { format!("{x:e}") } else { x.to_string() }
+}
+
+/// The problems found in one configuration, so that it is refused with all of them at once.
+#[derive(Default)]
+struct Problems(Vec<ConfigError>);
+
+impl Problems {
+    /// Keeps `problem`, or each of them if it holds several.
+    fn push(&mut self, problem: ConfigError) {
+        match problem {
+            ConfigError::Several(problems) => self.0.extend(problems),
+            problem => self.0.push(problem),
+        }
+    }
+
+    /// Keeps the problem of `result`, if it has one.
+    fn note(&mut self, result: Result<(), ConfigError>) {
+        if let Err(problem) = result {
+            self.push(problem);
+        }
+    }
+
+    /// Notes that `key` = `value` is out of range.
+    fn refuse(&mut self, key: impl Into<String>, value: impl ToString, allowed: &'static str) {
+        self.0.push(ConfigError::OutOfRange { field: key.into(), value: value.to_string(), allowed });
+    }
+
+    /// Notes that `key` = `value` is out of range unless `ok`.
+    fn require(&mut self, ok: bool, key: impl Into<String>, value: impl ToString, allowed: &'static str) {
+        if !ok {
+            self.refuse(key, value, allowed);
+        }
+    }
+
+    /// Success when nothing was found, else the one problem or all of them.
+    fn into_result(mut self) -> Result<(), ConfigError> {
+        match self.0.len() {
+            0 => Ok(()),
+            1 => Err(self.0.remove(0)),
+            _ => Err(ConfigError::Several(self.0)),
+        }
+    }
 }
 
 /// The keys a URL hash or a `key=value` list may use. The optimiser keys set both networks, or
@@ -133,102 +242,156 @@ pub const KNOWN_KEYS: &str = "data, points, model, conditional, seed, batch (a n
 /// The optimiser fields, by the short key that sets them.
 const OPTIMIZER_KEYS: [&str; 7] = ["opt", "lr", "beta1", "beta2", "eps", "momentum", "alpha"];
 
+/// What a decay or moment accepts.
+const FRACTION: &str = "a number from 0 up to (not including) 1";
+
+/// Whether `x` is a number from `lo` to `hi`.
+fn within(x: f64, lo: f64, hi: f64) -> bool {
+    x.is_finite() && (lo..=hi).contains(&x)
+}
+
+/// Whether `x` is a number from 0 up to, not including, 1.
+fn fraction(x: f64) -> bool {
+    x.is_finite() && (0.0..1.0).contains(&x)
+}
+
+/// Whether `x` is a number greater than 0 and at most 1.
+fn positive_to_one(x: f64) -> bool {
+    x.is_finite() && x > 0.0 && x <= 1.0
+}
+
 impl TrainConfig {
-    /// Checks every field, returning the first problem found.
+    /// Checks every setting, returning every problem found.
     pub fn validate(&self) -> Result<(), ConfigError> {
-        fn check(
-            ok: bool,
-            field: impl Into<String>,
-            value: impl ToString,
-            allowed: &'static str,
-        ) -> Result<(), ConfigError> {
-            if ok {
-                Ok(())
-            } else {
-                Err(ConfigError::OutOfRange { field: field.into(), value: value.to_string(), allowed })
-            }
+        let mut problems = Problems::default();
+        self.check_data(&mut problems);
+        self.check_networks(&mut problems);
+        self.check_objective(&mut problems);
+        self.check_optimizers(&mut problems);
+        self.check_schedules(&mut problems);
+        problems.into_result()
+    }
+
+    /// The data set and the drawn points.
+    fn check_data(&self, problems: &mut Problems) {
+        problems.require(self.points.len() <= MAX_DRAWN, "points", self.points.len(), "at most 256 points");
+        if let Some(point) = self.points.iter().find(|point| point.iter().any(|v| !(0.0..=1.0).contains(v))) {
+            problems.refuse("points", format!("{point:?}"), "coordinates from 0 to 1 (the unit square)");
         }
-        let within = |x: f64, lo: f64, hi: f64| x.is_finite() && (lo..=hi).contains(&x);
-        let fraction = |x: f64| x.is_finite() && (0.0..1.0).contains(&x);
-        check(self.points.len() <= MAX_DRAWN, "points", self.points.len(), "at most 256 points")?;
-        for point in &self.points {
-            let inside = point.iter().all(|v| (0.0..=1.0).contains(v));
-            check(inside, "points", format!("{point:?}"), "coordinates from 0 to 1 (the unit square)")?;
-        }
-        check(
+        problems.require(
             self.data != DataSet::Drawn || !self.points.is_empty(),
             "points",
             "none",
             "at least one point for data = drawn",
-        )?;
-        check((1..=MAX_BATCH).contains(&self.batch_size), "batch_size", self.batch_size, "an integer from 1 to 10000")?;
-        check((1..=512).contains(&self.latent_dim), "latent_dim", self.latent_dim, "an integer from 1 to 512")?;
-        check((4..=1024).contains(&self.hidden), "hidden", self.hidden, "an integer from 4 to 1024")?;
+        );
+    }
+
+    /// The seed and the networks' shapes, which must suit the data.
+    fn check_networks(&self, problems: &mut Problems) {
+        problems.require(
+            self.seed <= MAX_SEED,
+            "seed",
+            self.seed,
+            "an integer from 0 to 9007199254740991 (2^53 − 1, the largest a web page holds exactly)",
+        );
+        problems.require(
+            (1..=MAX_BATCH).contains(&self.batch_size),
+            "batch",
+            self.batch_size,
+            "an integer from 1 to 10000",
+        );
+        problems.require((1..=512).contains(&self.latent_dim), "latent", self.latent_dim, "an integer from 1 to 512");
         let convolutional = self.model == Architecture::Dcgan;
-        check(!convolutional || self.hidden <= 256, "hidden", self.hidden, "an integer from 4 to 256 for the DCGAN")?;
-        check(
+        let (widest, allowed) = if convolutional {
+            (256, "an integer from 4 to 256 for the DCGAN")
+        } else {
+            (1024, "an integer from 4 to 1024")
+        };
+        problems.require((4..=widest).contains(&self.hidden), "hidden", self.hidden, allowed);
+        problems.require(
             !convolutional || !self.data.is_toy(),
             "model",
             "dcgan",
             "mlp for 2-D points (the DCGAN's convolutions draw 28×28 digits)",
-        )?;
-        check(
+        );
+        problems.require(
             !self.conditional || !self.data.is_toy(),
             "conditional",
             "true",
             "false for 2-D points (only digits have labels to condition on)",
-        )?;
-        check(within(self.clip, 1e-4, 10.0), "clip", self.clip, "a number from 0.0001 to 10")?;
-        check(within(self.gp_lambda, 0.0, 1000.0), "gp_lambda", self.gp_lambda, "a number from 0 to 1000")?;
-        check(within(self.r1_gamma, 0.0, 1000.0), "r1_gamma", self.r1_gamma, "a number from 0 (off) to 1000")?;
-        for (net, o) in [("g", &self.g), ("d", &self.d)] {
-            let field = |name: &str| format!("{net}.{name}");
-            check(
-                o.lr.is_finite() && o.lr > 0.0 && o.lr <= 1.0,
-                field("lr"),
-                o.lr,
-                "a number greater than 0 and at most 1",
-            )?;
-            check(fraction(o.beta1), field("beta1"), o.beta1, "a number from 0 up to (not including) 1")?;
-            check(fraction(o.beta2), field("beta2"), o.beta2, "a number from 0 up to (not including) 1")?;
-            check(within(o.epsilon, 1e-12, 1.0), field("epsilon"), o.epsilon, "a number from 1e-12 to 1")?;
-            check(fraction(o.momentum), field("momentum"), o.momentum, "a number from 0 up to (not including) 1")?;
-            check(fraction(o.alpha), field("alpha"), o.alpha, "a number from 0 up to (not including) 1")?;
+        );
+    }
+
+    /// The loss's parameters, the penalties and the tricks that steady the game.
+    fn check_objective(&self, problems: &mut Problems) {
+        problems.require(within(self.clip, 1e-4, 10.0), "clip", number(self.clip), "a number from 0.0001 to 10");
+        problems.require(within(self.gp_lambda, 0.0, 1000.0), "gp", number(self.gp_lambda), "a number from 0 to 1000");
+        problems.require(
+            within(self.r1_gamma, 0.0, 1000.0),
+            "r1",
+            number(self.r1_gamma),
+            "a number from 0 (off) to 1000",
+        );
+        problems.require((1..=20).contains(&self.d_steps), "d_steps", self.d_steps, "an integer from 1 to 20");
+        problems.require(
+            within(self.real_label, 0.5, 1.0),
+            "real_label",
+            number(self.real_label),
+            "a number from 0.5 to 1 (1 is no smoothing)",
+        );
+        problems.require(
+            within(self.instance_noise, 0.0, 2.0),
+            "noise",
+            number(self.instance_noise),
+            "a number from 0 (off) to 2",
+        );
+        problems.require(fraction(self.ema), "ema", number(self.ema), "0 (off) or a decay below 1, such as 0.999");
+    }
+
+    /// Both optimisers' numbers. A problem they share is named by the key that sets both (`lr`),
+    /// one network's alone by its own key (`lr_d`), as a link would write them.
+    fn check_optimizers(&self, problems: &mut Problems) {
+        let epsilon = |x| within(x, 1e-12, 1.0);
+        let ranges: [(&str, &dyn Fn(f64) -> bool, &str); 6] = [
+            ("lr", &positive_to_one, "a number greater than 0 and at most 1"),
+            ("beta1", &fraction, FRACTION),
+            ("beta2", &fraction, FRACTION),
+            ("eps", &epsilon, "a number from 1e-12 to 1"),
+            ("momentum", &fraction, FRACTION),
+            ("alpha", &fraction, FRACTION),
+        ];
+        for (key, ok, allowed) in ranges {
+            let (g, d) = (optimizer_value(self.g, key), optimizer_value(self.d, key));
+            if !ok(g) && !ok(d) && number(g) == number(d) {
+                problems.refuse(key, number(g), allowed);
+            } else {
+                problems.require(ok(g), format!("{key}_g"), number(g), allowed);
+                problems.require(ok(d), format!("{key}_d"), number(d), allowed);
+            }
         }
-        check(within(self.decay_k, 0.0, 1.0), "decay_k", self.decay_k, "a number from 0 to 1")?;
-        check(
-            self.decay_gamma.is_finite() && self.decay_gamma > 0.0 && self.decay_gamma <= 1.0,
+    }
+
+    /// The learning-rate decay and the instance noise's anneal.
+    fn check_schedules(&self, problems: &mut Problems) {
+        problems.require(within(self.decay_k, 0.0, 1.0), "decay_k", number(self.decay_k), "a number from 0 to 1");
+        problems.require(
+            positive_to_one(self.decay_gamma),
             "decay_gamma",
-            self.decay_gamma,
+            number(self.decay_gamma),
             "a number greater than 0 and at most 1",
-        )?;
-        check(
+        );
+        problems.require(
             (1..=10_000_000).contains(&self.decay_steps),
             "decay_steps",
             self.decay_steps,
             "an integer from 1 to 10000000",
-        )?;
-        check((1..=20).contains(&self.d_steps), "d_steps", self.d_steps, "an integer from 1 to 20")?;
-        check(
-            within(self.real_label, 0.5, 1.0),
-            "real_label",
-            self.real_label,
-            "a number from 0.5 to 1 (1 is no smoothing)",
-        )?;
-        check(
-            within(self.instance_noise, 0.0, 2.0),
-            "instance_noise",
-            self.instance_noise,
-            "a number from 0 (off) to 2",
-        )?;
-        check(
+        );
+        problems.require(
             (1..=10_000_000).contains(&self.noise_steps),
             "noise_steps",
             self.noise_steps,
             "an integer from 1 to 10000000",
-        )?;
-        check(fraction(self.ema), "ema", self.ema, "0 (off) or a decay below 1, such as 0.999")?;
-        Ok(())
+        );
     }
 
     /// The generator's and discriminator's learning rates at step `t` (0-based), after the schedule.
@@ -242,13 +405,14 @@ impl TrainConfig {
         self.noise_anneal.sigma(self.instance_noise, t, self.noise_steps)
     }
 
-    /// Parses and validates a JSON document. Missing fields take their defaults at every depth:
-    /// `{"g": {"kind": "sgd"}}` keeps G's default learning rate, which differs from D's.
+    /// Parses and validates a JSON document: an object of named settings, never an array of them
+    /// by position. Missing fields take their defaults at every depth: `{"g": {"kind": "sgd"}}`
+    /// keeps G's default learning rate, which differs from D's.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let json_error = |e: serde_json::Error| ConfigError::Json(e.to_string());
         let given: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
         let mut merged = serde_json::to_value(Self::default()).expect("a config always serialises");
-        overlay(&mut merged, given);
+        overlay(&mut merged, given, None)?;
         let config: Self = serde_json::from_value(merged).map_err(json_error)?;
         config.validate()?;
         Ok(config)
@@ -260,13 +424,23 @@ impl TrainConfig {
     }
 
     /// Applies `key=value` pairs (from a URL hash or CLI flags) on top of `self`, then validates.
-    /// Keys are those of [`KNOWN_KEYS`].
+    /// Keys are those of [`KNOWN_KEYS`] (or the JSON names of the settings), each given once.
+    /// Every problem is reported, not only the first, so that a link's mistakes are fixed in one go.
     pub fn with_pairs<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ConfigError> {
+        let mut problems = Problems::default();
+        let mut times_given: HashMap<&str, usize> = HashMap::new();
         for (key, value) in pairs {
-            self.set(key, value)?;
+            let key = short_key(key);
+            let times = times_given.entry(key).or_default();
+            *times += 1;
+            match *times {
+                1 => problems.note(self.set(key, value)),
+                2 => problems.push(ConfigError::Repeated { field: key.into() }),
+                _ => {}
+            }
         }
-        self.validate()?;
-        Ok(self)
+        problems.note(self.validate());
+        problems.into_result().map(|()| self)
     }
 
     /// Parses a URL-hash style query (`seed=7&batch=64`, with or without a leading `#`), its
@@ -344,40 +518,26 @@ impl TrainConfig {
             "data" => self.data = choice(key, value, "one of mnist, ring, grid, moons, drawn")?,
             "points" => self.points = parse_points(value)?,
             "model" => self.model = choice(key, value, "one of mlp, dcgan")?,
-            "conditional" => {
-                self.conditional = match value.trim() {
-                    "true" | "1" => true,
-                    "false" | "0" => false,
-                    _ => {
-                        return Err(ConfigError::BadValue {
-                            field: key.into(),
-                            value: value.into(),
-                            expected: "true or false",
-                        });
-                    }
-                }
-            }
+            "conditional" => self.conditional = parse_bool(key, value)?,
             "seed" => self.seed = parse(key, value)?,
-            "batch" | "batch_size" => {
-                self.batch_size = if value.trim() == "full" { MAX_BATCH } else { parse(key, value)? }
-            }
-            "latent" | "latent_dim" => self.latent_dim = parse(key, value)?,
+            "batch" => self.batch_size = if value.trim() == "full" { MAX_BATCH } else { parse(key, value)? },
+            "latent" => self.latent_dim = parse(key, value)?,
             "hidden" => self.hidden = parse(key, value)?,
             "loss" => {
                 self.loss =
                     choice(key, value, "one of minimax, non_saturating, least_squares, hinge, wgan_clip, wgan_gp")?
             }
             "clip" => self.clip = parse(key, value)?,
-            "gp" | "gp_lambda" => self.gp_lambda = parse(key, value)?,
-            "r1" | "r1_gamma" => self.r1_gamma = parse(key, value)?,
+            "gp" => self.gp_lambda = parse(key, value)?,
+            "r1" => self.r1_gamma = parse(key, value)?,
             "schedule" => self.schedule = choice(key, value, "one of constant, time, exponential, step")?,
             "decay_k" => self.decay_k = parse(key, value)?,
             "decay_gamma" => self.decay_gamma = parse(key, value)?,
             "decay_steps" => self.decay_steps = parse(key, value)?,
             "d_steps" => self.d_steps = parse(key, value)?,
             "real_label" => self.real_label = parse(key, value)?,
-            "noise" | "instance_noise" => self.instance_noise = parse(key, value)?,
-            "anneal" | "noise_anneal" => self.noise_anneal = choice(key, value, "one of linear, exponential")?,
+            "noise" => self.instance_noise = parse(key, value)?,
+            "anneal" => self.noise_anneal = choice(key, value, "one of linear, exponential")?,
             "noise_steps" => self.noise_steps = parse(key, value)?,
             "ema" => self.ema = parse(key, value)?,
             _ => {
@@ -387,58 +547,115 @@ impl TrainConfig {
                     _ if OPTIMIZER_KEYS.contains(&key) => (key, &mut [&mut self.g, &mut self.d]),
                     _ => return Err(ConfigError::UnknownField { field: key.into(), known: KNOWN_KEYS }),
                 };
-                for net in nets.iter_mut() {
-                    set_optimizer_field(net, base, key, value)?;
-                }
+                set_optimizer_field(nets, base, key, value)?;
             }
         }
         Ok(())
     }
 }
 
+/// The short key for `key`: a setting may also be given by its JSON name (`batch_size`), but
+/// messages, and the check that each setting is given once, go by the key a link writes.
+fn short_key(key: &str) -> &str {
+    match key {
+        "batch_size" => "batch",
+        "latent_dim" => "latent",
+        "gp_lambda" => "gp",
+        "r1_gamma" => "r1",
+        "instance_noise" => "noise",
+        "noise_anneal" => "anneal",
+        key => key,
+    }
+}
+
 /// Writes `given` over `base`, object by object, so that keys absent from `given` keep `base`'s
-/// values. Anything that is not an object on both sides replaces the base value as it is (and
-/// unknown keys stay, for deserialisation to refuse by name).
-fn overlay(base: &mut serde_json::Value, given: serde_json::Value) {
+/// values; `field` is the key of `base` (`None` for the whole configuration). Where `base` is an
+/// object `given` must be one too, since serde would read an array as the fields in order (`["ring"]`
+/// as `data`). Other values replace `base`'s as they are (and unknown keys stay, for
+/// deserialisation to refuse by name).
+fn overlay(base: &mut serde_json::Value, given: serde_json::Value, field: Option<&str>) -> Result<(), ConfigError> {
+    use serde_json::Value;
     match (base, given) {
-        (serde_json::Value::Object(base), serde_json::Value::Object(given)) => {
+        (Value::Object(base), Value::Object(given)) => {
             for (key, value) in given {
                 match base.get_mut(&key) {
-                    Some(slot) => overlay(slot, value),
+                    Some(slot) => overlay(slot, value, Some(&key))?,
                     None => {
                         base.insert(key, value);
                     }
                 }
             }
         }
+        (Value::Object(_), given) => {
+            return Err(ConfigError::NotAnObject { field: field.map(Into::into), found: json_kind(&given) });
+        }
         (base, given) => *base = given,
+    }
+    Ok(())
+}
+
+/// What kind of JSON value `value` is, as a message names it.
+fn json_kind(value: &serde_json::Value) -> &'static str {
+    use serde_json::Value;
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "true or false",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
     }
 }
 
-/// Sets one optimiser field from its short key (see [`OPTIMIZER_KEYS`]).
-fn set_optimizer_field(o: &mut OptimizerConfig, base: &str, key: &str, value: &str) -> Result<(), ConfigError> {
-    match base {
-        "opt" => o.kind = choice(key, value, "one of sgd, momentum, nesterov, adam, rms_prop")?,
-        "lr" => o.lr = parse(key, value)?,
-        "beta1" => o.beta1 = parse(key, value)?,
-        "beta2" => o.beta2 = parse(key, value)?,
-        "eps" => o.epsilon = parse(key, value)?,
-        "momentum" => o.momentum = parse(key, value)?,
-        _ => o.alpha = parse(key, value)?,
+/// Sets one optimiser field of every network in `nets` from its short key (see
+/// [`OPTIMIZER_KEYS`]); the value is read once, however many networks it sets.
+fn set_optimizer_field(
+    nets: &mut [&mut OptimizerConfig],
+    base: &str,
+    key: &str,
+    value: &str,
+) -> Result<(), ConfigError> {
+    if base == "opt" {
+        let kind = choice(key, value, "one of sgd, momentum, nesterov, adam, rms_prop")?;
+        nets.iter_mut().for_each(|o| o.kind = kind);
+    } else {
+        let number = parse(key, value)?;
+        nets.iter_mut().for_each(|o| *optimizer_number(o, base) = number);
     }
     Ok(())
+}
+
+/// The optimiser number a short key names (any key of [`OPTIMIZER_KEYS`] but `opt`).
+fn optimizer_number<'a>(o: &'a mut OptimizerConfig, key: &str) -> &'a mut f64 {
+    match key {
+        "lr" => &mut o.lr,
+        "beta1" => &mut o.beta1,
+        "beta2" => &mut o.beta2,
+        "eps" => &mut o.epsilon,
+        "momentum" => &mut o.momentum,
+        _ => &mut o.alpha,
+    }
+}
+
+/// The value of the optimiser number a short key names.
+fn optimizer_value(mut o: OptimizerConfig, key: &str) -> f64 {
+    *optimizer_number(&mut o, key)
 }
 
 /// One optimiser field as query text, by its short key.
 fn optimizer_field(o: &OptimizerConfig, key: &str) -> String {
     match key {
         "opt" => enum_name(&o.kind),
-        "lr" => o.lr.to_string(),
-        "beta1" => o.beta1.to_string(),
-        "beta2" => o.beta2.to_string(),
-        "eps" => o.epsilon.to_string(),
-        "momentum" => o.momentum.to_string(),
-        _ => o.alpha.to_string(),
+        _ => optimizer_value(*o, key).to_string(),
+    }
+}
+
+/// `true` or `false` (also `1` or `0`) from query text.
+fn parse_bool(field: &str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim() {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        _ => Err(ConfigError::BadValue { field: field.into(), value: value.into(), expected: "true or false" }),
     }
 }
 
@@ -510,7 +727,7 @@ fn round3(v: f32) -> f32 {
 fn parse_points(value: &str) -> Result<Vec<[f32; 2]>, ConfigError> {
     let bad = || ConfigError::BadValue {
         field: "points".into(),
-        value: value.chars().take(80).collect(),
+        value: value.into(),
         expected: "a list of x,y pairs separated by `;`",
     };
     value

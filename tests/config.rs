@@ -1,5 +1,6 @@
 //! Configuration parsing, validation and its messages.
 
+use webgan::config::MAX_SEED;
 use webgan::loss::GanLoss;
 use webgan::model::Architecture;
 use webgan::optim::{OptimizerConfig, OptimizerKind};
@@ -86,26 +87,26 @@ fn query_keys_set_one_network_or_both() {
 }
 
 #[test]
-fn out_of_range_values_name_the_field_and_the_allowed_values() {
+fn out_of_range_values_name_the_key_and_the_allowed_values() {
     let err = TrainConfig::from_query("batch=0").unwrap_err();
-    assert_eq!(err.to_string(), "`batch_size` = 0 is not allowed: an integer from 1 to 10000");
+    assert_eq!(err.to_string(), "`batch` = 0 is not allowed: an integer from 1 to 10000");
     let err = TrainConfig::from_json(r#"{"g": {"beta1": 1.0}}"#).unwrap_err();
-    assert!(matches!(&err, ConfigError::OutOfRange { field, .. } if field == "g.beta1"), "{err}");
+    assert!(matches!(&err, ConfigError::OutOfRange { field, .. } if field == "beta1_g"), "{err}");
     let err = TrainConfig::from_query("lr_d=-1").unwrap_err();
-    assert_eq!(err.to_string(), "`d.lr` = -1 is not allowed: a number greater than 0 and at most 1");
+    assert_eq!(err.to_string(), "`lr_d` = -1 is not allowed: a number greater than 0 and at most 1");
     for (query, field) in [
         ("d_steps=0", "d_steps"),
         ("d_steps=21", "d_steps"),
         ("real_label=0.3", "real_label"),
         ("ema=1", "ema"),
-        ("noise=-0.1", "instance_noise"),
+        ("noise=-0.1", "noise"),
         ("clip=0", "clip"),
-        ("gp=-1", "gp_lambda"),
+        ("gp=-1", "gp"),
         ("decay_gamma=0", "decay_gamma"),
         ("decay_steps=0", "decay_steps"),
-        ("momentum_g=1", "g.momentum"),
-        ("alpha=1.5", "g.alpha"),
-        ("eps_d=0", "d.epsilon"),
+        ("momentum_g=1", "momentum_g"),
+        ("alpha=1.5", "alpha"),
+        ("eps_d=0", "eps_d"),
         ("model=dcgan&data=ring", "model"),
         ("model=dcgan&hidden=512", "hidden"),
         ("conditional=true&data=moons", "conditional"),
@@ -207,4 +208,173 @@ fn drawn_points_are_read_from_links_and_checked() {
     // Another data set (or other points) changes what the networks learn from: a restart.
     assert!(TrainConfig::default().needs_restart(&TrainConfig { data: DataSet::Ring, ..TrainConfig::default() }));
     assert!(drawn.needs_restart(&TrainConfig { points: vec![[0.5, 0.5]], ..drawn.clone() }));
+}
+
+#[test]
+fn seeds_stay_within_the_integers_a_page_holds_exactly() {
+    assert_eq!(MAX_SEED, 9_007_199_254_740_991, "JavaScript's Number.MAX_SAFE_INTEGER");
+    let largest = TrainConfig::from_query("seed=9007199254740991").unwrap();
+    assert_eq!(TrainConfig::from_query(&largest.to_query()), Ok(largest));
+    for seed in ["9007199254740992", "9007199254740993", "18446744073709551615"] {
+        let err = TrainConfig::from_query(&format!("seed={seed}")).unwrap_err();
+        assert!(
+            matches!(&err, ConfigError::OutOfRange { field, value, .. } if field == "seed" && value == seed),
+            "{err}"
+        );
+        assert!(err.to_string().contains("from 0 to 9007199254740991"), "{err}");
+    }
+    let err = TrainConfig::from_json(r#"{"seed": 18446744073709551615}"#).unwrap_err();
+    assert!(matches!(&err, ConfigError::OutOfRange { field, .. } if field == "seed"), "{err}");
+}
+
+#[test]
+fn messages_echo_at_most_eighty_characters_of_a_value() {
+    let long = "x".repeat(110_000);
+    let cut = format!("{}…", "x".repeat(80));
+    let refused = [
+        TrainConfig::from_query(&format!("loss={long}")),
+        TrainConfig::from_query(&format!("data=drawn&points={long}")),
+        TrainConfig::from_query(&format!("{long}=1")),
+        TrainConfig::from_query(&format!("seed=1&{long}=1&{long}=2")),
+        TrainConfig::from_json(&format!(r#"{{"{long}": 1}}"#)),
+        TrainConfig::from_json(&format!(r#"{{"loss": "{long}"}}"#)),
+        TrainConfig::from_json(&format!(r#"{{"seed": "{long}"}}"#)),
+    ];
+    let built = [
+        ConfigError::OutOfRange { field: long.clone(), value: long.clone(), allowed: "less" },
+        ConfigError::Repeated { field: long.clone() },
+        ConfigError::NotAnObject { field: Some(long.clone()), found: "an array" },
+    ];
+    for message in refused.map(|r| r.unwrap_err().to_string()).into_iter().chain(built.map(|e| e.to_string())) {
+        let start: String = message.chars().take(200).collect();
+        assert!(message.len() < 1200 && message.contains(&cut), "{} chars: {start}", message.len());
+    }
+    let eighty = "y".repeat(80);
+    let err = TrainConfig::from_query(&format!("loss={eighty}")).unwrap_err().to_string();
+    assert!(err.contains(&format!("\"{eighty}\"")), "a value of 80 characters is echoed whole: {err}");
+}
+
+#[test]
+fn messages_write_very_large_and_small_numbers_in_exponent_form() {
+    for (query, message) in [
+        ("lr=1e308", "`lr` = 1e308 is not allowed: a number greater than 0 and at most 1"),
+        ("eps_d=1e-13", "`eps_d` = 1e-13 is not allowed: a number from 1e-12 to 1"),
+        ("clip=0.00005", "`clip` = 5e-5 is not allowed: a number from 0.0001 to 10"),
+        ("gp=-25000000", "`gp` = -2.5e7 is not allowed: a number from 0 to 1000"),
+        ("clip=20", "`clip` = 20 is not allowed: a number from 0.0001 to 10"),
+        ("real_label=0.3", "`real_label` = 0.3 is not allowed: a number from 0.5 to 1 (1 is no smoothing)"),
+    ] {
+        assert_eq!(TrainConfig::from_query(query).unwrap_err().to_string(), message);
+    }
+}
+
+#[test]
+fn messages_name_the_keys_a_link_uses() {
+    let field = |err: ConfigError| match err {
+        ConfigError::OutOfRange { field, .. } | ConfigError::BadValue { field, .. } => field,
+        other => panic!("not one setting's problem: {other}"),
+    };
+    for (query, key) in [
+        ("batch_size=0", "batch"),
+        ("batch_size=abc", "batch"),
+        ("latent_dim=600", "latent"),
+        ("gp_lambda=-1", "gp"),
+        ("r1_gamma=-1", "r1"),
+        ("instance_noise=3", "noise"),
+        ("noise_anneal=cosine", "anneal"),
+        ("lr=2", "lr"),
+        ("lr_g=2", "lr_g"),
+        ("beta1_d=1", "beta1_d"),
+        ("eps=0", "eps"),
+    ] {
+        assert_eq!(field(TrainConfig::from_query(query).unwrap_err()), key, "{query}");
+    }
+    for (json, key) in [
+        (r#"{"batch_size": 0}"#, "batch"),
+        (r#"{"latent_dim": 0}"#, "latent"),
+        (r#"{"instance_noise": 5}"#, "noise"),
+        (r#"{"g": {"epsilon": 0}}"#, "eps_g"),
+        (r#"{"g": {"lr": 2}, "d": {"lr": 2}}"#, "lr"),
+    ] {
+        assert_eq!(field(TrainConfig::from_json(json).unwrap_err()), key, "{json}");
+    }
+    // Different values for G and D are two problems, each named by its own network's key.
+    let err = TrainConfig::from_query("lr=2&lr_d=3").unwrap_err().to_string();
+    assert_eq!(
+        err,
+        "`lr_g` = 2 is not allowed: a number greater than 0 and at most 1\n\
+         `lr_d` = 3 is not allowed: a number greater than 0 and at most 1"
+    );
+}
+
+#[test]
+fn every_problem_is_reported_each_on_its_own_line() {
+    let err = TrainConfig::from_query("seed=abc&lr=x&batch=0").unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`seed` = \"abc\" is not a whole number\n\
+         `lr` = \"x\" is not a number\n\
+         `batch` = 0 is not allowed: an integer from 1 to 10000"
+    );
+    assert!(matches!(&err, ConfigError::Several(problems) if problems.len() == 3), "{err:?}");
+    let ranges = TrainConfig { d_steps: 0, ema: 1.0, decay_steps: 0, ..TrainConfig::default() }.validate().unwrap_err();
+    let fields: Vec<&str> = match &ranges {
+        ConfigError::Several(problems) => problems
+            .iter()
+            .map(|p| match p {
+                ConfigError::OutOfRange { field, .. } => field.as_str(),
+                other => panic!("{other}"),
+            })
+            .collect(),
+        other => panic!("one problem only: {other}"),
+    };
+    assert_eq!(fields, ["d_steps", "ema", "decay_steps"]);
+    let err = TrainConfig::from_json(r#"{"hidden": 2, "clip": 0}"#).unwrap_err();
+    assert_eq!(err.to_string().lines().count(), 2, "{err}");
+    // A link with a great many mistakes lists the first ten and counts the rest.
+    let query = (0..30).map(|i| format!("k{i}=1")).collect::<Vec<_>>().join("&");
+    let err = TrainConfig::from_query(&query).unwrap_err().to_string();
+    let lines: Vec<&str> = err.lines().collect();
+    assert_eq!(lines.len(), 11, "{err}");
+    assert!(lines[9].starts_with("unknown setting `k9`"), "{err}");
+    assert_eq!(lines[10], "… and 20 more problems");
+}
+
+#[test]
+fn a_setting_given_twice_is_refused_by_its_key() {
+    let err = TrainConfig::from_query("seed=1&seed=2").unwrap_err();
+    assert_eq!(err, ConfigError::Repeated { field: "seed".into() });
+    assert_eq!(err.to_string(), "`seed` is given more than once; give each setting once");
+    // A JSON name is the same setting as its short key, and a third time is not a new problem.
+    let repeated = Err(ConfigError::Repeated { field: "batch".into() });
+    assert_eq!(TrainConfig::from_query("batch=8&batch_size=16"), repeated);
+    assert_eq!(TrainConfig::from_query("batch=8&batch=16&batch=32"), repeated);
+    assert_eq!(TrainConfig::default().with_pairs([("batch", "8"), ("batch", "16")]), repeated, "--set");
+    // Both networks' key and one network's key are different settings: the latter refines.
+    assert_eq!(TrainConfig::from_query("lr=0.001&lr_d=0.004").unwrap().d.lr, 0.004);
+}
+
+#[test]
+fn a_json_configuration_is_an_object_of_named_settings() {
+    for (text, found) in [
+        (r#"["ring"]"#, "an array"),
+        ("[]", "an array"),
+        ("7", "a number"),
+        (r#""ring""#, "a string"),
+        ("null", "null"),
+        ("true", "true or false"),
+    ] {
+        assert_eq!(TrainConfig::from_json(text), Err(ConfigError::NotAnObject { field: None, found }), "{text}");
+    }
+    let err = TrainConfig::from_json(r#"["ring"]"#).unwrap_err().to_string();
+    assert_eq!(err, "the configuration must be a JSON object of named settings, not an array");
+    for (text, net, found) in [(r#"{"g": ["sgd", 0.1]}"#, "g", "an array"), (r#"{"d": null}"#, "d", "null")] {
+        let err = TrainConfig::from_json(text).unwrap_err();
+        assert_eq!(err, ConfigError::NotAnObject { field: Some(net.into()), found }, "{text}");
+    }
+    let err = TrainConfig::from_json(r#"{"g": [0.1]}"#).unwrap_err().to_string();
+    assert_eq!(err, "`g` must be a JSON object of named settings, not an array");
+    // Arrays stay where a setting is a list.
+    let drawn = TrainConfig::from_json(r#"{"data": "drawn", "points": [[0.5, 0.25]]}"#).unwrap();
+    assert_eq!(drawn.points, vec![[0.5, 0.25]]);
 }
