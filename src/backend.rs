@@ -5,6 +5,9 @@ use std::fmt;
 
 use burn::tensor::Device;
 
+use crate::config::TrainConfig;
+use crate::footprint::{Footprint, FootprintError, MemoryLimits};
+
 /// The kind of compute device a trainer runs on, as the page and the CLI name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BackendKind {
@@ -34,6 +37,15 @@ pub struct ComputeDevice {
     pub kind: BackendKind,
     /// The adapter's own name (e.g. "SwiftShader Device (Subzero)"), or "CPU".
     pub adapter: String,
+    /// What one step may allocate here.
+    pub limits: MemoryLimits,
+}
+
+impl ComputeDevice {
+    /// Whether a run of `config` fits this device's memory; if not, why, and which batch would.
+    pub fn admit(&self, config: &TrainConfig) -> Result<(), FootprintError> {
+        Footprint::of(config).check(self.limits)
+    }
 }
 
 impl fmt::Display for ComputeDevice {
@@ -45,9 +57,11 @@ impl fmt::Display for ComputeDevice {
     }
 }
 
-/// burn's CPU backend, always available.
+/// burn's CPU backend, always available. Natively it has the machine's memory; in a browser,
+/// WebAssembly's.
 pub fn cpu() -> ComputeDevice {
-    ComputeDevice { device: Device::flex().autodiff(), kind: BackendKind::Cpu, adapter: "CPU".into() }
+    let limits = if cfg!(target_arch = "wasm32") { MemoryLimits::WASM_CPU } else { MemoryLimits::NONE };
+    ComputeDevice { device: Device::flex().autodiff(), kind: BackendKind::Cpu, adapter: "CPU".into(), limits }
 }
 
 /// Acquires the default GPU adapter through wgpu, blocking until it is ready (native only;
@@ -78,5 +92,9 @@ fn describe(
     let software = info.device_type == wgpu::DeviceType::Cpu;
     cubek_matmul::strategy::set_unstaged_fallback(software);
     let adapter = if software { format!("{name} (software)") } else { name };
-    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter })
+    // A kernel binds each tensor as one storage buffer: the smaller of the two limits caps it.
+    let device_limits = setup.device.limits();
+    let max_buffer = device_limits.max_storage_buffer_binding_size.min(device_limits.max_buffer_size);
+    let limits = MemoryLimits::gpu(max_buffer);
+    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter, limits })
 }

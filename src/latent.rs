@@ -3,7 +3,40 @@
 //! few coordinates set by hand. What G draws along them shows how smoothly it maps noise to
 //! digits.
 
+use crate::classifier::CLASSES;
 use crate::rng::Rng;
+
+/// The most digits one walk draws: more than a row of the page could show.
+pub const MAX_WALK: usize = 64;
+
+/// A walk or dial request that asks for something no generator can draw.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum LatentError {
+    /// A walk of no digits, or of more than [`MAX_WALK`].
+    #[error("a walk draws from 1 to {MAX_WALK} digits, not {0}")]
+    Count(u32),
+    /// A conditional GAN is asked for a digit that does not exist.
+    #[error("the digit to draw is one of 0 to 9, not {0}")]
+    Digit(u32),
+    /// A dial set to NaN or infinity.
+    #[error("the dials must be finite numbers")]
+    Dial,
+}
+
+/// `count` digits for a walk, if a walk can be that long.
+pub fn walk_length(count: u32) -> Result<usize, LatentError> {
+    (1..=MAX_WALK).contains(&(count as usize)).then_some(count as usize).ok_or(LatentError::Count(count))
+}
+
+/// `digit` as a label, if it is one of the ten.
+pub fn digit(digit: u32) -> Result<u8, LatentError> {
+    u8::try_from(digit).ok().filter(|&d| usize::from(d) < CLASSES).ok_or(LatentError::Digit(digit))
+}
+
+/// `dials`, if every one is a finite number.
+pub fn finite_dials(dials: &[f32]) -> Result<&[f32], LatentError> {
+    dials.iter().all(|d| d.is_finite()).then_some(dials).ok_or(LatentError::Dial)
+}
 
 /// The random stream the endpoints are drawn from, apart from training's.
 const ENDPOINTS: u64 = 8;

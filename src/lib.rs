@@ -14,6 +14,7 @@ pub mod config;
 pub mod data;
 pub mod eval;
 pub mod fid;
+pub mod footprint;
 pub mod grid;
 pub mod history;
 pub mod latent;

@@ -89,14 +89,23 @@ pub fn sample(data: DataSet, drawn: &[[f32; 2]], count: usize, rng: &mut Rng) ->
         .collect()
 }
 
+/// A request for more real points than a toy set holds.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+#[error("the plane shows at most {TOY_POINTS} real points, not {0}")]
+pub struct PointCountError(pub usize);
+
 /// `count` points of `config`'s toy set to show beside G's, drawn from a stream of the seed of
-/// their own (so the same run shows the same points); empty for MNIST.
-pub fn display_points(config: &TrainConfig, count: usize) -> Vec<f32> {
+/// their own (so the same run shows the same points); empty for MNIST. At most as many as the
+/// set trains on: the count comes from outside, and each point costs memory.
+pub fn display_points(config: &TrainConfig, count: usize) -> Result<Vec<f32>, PointCountError> {
     const DISPLAY: u64 = 7;
-    if !config.data.is_toy() {
-        return Vec::new();
+    if count > TOY_POINTS {
+        return Err(PointCountError(count));
     }
-    sample(config.data, &config.points, count, &mut Rng::stream(config.seed, DISPLAY))
+    if !config.data.is_toy() {
+        return Ok(Vec::new());
+    }
+    Ok(sample(config.data, &config.points, count, &mut Rng::stream(config.seed, DISPLAY)))
 }
 
 /// How well generated points cover the modes of the ring or the grid.

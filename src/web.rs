@@ -140,6 +140,13 @@ pub fn presets_json() -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// Panics, which in WebAssembly is a trap that leaves the module unusable: lets the page's test
+/// check that a trap costs the visitor no more than the seconds since the last save.
+#[wasm_bindgen]
+pub fn trap_for_test() {
+    panic!("a trap asked for by trap_for_test");
+}
+
 /// The names of the values in each row [`WebTrainer::read_stats`] returns, in order.
 #[wasm_bindgen]
 pub fn stat_columns() -> Vec<String> {
@@ -181,6 +188,7 @@ struct State {
 pub struct WebTrainer {
     state: Rc<RefCell<State>>,
     notice: String,
+    refusal: String,
 }
 
 #[wasm_bindgen]
@@ -190,7 +198,7 @@ impl WebTrainer {
     /// to the CPU, with a notice, where WebGPU is unusable) or `"cpu"`.
     pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
-        let config = TrainConfig::from_query(&query).map_err(js_error)?;
+        let asked = TrainConfig::from_query(&query).map_err(js_error)?;
         let digits = Digits::decode(&digits).map_err(js_error)?;
         let (device, notice) = match backend.as_str() {
             "cpu" => (backend::cpu(), String::new()),
@@ -200,8 +208,27 @@ impl WebTrainer {
             },
             other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
         };
+        // Settings too large for this device must not stop the lesson: the defaults run instead.
+        let (config, refusal) = match device.admit(&asked) {
+            Ok(()) => (asked, String::new()),
+            Err(why) => (TrainConfig::default(), why.to_string()),
+        };
         let trainer = Trainer::new(config, &digits, &device.device).map_err(js_error)?;
-        Ok(WebTrainer { state: Rc::new(RefCell::new(State { trainer, digits, device, judge: None })), notice })
+        let state = Rc::new(RefCell::new(State { trainer, digits, device, judge: None }));
+        Ok(WebTrainer { state, notice, refusal })
+    }
+
+    /// Why the settings asked for at creation do not fit this device's memory, so that the run
+    /// started with the defaults instead; empty when they fit.
+    pub fn settings_refusal(&self) -> String {
+        self.refusal.clone()
+    }
+
+    /// The settings of `query`, if they are valid and fit this device.
+    fn admitted(&self, query: &str) -> Result<TrainConfig, JsValue> {
+        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        self.state.borrow().device.admit(&config).map_err(js_error)?;
+        Ok(config)
     }
 
     /// `"webgpu"` or `"cpu"`: where the maths runs.
@@ -239,7 +266,7 @@ impl WebTrainer {
     /// `{reset_g, reset_d}`: whether an optimiser changed algorithm and so started afresh. An
     /// invalid query is refused with a message naming the field, and the running settings stay.
     pub fn set_query(&self, query: &str) -> Result<String, JsValue> {
-        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        let config = self.admitted(query)?;
         let change = self.state.borrow_mut().trainer.set_config(config).map_err(js_error)?;
         Ok(serde_json::to_string(&change).expect("a change serialises"))
     }
@@ -247,7 +274,7 @@ impl WebTrainer {
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid
     /// query is refused and the current run stays.
     pub fn reset(&self, query: &str) -> Result<(), JsValue> {
-        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        let config = self.admitted(query)?;
         let mut state = self.state.borrow_mut();
         let fresh = Trainer::new(config, &state.digits, &state.device.device).map_err(js_error)?;
         state.trainer = fresh;
@@ -316,6 +343,7 @@ impl WebTrainer {
     /// message saying what is wrong, and the current run stays as it is.
     pub fn restore(&self, bytes: &[u8]) -> Result<(), JsValue> {
         let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
+        self.state.borrow().device.admit(&checkpoint.config).map_err(js_error)?;
         let mut state = self.state.borrow_mut();
         let restored = Trainer::from_checkpoint(&checkpoint, &state.digits, &state.device.device).map_err(js_error)?;
         state.trainer = restored;
@@ -347,6 +375,7 @@ impl WebTrainer {
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
     /// resolves to JSON `{step, count, fid, histogram, covered, kl_uniform, confidence,
     /// collapsed}`. The classifier runs on the training device and one read brings the result.
+    /// Digits that are not finite are not measured: the promise rejects, saying so.
     pub fn measure(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
@@ -357,7 +386,7 @@ impl WebTrainer {
                 (judge, judged, state.trainer.step_count())
             };
             let data = read(judged).await?;
-            let metrics = judge.metrics(&floats(data));
+            let metrics = judge.metrics(&floats(data)).map_err(js_error)?;
             let mut state = state.borrow_mut();
             // Only a measurement of the weights still in force belongs in the curves.
             if state.trainer.step_count() == step {
@@ -398,42 +427,40 @@ impl WebTrainer {
     }
 
     /// `count` points of the toy data set in force, for the plane to show beside G's; empty
-    /// for MNIST.
-    pub fn real_points(&self, count: usize) -> Float32Array {
-        Float32Array::from(toy::display_points(self.state.borrow().trainer.config(), count).as_slice())
+    /// for MNIST. More points than the set holds are refused.
+    pub fn real_points(&self, count: usize) -> Result<Float32Array, JsValue> {
+        let points = toy::display_points(self.state.borrow().trainer.config(), count).map_err(js_error)?;
+        Ok(Float32Array::from(points.as_slice()))
     }
 
     /// The digits G draws along walk number `pair` between two noise vectors, `count` of them
     /// in a row (linear or `spherical` interpolation), each asked to be `digit` when the GAN is
     /// conditional: resolves to RGBA pixels of a strip [`WebTrainer::strip_size`]`(count)` in size.
-    pub fn walk(&self, pair: u32, count: u32, spherical: bool, digit: u8) -> Promise {
+    /// A walk of no digits or of too many, or a digit other than 0–9, is refused.
+    pub fn walk(&self, pair: u32, count: u32, spherical: bool, digit: u32) -> Result<Promise, JsValue> {
+        let (count, digit) = (latent::walk_length(count).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
         let state = self.state.borrow();
         let config = state.trainer.config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        self.strip(state.trainer.generate(latent::walk(&a, &b, count as usize, spherical), &[digit]), count)
+        Ok(strip(state.trainer.generate(latent::walk(&a, &b, count, spherical), &[digit]), count))
     }
 
     /// The digit G draws for the first noise vector of walk `pair` with its first coordinates
     /// set to `dials` (the page's sliders), asked to be `digit` when conditional: resolves to
-    /// RGBA pixels of one digit.
-    pub fn dial(&self, pair: u32, dials: Vec<f32>, digit: u8) -> Promise {
+    /// RGBA pixels of one digit. Non-finite dials, or a digit other than 0–9, are refused.
+    pub fn dial(&self, pair: u32, dials: Vec<f32>, digit: u32) -> Result<Promise, JsValue> {
+        let (dials, digit) = (latent::finite_dials(&dials).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
         let state = self.state.borrow();
         let config = state.trainer.config();
         let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        self.strip(state.trainer.generate(latent::dialled(&a, &dials), &[digit]), 1)
+        Ok(strip(state.trainer.generate(latent::dialled(&a, dials), &[digit]), 1))
     }
 
-    /// Width and height in pixels of a strip of `count` digits.
-    pub fn strip_size(count: u32) -> Vec<u32> {
-        let strip = digit_grid(&vec![0.0; count as usize * crate::data::PIXELS], count as usize);
-        vec![strip.width as u32, strip.height as u32]
-    }
-
-    fn strip(&self, digits: Tensor<2>, count: u32) -> Promise {
-        future_to_promise(async move {
-            let rgba = digit_grid(&floats(read(digits).await?), count as usize).to_rgba();
-            Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
-        })
+    /// Width and height in pixels of a strip of `count` digits (1 to [`latent::MAX_WALK`]).
+    pub fn strip_size(count: u32) -> Result<Vec<u32>, JsValue> {
+        let count = latent::walk_length(count).map_err(js_error)?;
+        let strip = digit_grid(&vec![0.0; count * crate::data::PIXELS], count);
+        Ok(vec![strip.width as u32, strip.height as u32])
     }
 
     /// Width (and height) in pixels of the image [`WebTrainer::samples`] returns.
@@ -450,4 +477,12 @@ impl WebTrainer {
             message => Err(js_error(format!("WebGPU reported an error, so the results cannot be trusted: {message}"))),
         }
     }
+}
+
+/// Reads `digits` back and lays them out as one row of `count`, in RGBA.
+fn strip(digits: Tensor<2>, count: usize) -> Promise {
+    future_to_promise(async move {
+        let rgba = digit_grid(&floats(read(digits).await?), count).to_rgba();
+        Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
+    })
 }

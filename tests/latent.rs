@@ -43,3 +43,17 @@ fn the_generator_draws_a_digit_for_every_point_of_a_walk() {
     let first = floats(trainer.generate(a, &[]).into_data());
     assert_eq!(drawn[..webgan::data::PIXELS], first[..], "the walk's first digit is G(a)");
 }
+
+#[test]
+fn requests_from_outside_are_bounded() {
+    assert_eq!(latent::walk_length(1), Ok(1));
+    assert_eq!(latent::walk_length(latent::MAX_WALK as u32), Ok(latent::MAX_WALK));
+    assert_eq!(latent::walk_length(0), Err(latent::LatentError::Count(0)));
+    assert_eq!(latent::walk_length(u32::MAX), Err(latent::LatentError::Count(u32::MAX)));
+    assert_eq!(latent::digit(9), Ok(9));
+    assert_eq!(latent::digit(10), Err(latent::LatentError::Digit(10)));
+    assert_eq!(latent::digit(266), Err(latent::LatentError::Digit(266)), "not read as 266 mod 256");
+    assert_eq!(latent::finite_dials(&[0.5, -2.0]), Ok(&[0.5, -2.0][..]));
+    assert_eq!(latent::finite_dials(&[0.5, f32::NAN]), Err(latent::LatentError::Dial));
+    assert!(latent::LatentError::Count(0).to_string().contains("1 to 64"));
+}

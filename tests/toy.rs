@@ -103,3 +103,11 @@ fn the_plane_shows_d_and_the_pushes_of_the_generator_loss() {
         }
     }
 }
+
+#[test]
+fn real_points_for_the_plane_are_bounded_by_the_set() {
+    let ring = TrainConfig { data: DataSet::Ring, ..TrainConfig::default() };
+    assert_eq!(toy::display_points(&ring, 5).map(|p| p.len()), Ok(10));
+    assert_eq!(toy::display_points(&ring, toy::TOY_POINTS + 1), Err(toy::PointCountError(toy::TOY_POINTS + 1)));
+    assert_eq!(toy::display_points(&TrainConfig::default(), 5), Ok(Vec::new()));
+}

@@ -171,6 +171,35 @@ async fn bad_settings_are_refused_with_the_field_named() {
     assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the running settings stay");
 }
 
+/// What JavaScript hands over is checked: settings that cannot fit the device's memory start the
+/// defaults and say why, later ones are refused and the run stays, and counts, digits and dials
+/// outside what can be drawn are refused with a message.
+#[wasm_bindgen_test]
+async fn the_boundary_refuses_what_cannot_run_with_a_message() {
+    let message = |e: wasm_bindgen::JsValue| js_sys::Error::from(e).message().as_string().unwrap();
+    for backend in ["webgpu", "cpu"] {
+        let trainer =
+            WebTrainer::create(DIGITS.to_vec(), "model=dcgan&batch=full".into(), backend.into()).await.unwrap();
+        let refusal = trainer.settings_refusal();
+        assert!(refusal.contains("`batch` = 10000") && refusal.contains("at most"), "{backend}: {refusal}");
+        assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "{backend}");
+        let refused = message(trainer.reset("model=dcgan&batch=full").err().unwrap());
+        assert!(refused.contains("`batch` = 10000"), "{refused}");
+        assert!(trainer.set_query("model=dcgan&batch=full").is_err());
+        assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the run stays");
+    }
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "conditional=true".into(), "cpu".into()).await.unwrap();
+    assert_eq!(trainer.settings_refusal(), "");
+    assert!(message(trainer.walk(0, 0, true, 1).err().unwrap()).contains("1 to 64"));
+    assert!(message(trainer.walk(0, 5, true, 10).err().unwrap()).contains("0 to 9"));
+    assert!(message(trainer.dial(0, vec![f32::NAN], 1).err().unwrap()).contains("finite"));
+    assert!(WebTrainer::strip_size(0).is_err() && WebTrainer::strip_size(65).is_err());
+    assert!(message(trainer.real_points(10_001).err().unwrap()).contains("at most 10000"));
+    let strip: js_sys::Uint8ClampedArray = JsFuture::from(trainer.walk(0, 3, true, 9).unwrap()).await.unwrap().into();
+    let size = WebTrainer::strip_size(3).unwrap();
+    assert_eq!(strip.length(), size[0] * size[1] * 4, "a strip of three digits, RGBA");
+}
+
 /// The digit classifier judges the generator on WebGPU as it does on the CPU backend.
 #[wasm_bindgen_test]
 async fn webgpu_metrics_match_the_cpu_backend() {
