@@ -15,11 +15,20 @@ use crate::params::{self, Gathered, ParamsError};
 
 /// The first bytes of a checkpoint file.
 const MAGIC: &[u8; 8] = b"WEBGANCK";
-/// The layout version this build writes and reads.
-pub const VERSION: u32 = 2;
+/// The layout version this build writes: version 2's layout followed by a checksum.
+pub const VERSION: u32 = 3;
+/// The oldest layout this build reads: the current one without the checksum.
+pub const UNCHECKED_VERSION: u32 = 2;
 /// The largest checkpoint accepted: these networks' runs take a few MB, so anything much larger
 /// is not a checkpoint of them, and is refused before it is read.
 pub const MAX_BYTES: usize = 50_000_000;
+/// The most steps a checkpoint may claim: the page shows the step as a JavaScript number, which
+/// holds every integer exactly only up to 2⁵³ − 1 (`Number.MAX_SAFE_INTEGER`).
+pub const MAX_STEP: u64 = (1 << 53) - 1;
+/// The most discriminator updates in one step: the largest `d_steps` the settings allow.
+pub const MAX_D_STEPS: u64 = 20;
+/// The sections that follow the step, each a u32 length and its bytes.
+const SECTIONS: usize = 8;
 
 /// A saved run.
 #[derive(Clone, Debug, PartialEq)]
@@ -44,6 +53,27 @@ pub struct Checkpoint {
     pub history: History,
 }
 
+/// A network of a checkpoint, to say which one is at fault.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// G.
+    Generator,
+    /// D.
+    Discriminator,
+    /// The moving average of G's weights (it has no optimiser).
+    Average,
+}
+
+impl std::fmt::Display for Network {
+    fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Generator => "G",
+            Self::Discriminator => "D",
+            Self::Average => "G's moving average",
+        })
+    }
+}
+
 /// Why a checkpoint could not be used.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum CheckpointError {
@@ -51,7 +81,9 @@ pub enum CheckpointError {
     #[error("not a webgan checkpoint")]
     BadMagic,
     /// A checkpoint of a layout this build does not know.
-    #[error("checkpoint version {0} cannot be read by this build, which reads version {VERSION}")]
+    #[error(
+        "checkpoint version {0} cannot be read by this build, which reads versions {UNCHECKED_VERSION} to {VERSION}"
+    )]
     Version(u32),
     /// Larger than any checkpoint of these networks.
     #[error("{0} bytes is too large for a checkpoint (at most {MAX_BYTES})")]
@@ -59,15 +91,21 @@ pub enum CheckpointError {
     /// The file ends early or holds bytes past its end.
     #[error("the checkpoint is truncated or has trailing bytes")]
     Length,
+    /// The checksum does not match the contents: some bytes changed since the file was written.
+    #[error("the checkpoint file is damaged: its checksum does not match its contents")]
+    Damaged,
+    /// More steps than a run can count.
+    #[error("the checkpoint's step {0} is more than a run can reach (at most {MAX_STEP})")]
+    Step(u64),
     /// Its settings are invalid.
     #[error("the checkpoint's settings: {0}")]
     Config(#[from] ConfigError),
-    /// Its weights do not fit the networks its settings describe.
-    #[error("the checkpoint's weights: {0}")]
-    Params(#[from] ParamsError),
-    /// An optimiser's state does not fit its network or algorithm.
-    #[error("the checkpoint's optimiser state: {0}")]
-    Optimizer(#[from] OptimizerStateError),
+    /// A network's weights do not fit the network its settings describe, or are not finite.
+    #[error("the checkpoint's weights of {0}: {1}")]
+    Params(Network, ParamsError),
+    /// An optimiser's state does not fit its network, algorithm or step count.
+    #[error("the checkpoint's optimiser state of {0}: {1}")]
+    Optimizer(Network, OptimizerStateError),
     /// The generators' positions are damaged or belong to another data set.
     #[error("the checkpoint's random state does not fit these digits")]
     Random,
@@ -79,13 +117,14 @@ pub enum CheckpointError {
 impl Checkpoint {
     /// The file: magic, version (u32), step (u64), then the config JSON, G, D, the average
     /// (empty when none), G's and D's optimiser state, the random state and the curves, each as
-    /// a u32 length and its bytes; all little-endian.
+    /// a u32 length and its bytes, and last the CRC-32 of everything before it; all
+    /// little-endian.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut bytes = MAGIC.to_vec();
         bytes.extend(VERSION.to_le_bytes());
         bytes.extend(self.step.to_le_bytes());
         let (config, history) = (self.config.to_json(), self.history.to_bytes());
-        let sections = [
+        let sections: [&[u8]; SECTIONS] = [
             config.as_bytes(),
             &self.generator,
             &self.discriminator,
@@ -99,11 +138,15 @@ impl Checkpoint {
             bytes.extend((section.len() as u32).to_le_bytes());
             bytes.extend_from_slice(section);
         }
+        bytes.extend(crc32fast::hash(&bytes).to_le_bytes());
         bytes
     }
 
-    /// Reads a file made by [`Checkpoint::to_bytes`]; the settings and curves are validated
-    /// here, the weights and optimiser state when they are loaded into networks.
+    /// Reads a file made by [`Checkpoint::to_bytes`], or one of version 2, which lacks the
+    /// checksum. The layout is checked first, so that a short file is called truncated, then
+    /// the checksum, then the step, settings and curves; the weights and optimiser state are
+    /// checked when they are loaded into networks ([`Checkpoint::most_updates`] bounds the
+    /// optimisers' counts).
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, CheckpointError> {
         if bytes.len() > MAX_BYTES {
             return Err(CheckpointError::TooLarge(bytes.len()));
@@ -111,37 +154,62 @@ impl Checkpoint {
         let rest = bytes.strip_prefix(MAGIC.as_slice()).ok_or(CheckpointError::BadMagic)?;
         let (version, rest) = rest.split_first_chunk::<4>().ok_or(CheckpointError::Length)?;
         let version = u32::from_le_bytes(*version);
-        if version != VERSION {
+        if !(UNCHECKED_VERSION..=VERSION).contains(&version) {
             return Err(CheckpointError::Version(version));
         }
-        let (step, mut rest) = rest.split_first_chunk::<8>().ok_or(CheckpointError::Length)?;
-        let mut section = || -> Result<Vec<u8>, CheckpointError> {
-            let (length, tail) = rest.split_first_chunk::<4>().ok_or(CheckpointError::Length)?;
-            let (body, tail) =
-                tail.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or(CheckpointError::Length)?;
-            rest = tail;
-            Ok(body.to_vec())
-        };
-        let config = String::from_utf8(section()?).map_err(|_| ConfigError::Json("not UTF-8 text".into()))?;
-        let config = TrainConfig::from_json(&config)?;
-        let (generator, discriminator, average) = (section()?, section()?, section()?);
-        let (opt_g, opt_d, random) = (section()?, section()?, section()?);
-        let history = History::from_bytes(&section()?)?;
-        if !rest.is_empty() {
-            return Err(CheckpointError::Length);
+        let (step, rest) = rest.split_first_chunk::<8>().ok_or(CheckpointError::Length)?;
+        let (sections, tail) = split_sections(rest)?;
+        check_tail(version, bytes, tail)?;
+        let step = u64::from_le_bytes(*step);
+        if step > MAX_STEP {
+            return Err(CheckpointError::Step(step));
         }
+        let [config, generator, discriminator, average, opt_g, opt_d, random, history] = sections;
+        let config = std::str::from_utf8(config).map_err(|_| ConfigError::Json("not UTF-8 text".into()))?;
         Ok(Self {
-            config,
-            step: u64::from_le_bytes(*step),
-            generator,
-            discriminator,
-            average: (!average.is_empty()).then_some(average),
-            opt_g,
-            opt_d,
-            random,
-            history,
+            config: TrainConfig::from_json(config)?,
+            step,
+            generator: generator.to_vec(),
+            discriminator: discriminator.to_vec(),
+            average: (!average.is_empty()).then(|| average.to_vec()),
+            opt_g: opt_g.to_vec(),
+            opt_d: opt_d.to_vec(),
+            random: random.to_vec(),
+            history: History::from_bytes(history)?,
         })
     }
+
+    /// The most updates G's and D's optimisers can have taken in the checkpoint's steps: G is
+    /// updated once a step and D `d_steps` times, a setting that may have changed during the
+    /// run, so up to [`MAX_D_STEPS`] times.
+    pub fn most_updates(&self) -> (u64, u64) {
+        (self.step, self.step.saturating_mul(MAX_D_STEPS))
+    }
+}
+
+/// The [`SECTIONS`] sections at the start of `rest`, and the bytes after them.
+fn split_sections(mut rest: &[u8]) -> Result<([&[u8]; SECTIONS], &[u8]), CheckpointError> {
+    let mut sections = [&[][..]; SECTIONS];
+    for section in &mut sections {
+        let (length, tail) = rest.split_first_chunk::<4>().ok_or(CheckpointError::Length)?;
+        (*section, rest) =
+            tail.split_at_checked(u32::from_le_bytes(*length) as usize).ok_or(CheckpointError::Length)?;
+    }
+    Ok((sections, rest))
+}
+
+/// Checks what follows the sections of file `bytes` of `version`: nothing in version 2, the
+/// CRC-32 of all the bytes before it since.
+fn check_tail(version: u32, bytes: &[u8], tail: &[u8]) -> Result<(), CheckpointError> {
+    if version == UNCHECKED_VERSION {
+        return if tail.is_empty() { Ok(()) } else { Err(CheckpointError::Length) };
+    }
+    let checksum = u32::from_le_bytes(tail.try_into().map_err(|_| CheckpointError::Length)?);
+    let covered = &bytes[..bytes.len() - tail.len()];
+    if crc32fast::hash(covered) != checksum {
+        return Err(CheckpointError::Damaged);
+    }
+    Ok(())
 }
 
 /// A checkpoint whose tensors are still on the device, joined into one tensor so that a single

@@ -26,8 +26,26 @@ pub struct History {
 
 /// Why a saved history could not be read.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
-#[error("the curves are damaged: {0}")]
-pub struct HistoryError(&'static str);
+pub enum HistoryError {
+    /// The section is not made of 4-byte values.
+    #[error("curves are not a whole number of 4-byte values")]
+    Words,
+    /// The section ends before its header does.
+    #[error("curves have no header")]
+    Header,
+    /// The rows have another number of columns than [`ROW`].
+    #[error("curves have rows of another width")]
+    Width,
+    /// The header's counts disagree with the values that follow.
+    #[error("curves' counts do not match the values present")]
+    Counts,
+    /// A thinning state [`History::record`] never reaches.
+    #[error("curves' thinning state is impossible")]
+    Thinning,
+    /// A value NaN or infinite where every recorded one is finite.
+    #[error("curves hold NaN or infinite values where a run records none")]
+    NonFinite,
+}
 
 impl History {
     /// Records the statistics of consecutive steps.
@@ -78,28 +96,63 @@ impl History {
 
     /// Reads [`History::to_bytes`]' layout; lengths are checked against the bytes present.
     pub fn from_bytes(bytes: &[u8]) -> Result<Self, HistoryError> {
-        let words: Vec<[u8; 4]> = bytes
-            .chunks(4)
-            .map(|c| c.try_into())
-            .collect::<Result<_, _>>()
-            .map_err(|_| HistoryError("not a whole number of 4-byte values"))?;
-        let [rows, width, stride, skipped, fid] = *words.first_chunk::<5>().ok_or(HistoryError("no header"))?;
+        let words: Vec<[u8; 4]> =
+            bytes.chunks(4).map(|c| c.try_into()).collect::<Result<_, _>>().map_err(|_| HistoryError::Words)?;
+        let [rows, width, stride, skipped, fid] = *words.first_chunk::<5>().ok_or(HistoryError::Header)?;
         let [rows, width, stride, skipped, fid] = [rows, width, stride, skipped, fid].map(u32::from_le_bytes);
         if width as usize != WIDTH {
-            return Err(HistoryError("rows of another width"));
+            return Err(HistoryError::Width);
         }
         let (rows, fid) = (rows as usize, fid as usize);
         let needed = rows.checked_mul(WIDTH).and_then(|n| n.checked_add(fid.checked_mul(2)?));
         if needed != Some(words.len() - 5) || rows > MAX_ROWS {
-            return Err(HistoryError("the counts do not match the values present"));
+            return Err(HistoryError::Counts);
         }
         let values: Vec<f32> = words[5..].iter().map(|w| f32::from_le_bytes(*w)).collect();
         let (kept, measured) = values.split_at(rows * WIDTH);
-        Ok(Self {
+        let history = Self {
             rows: kept.chunks_exact(WIDTH).map(|r| r.try_into().expect("chunks are WIDTH long")).collect(),
             stride,
             skipped,
             fid: measured.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
-        })
+        };
+        history.check()?;
+        Ok(history)
     }
+
+    /// Refuses what [`History::record`] and [`History::record_fid`] never keep: a stride other
+    /// than none or a power of two, more steps skipped than it allows (either would overflow as
+    /// the run goes on), and values a run does not record.
+    fn check(&self) -> Result<(), HistoryError> {
+        if !(self.stride == 0 || self.stride.is_power_of_two()) || self.skipped >= self.stride.max(1) {
+            return Err(HistoryError::Thinning);
+        }
+        let measured = self.fid.iter().all(|&(step, fid)| step.is_finite() && fid.is_finite());
+        if !(measured && self.rows.iter().all(recordable)) {
+            return Err(HistoryError::NonFinite);
+        }
+        Ok(())
+    }
+}
+
+/// Whether a run can have kept `row`: it records only steps whose [`StepValues::is_finite`]
+/// holds (so the input-gradient norm may be NaN, where no penalty measures it), and their step
+/// numbers and learning rates, known on the host, are always finite.
+fn recordable(row: &[f32; WIDTH]) -> bool {
+    let [step, loss_d, loss_g, d_real, d_fake, wasserstein, grad_norm_d, grad_norm_g, input_grad_norm, lr_d, lr_g] =
+        *row;
+    let values = StepValues {
+        step: 0,
+        loss_d,
+        loss_g,
+        d_real,
+        d_fake,
+        wasserstein,
+        grad_norm_d,
+        grad_norm_g,
+        input_grad_norm,
+        lr_d,
+        lr_g,
+    };
+    values.is_finite() && [step, lr_d, lr_g].iter().all(|v| v.is_finite())
 }

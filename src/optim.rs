@@ -44,6 +44,16 @@ impl OptimizerKind {
             Self::Adam => 2,
         }
     }
+
+    /// Which of [`OptimizerKind::slots`] is a running mean of squared gradients, which can never
+    /// be negative (its square root divides the step): Adam's second moment, RMSprop's mean square.
+    fn mean_square_slot(self) -> Option<usize> {
+        match self {
+            Self::Adam => Some(1),
+            Self::RmsProp => Some(0),
+            Self::Sgd | Self::Momentum | Self::Nesterov => None,
+        }
+    }
 }
 
 /// One network's optimiser settings. Each kind reads the fields it needs and ignores the rest,
@@ -122,6 +132,12 @@ pub enum OptimizerStateError {
     /// State of another algorithm or network.
     #[error("it holds {found} tensors where {kind:?} keeps {expected} for this network")]
     Count { found: usize, kind: OptimizerKind, expected: usize },
+    /// More updates than the run's steps can have taken.
+    #[error("it counts {found} updates where the run's steps allow at most {most}")]
+    Updates { found: u64, most: u64 },
+    /// A running mean of squared gradients below zero.
+    #[error("its mean of squared gradients is negative")]
+    NegativeSquares,
 }
 
 impl NetworkOptimizer {
@@ -194,19 +210,25 @@ impl NetworkOptimizer {
     }
 
     /// An optimiser with `config` continuing from a state section made by
-    /// [`NetworkOptimizer::encode`] for `module`. Every tensor is checked against the parameter
-    /// it belongs to; a state of another algorithm or network is refused.
+    /// [`NetworkOptimizer::encode`] for `module`, after at most `most_updates` updates. Every
+    /// tensor is checked against the parameter it belongs to and must be finite, a mean of
+    /// squares non-negative; a state of another algorithm or network is refused.
     pub fn decode<M: Module>(
         config: OptimizerConfig,
         bytes: &[u8],
         module: &M,
+        most_updates: u64,
         device: &Device,
     ) -> Result<Self, OptimizerStateError> {
         let (updates, file) = bytes.split_first_chunk::<8>().ok_or(OptimizerStateError::Truncated)?;
+        let updates = u64::from_le_bytes(*updates);
+        if updates > most_updates {
+            return Err(OptimizerStateError::Updates { found: updates, most: most_updates });
+        }
         let stored = params::decode(file)?;
         let slots = config.kind.slots();
         let mut fresh = Self::new(config);
-        fresh.updates = u64::from_le_bytes(*updates);
+        fresh.updates = updates;
         if stored.is_empty() {
             return Ok(fresh);
         }
@@ -222,6 +244,11 @@ impl NetworkOptimizer {
             });
         }
         params::check_shapes(&expected, &stored)?;
+        if let Some(slot) = config.kind.mean_square_slot()
+            && stored.iter().skip(slot).step_by(slots).flat_map(|(_, values)| values).any(|&v| v < 0.0)
+        {
+            return Err(OptimizerStateError::NegativeSquares);
+        }
         let mut per_slot = vec![Vec::new(); slots];
         for (i, (shape, values)) in stored.into_iter().enumerate() {
             if flat.layout.entries[i / slots].offset.is_some() {

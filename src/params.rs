@@ -112,6 +112,9 @@ pub enum ParamsError {
     /// The file holds more or fewer parameters than the network.
     #[error("the file holds {found} parameters but the network has {expected}")]
     Count { found: usize, expected: usize },
+    /// A value is NaN or infinite: no network that trained without diverging holds one.
+    #[error("parameter {index} holds NaN or infinite values")]
+    NonFinite { index: usize },
 }
 
 /// Tensors gathered for a single read: their shapes and their values flattened, still on the
@@ -176,7 +179,7 @@ pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
 
 /// The tensors of a parameter file ([`encode`]): each one's dimensions and values. Every length
 /// is checked against the bytes there are before anything is allocated, so a hostile file
-/// cannot ask for more memory than it occupies.
+/// cannot ask for more memory than it occupies, and every value must be finite.
 pub fn decode(bytes: &[u8]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, ParamsError> {
     let mut reader = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ParamsError::BadMagic)?;
     let mut word = || -> Result<u32, ParamsError> {
@@ -193,7 +196,10 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, ParamsError> 
         let size = shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)).filter(|&n| n <= bytes.len() / 4);
         let values = (0..size.ok_or(ParamsError::Truncated)?)
             .map(|_| word().map(f32::from_bits))
-            .collect::<Result<Vec<_>, _>>()?;
+            .collect::<Result<Vec<f32>, _>>()?;
+        if !values.iter().all(|v| v.is_finite()) {
+            return Err(ParamsError::NonFinite { index: stored.len() });
+        }
         stored.push((shape, values));
     }
     if stored.len() < count {

@@ -146,22 +146,31 @@ impl Trainer {
 
     /// The run saved in `checkpoint`, on `device`: its settings, step, weights, optimiser
     /// state, random generators and curves, so that it continues as if never interrupted.
-    /// Anything that does not fit the networks the settings describe is refused.
+    /// Anything that does not fit the networks the settings describe, is not finite or counts
+    /// more updates than the steps allow is refused, so the restored state is a good one.
     pub fn from_checkpoint(checkpoint: &Checkpoint, digits: &Digits, device: &Device) -> Result<Self, CheckpointError> {
+        use crate::checkpoint::Network::{Average, Discriminator, Generator};
         let mut trainer = Self::new(checkpoint.config.clone(), digits, device)?;
-        trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)?;
-        trainer.discriminator = params::from_bytes(trainer.discriminator, &checkpoint.discriminator)?;
+        trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)
+            .map_err(|e| CheckpointError::Params(Generator, e))?;
+        trainer.discriminator = params::from_bytes(trainer.discriminator, &checkpoint.discriminator)
+            .map_err(|e| CheckpointError::Params(Discriminator, e))?;
         trainer.average = match (trainer.average.take(), &checkpoint.average) {
-            (Some(fresh), Some(saved)) => Some(params::from_bytes(fresh, saved)?),
+            (Some(fresh), Some(saved)) => {
+                Some(params::from_bytes(fresh, saved).map_err(|e| CheckpointError::Params(Average, e))?)
+            }
             (Some(_), None) => Some(trainer.generator.clone()),
             (None, _) => None,
         };
-        let config = &checkpoint.config;
+        let (config, (most_g, most_d)) = (&checkpoint.config, checkpoint.most_updates());
         if !checkpoint.opt_g.is_empty() {
-            trainer.opt_g = NetworkOptimizer::decode(config.g, &checkpoint.opt_g, &trainer.generator, device)?;
+            trainer.opt_g = NetworkOptimizer::decode(config.g, &checkpoint.opt_g, &trainer.generator, most_g, device)
+                .map_err(|e| CheckpointError::Optimizer(Generator, e))?;
         }
         if !checkpoint.opt_d.is_empty() {
-            trainer.opt_d = NetworkOptimizer::decode(config.d, &checkpoint.opt_d, &trainer.discriminator, device)?;
+            trainer.opt_d =
+                NetworkOptimizer::decode(config.d, &checkpoint.opt_d, &trainer.discriminator, most_d, device)
+                    .map_err(|e| CheckpointError::Optimizer(Discriminator, e))?;
         }
         if !checkpoint.random.is_empty() {
             let (noise, sampler) = checkpoint.random.split_first_chunk::<8>().ok_or(CheckpointError::Random)?;

@@ -3,12 +3,13 @@
 
 mod common;
 
-use webgan::checkpoint::{Checkpoint, CheckpointError};
+use webgan::checkpoint::{Checkpoint, CheckpointError, MAX_D_STEPS, MAX_STEP, Network, UNCHECKED_VERSION, VERSION};
+use webgan::history::{History, HistoryError};
 use webgan::loss::GanLoss;
 use webgan::model::Architecture;
-use webgan::optim::{OptimizerConfig, OptimizerKind};
-use webgan::params::ParamsError;
-use webgan::stats::{StepValues, floats};
+use webgan::optim::{OptimizerConfig, OptimizerKind, OptimizerStateError};
+use webgan::params::{self, ParamsError};
+use webgan::stats::{ROW, StepValues, floats};
 use webgan::{Digits, TrainConfig, Trainer, backend};
 
 /// Takes `steps` steps, accepts their statistics into the curves and returns them bit for bit
@@ -107,12 +108,12 @@ fn checkpoints_that_do_not_fit_are_refused() {
 
     let narrower = Checkpoint { config: TrainConfig { hidden: 64, ..saved.config.clone() }, ..saved.clone() };
     let err = Trainer::from_checkpoint(&narrower, &digits, &device).err().unwrap();
-    assert!(matches!(err, CheckpointError::Params(ParamsError::Shape { index: 0, .. })), "{err}");
+    assert!(matches!(err, CheckpointError::Params(Network::Generator, ParamsError::Shape { index: 0, .. })), "{err}");
 
     let mut bytes = saved.to_bytes();
     let json_at = bytes.windows(6).position(|w| w == b"\"seed\"").unwrap();
     bytes[json_at + 1..json_at + 5].copy_from_slice(b"sead");
-    let err = Checkpoint::from_bytes(&bytes).err().unwrap();
+    let err = Checkpoint::from_bytes(&sealed(bytes)).err().unwrap();
     assert!(err.to_string().contains("settings") && err.to_string().contains("unknown field `sead`"), "{err}");
     assert_eq!(Checkpoint::from_bytes(&[saved.to_bytes().as_slice(), b"x"].concat()), Err(CheckpointError::Length));
 
@@ -125,7 +126,7 @@ fn checkpoints_that_do_not_fit_are_refused() {
     let err = Trainer::from_checkpoint(&Checkpoint { config, ..adam.clone() }, &digits, &device).err().unwrap();
     assert!(
         err.to_string().starts_with(
-            "the checkpoint's optimiser state: it holds 12 tensors where RmsProp keeps 6 for this network"
+            "the checkpoint's optimiser state of G: it holds 12 tensors where RmsProp keeps 6 for this network"
         ),
         "{err}"
     );
@@ -140,5 +141,152 @@ fn checkpoints_that_do_not_fit_are_refused() {
     let mut old = adam.to_bytes();
     old[8..12].copy_from_slice(&1u32.to_le_bytes());
     let err = Checkpoint::from_bytes(&old).err().unwrap();
-    assert_eq!(err.to_string(), "checkpoint version 1 cannot be read by this build, which reads version 2");
+    assert_eq!(err.to_string(), "checkpoint version 1 cannot be read by this build, which reads versions 2 to 3");
+}
+
+/// `bytes`, a checkpoint file changed after it was written, with its checksum made to match
+/// again: what a deliberate tamperer writes, so that the checks behind the checksum are reached.
+fn sealed(mut bytes: Vec<u8>) -> Vec<u8> {
+    let end = bytes.len() - 4;
+    let checksum = crc32fast::hash(&bytes[..end]);
+    bytes[end..].copy_from_slice(&checksum.to_le_bytes());
+    bytes
+}
+
+/// The checkpoint file `bytes` in version 2's layout: the same, without the checksum.
+fn version_2(bytes: &[u8]) -> Vec<u8> {
+    [&bytes[..8], &UNCHECKED_VERSION.to_le_bytes(), &bytes[12..bytes.len() - 4]].concat()
+}
+
+/// A run of one step with a weight average: every network and both optimisers hold state.
+fn one_step(digits: &Digits) -> Trainer {
+    let config = TrainConfig { ema: 0.9, ..TrainConfig::default() };
+    let mut trainer = Trainer::new(config, digits, &backend::cpu().device).unwrap();
+    train(&mut trainer, 1);
+    trainer
+}
+
+/// The parameter file `file` with the first value of its tensor `index` replaced by `value`.
+fn with_value(file: &[u8], index: usize, value: f32) -> Vec<u8> {
+    let mut stored = params::decode(file).unwrap();
+    stored[index].1[0] = value;
+    let shapes: Vec<Vec<usize>> = stored.iter().map(|(shape, _)| shape.clone()).collect();
+    params::encode(&shapes, &stored.into_iter().flat_map(|(_, values)| values).collect::<Vec<_>>())
+}
+
+/// The optimiser state section `state` with its update count replaced by `updates`.
+fn counting(state: &[u8], updates: u64) -> Vec<u8> {
+    [&updates.to_le_bytes(), &state[8..]].concat()
+}
+
+#[test]
+fn a_checkpoint_comes_back_as_written_and_a_damaged_one_is_refused() {
+    let bytes = one_step(&common::digits()).checkpoint().to_bytes();
+    assert_eq!(bytes[8..12], VERSION.to_le_bytes());
+    // Compared as bytes: the curves hold NaN where no penalty measures ‖∇ₓD‖.
+    let rewritten = |file: &[u8]| Checkpoint::from_bytes(file).unwrap().to_bytes();
+    assert!(rewritten(&bytes) == bytes, "a checkpoint reads back as it was written");
+
+    // One bit flipped in the middle of the file, inside a tensor section: the layout still fits,
+    // the checksum does not.
+    let mut flipped = bytes.clone();
+    flipped[bytes.len() / 2] ^= 1;
+    let err = Checkpoint::from_bytes(&flipped).err().unwrap();
+    assert_eq!(err, CheckpointError::Damaged);
+    assert!(err.to_string().contains("damaged"), "{err}");
+    // A short file is still called truncated, not damaged.
+    assert_eq!(Checkpoint::from_bytes(&bytes[..bytes.len() - 1]), Err(CheckpointError::Length));
+
+    // Files written before the checksum open as they always did, and still end where they end.
+    let old = version_2(&bytes);
+    assert!(rewritten(&old) == bytes, "a version 2 file reads as the same run");
+    assert_eq!(Checkpoint::from_bytes(&[old.as_slice(), &[0; 4]].concat()), Err(CheckpointError::Length));
+}
+
+#[test]
+fn non_finite_weights_and_moments_are_refused_naming_their_network() {
+    let (digits, device) = (common::digits(), backend::cpu().device);
+    let saved = one_step(&digits).checkpoint();
+    let restore = |checkpoint: Checkpoint| Trainer::from_checkpoint(&checkpoint, &digits, &device).err();
+    let nan = ParamsError::NonFinite { index: 0 };
+
+    let generator = with_value(&saved.generator, 0, f32::NAN);
+    let err = restore(Checkpoint { generator, ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Params(Network::Generator, nan.clone())));
+    let discriminator = with_value(&saved.discriminator, 0, f32::INFINITY);
+    let err = restore(Checkpoint { discriminator, ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Params(Network::Discriminator, nan.clone())));
+    let average = Some(with_value(saved.average.as_ref().unwrap(), 0, f32::NAN));
+    let err = restore(Checkpoint { average, ..saved.clone() }).unwrap();
+    assert_eq!(
+        err.to_string(),
+        "the checkpoint's weights of G's moving average: parameter 0 holds NaN or infinite values"
+    );
+
+    // Adam keeps both moments of each parameter in turn: tensor 0 is a first, 1 a second moment.
+    let moment = |state: &[u8], index, value| [&state[..8], with_value(&state[8..], index, value).as_slice()].concat();
+    let err = restore(Checkpoint { opt_g: moment(&saved.opt_g, 0, f32::NAN), ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Generator, OptimizerStateError::Params(nan))));
+    let err = restore(Checkpoint { opt_d: moment(&saved.opt_d, 1, -1.0), ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Discriminator, OptimizerStateError::NegativeSquares)));
+    assert!(restore(Checkpoint { opt_d: moment(&saved.opt_d, 0, -1.0), ..saved }).is_none(), "m may be negative");
+}
+
+#[test]
+fn counts_no_run_reaches_are_refused() {
+    let (digits, device) = (common::digits(), backend::cpu().device);
+    let saved = one_step(&digits).checkpoint();
+    let reread = |checkpoint: Checkpoint| Checkpoint::from_bytes(&checkpoint.to_bytes()).map(|c| c.step);
+    assert_eq!(reread(Checkpoint { step: u64::MAX, ..saved.clone() }), Err(CheckpointError::Step(u64::MAX)));
+    assert_eq!(reread(Checkpoint { step: MAX_STEP + 1, ..saved.clone() }), Err(CheckpointError::Step(MAX_STEP + 1)));
+    assert_eq!(reread(Checkpoint { step: MAX_STEP, ..saved.clone() }), Ok(MAX_STEP));
+
+    // One step updates G once and D `d_steps` times, which may have been as many as the
+    // settings allow.
+    let restore = |checkpoint: Checkpoint| Trainer::from_checkpoint(&checkpoint, &digits, &device).err();
+    let updates = |found, most| OptimizerStateError::Updates { found, most };
+    let err = restore(Checkpoint { opt_g: counting(&saved.opt_g, 2), ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Generator, updates(2, 1))));
+    let err = restore(Checkpoint { opt_g: counting(&saved.opt_g, u64::MAX), ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Generator, updates(u64::MAX, 1))));
+    assert!(restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS), ..saved.clone() }).is_none());
+    let err = restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS + 1), ..saved.clone() });
+    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Discriminator, updates(MAX_D_STEPS + 1, MAX_D_STEPS))));
+    let most = TrainConfig { d_steps: MAX_D_STEPS as usize, ..saved.config.clone() };
+    assert!(most.validate().is_ok());
+    assert!(
+        TrainConfig { d_steps: most.d_steps + 1, ..most }.validate().is_err(),
+        "MAX_D_STEPS is the settings' bound"
+    );
+}
+
+#[test]
+fn curves_no_run_records_are_refused() {
+    let mut trainer = one_step(&common::digits());
+    let history = trainer.checkpoint().history.to_bytes();
+    // The header's five words (rows, width, stride, steps skipped, measurements), then the row.
+    let with_words = |words: &[(usize, [u8; 4])]| {
+        let mut bytes = history.clone();
+        for &(index, word) in words {
+            bytes[4 * index..4 * index + 4].copy_from_slice(&word);
+        }
+        History::from_bytes(&bytes)
+    };
+    let column = |name| 5 + ROW.iter().position(|&c| c == name).unwrap();
+    let value = |name, value: f32| with_words(&[(column(name), value.to_le_bytes())]);
+    assert_eq!(value("loss_d", f32::NAN), Err(HistoryError::NonFinite));
+    assert_eq!(value("lr_g", f32::INFINITY), Err(HistoryError::NonFinite));
+    // NaN marks an input-gradient norm that no penalty measured (as here); infinite it never is.
+    assert!(value("input_grad_norm", f32::NAN).is_ok());
+    assert_eq!(value("input_grad_norm", f32::INFINITY), Err(HistoryError::NonFinite));
+    // Every `stride`-th step is kept (a power of two, or none yet), after fewer skipped than that.
+    let thinning = |stride: u32, skipped: u32| with_words(&[(2, stride.to_le_bytes()), (3, skipped.to_le_bytes())]);
+    assert!(thinning(4, 3).is_ok());
+    assert_eq!(thinning(4, 4), Err(HistoryError::Thinning));
+    assert_eq!(thinning(3, 0), Err(HistoryError::Thinning));
+    assert_eq!(thinning(0, u32::MAX), Err(HistoryError::Thinning));
+
+    trainer.record_fid(f64::NAN);
+    let err = Checkpoint::from_bytes(&trainer.checkpoint().to_bytes()).err().unwrap();
+    assert_eq!(err.to_string(), "the checkpoint's curves hold NaN or infinite values where a run records none");
 }

@@ -4,7 +4,8 @@
 use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::optim::{NetworkOptimizer, OptimizerConfig, OptimizerKind};
+use webgan::optim::{NetworkOptimizer, OptimizerConfig, OptimizerKind, OptimizerStateError};
+use webgan::params::ParamsError;
 use webgan::stats::floats;
 
 /// Two weights w; the loss ½‖w‖² has gradient w, so updates are easy to follow by hand.
@@ -150,11 +151,25 @@ fn a_saved_state_continues_exactly() {
     assert_eq!(gathered.shapes, vec![vec![6], vec![6], vec![3], vec![3], vec![1], vec![1]], "two slots per tensor");
     let bytes = NetworkOptimizer::encode(updates, &gathered.shapes, &values);
     let device = Device::flex().autodiff();
-    let mut restored = NetworkOptimizer::decode(adam, &bytes, &once, &device).unwrap();
+    let mut restored = NetworkOptimizer::decode(adam, &bytes, &once, updates, &device).unwrap();
     let got = update(&mut restored, once);
     assert_eq!(floats(got.matrix.val().into_data()), floats(want.matrix.val().into_data()));
     assert_eq!(floats(got.vector.val().into_data()), floats(want.vector.val().into_data()));
 
     let rms = OptimizerConfig { kind: OptimizerKind::RmsProp, ..adam };
-    assert!(NetworkOptimizer::decode(rms, &bytes, &net(), &device).is_err(), "another algorithm's state is refused");
+    let decode =
+        |config, bytes: &[u8], most_updates| NetworkOptimizer::decode(config, bytes, &net(), most_updates, &device);
+    assert!(decode(rms, &bytes, updates).is_err(), "another algorithm's state is refused");
+    assert_eq!(decode(adam, &bytes, 0).err(), Some(OptimizerStateError::Updates { found: 1, most: 0 }));
+
+    // The matrix's moments come first: m (values 0..6), then v (6..12), which cannot be negative.
+    let changed = |index: usize, value: f32| {
+        let mut values = values.clone();
+        values[index] = value;
+        NetworkOptimizer::encode(updates, &gathered.shapes, &values)
+    };
+    assert!(decode(adam, &changed(0, -1.0), updates).is_ok(), "a first moment may be negative");
+    assert_eq!(decode(adam, &changed(6, -1.0), updates).err(), Some(OptimizerStateError::NegativeSquares));
+    let nan = Some(OptimizerStateError::Params(ParamsError::NonFinite { index: 1 }));
+    assert_eq!(decode(adam, &changed(6, f32::NAN), updates).err(), nan);
 }

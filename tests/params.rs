@@ -3,7 +3,7 @@
 use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::params::{clip, freeze, moving_average};
+use webgan::params::{ParamsError, clip, decode, encode, freeze, moving_average};
 use webgan::stats::floats;
 
 /// A matrix and a vector, so the operations must handle parameters of different ranks.
@@ -77,5 +77,15 @@ struct Shift;
 impl burn::module::ModuleMapper for Shift {
     fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
         param.map(|t| t.add_scalar(10.0))
+    }
+}
+
+#[test]
+fn a_parameter_file_holds_finite_values_only() {
+    let shapes = [vec![2], vec![1]];
+    let stored = decode(&encode(&shapes, &[1.0, -2.0, 0.5])).unwrap();
+    assert_eq!(stored, vec![(vec![2], vec![1.0, -2.0]), (vec![1], vec![0.5])]);
+    for value in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        assert_eq!(decode(&encode(&shapes, &[1.0, -2.0, value])), Err(ParamsError::NonFinite { index: 1 }));
     }
 }
