@@ -8,7 +8,7 @@
 
 use burn::tensor::Tensor;
 
-use crate::config::{ConfigError, TrainConfig};
+use crate::config::{ConfigError, MAX_D_STEPS, TrainConfig};
 use crate::history::{History, HistoryError};
 use crate::optim::{NetworkOptimizer, OptimizerStateError};
 use crate::params::{self, Gathered, ParamsError};
@@ -25,8 +25,6 @@ pub const MAX_BYTES: usize = 50_000_000;
 /// The most steps a checkpoint may claim: the page shows the step as a JavaScript number, which
 /// holds every integer exactly only up to 2⁵³ − 1 (`Number.MAX_SAFE_INTEGER`).
 pub const MAX_STEP: u64 = (1 << 53) - 1;
-/// The most discriminator updates in one step: the largest `d_steps` the settings allow.
-pub const MAX_D_STEPS: u64 = 20;
 /// The sections that follow the step, each a u32 length and its bytes.
 const SECTIONS: usize = 8;
 
@@ -183,7 +181,7 @@ impl Checkpoint {
     /// updated once a step and D `d_steps` times, a setting that may have changed during the
     /// run, so up to [`MAX_D_STEPS`] times.
     pub fn most_updates(&self) -> (u64, u64) {
-        (self.step, self.step.saturating_mul(MAX_D_STEPS))
+        (self.step, self.step.saturating_mul(MAX_D_STEPS as u64))
     }
 }
 

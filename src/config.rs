@@ -13,6 +13,9 @@ use crate::optim::OptimizerConfig;
 use crate::schedule::{Anneal, Decay, LrSchedule};
 use crate::toy::{DataSet, MAX_DRAWN};
 
+/// The most discriminator updates per generator update: past this D simply wins.
+pub const MAX_D_STEPS: usize = 20;
+
 /// Number of digits in the shipped data set: the largest meaningful batch (full-batch descent).
 pub const MAX_BATCH: usize = 10_000;
 
@@ -332,7 +335,7 @@ impl TrainConfig {
             number(self.r1_gamma),
             "a number from 0 (off) to 1000",
         );
-        problems.require((1..=20).contains(&self.d_steps), "d_steps", self.d_steps, "an integer from 1 to 20");
+        problems.require((1..=MAX_D_STEPS).contains(&self.d_steps), "d_steps", self.d_steps, "an integer from 1 to 20");
         problems.require(
             within(self.real_label, 0.5, 1.0),
             "real_label",

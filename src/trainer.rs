@@ -239,7 +239,7 @@ impl Trainer {
         config.validate()?;
         if self.config.needs_restart(&config) {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent_dim/hidden/data/model/conditional".into(),
+                field: "seed/latent/hidden/data/model/conditional/points".into(),
                 value: "changed".into(),
                 allowed: "these change the networks themselves; press Reset to start over with them",
             });

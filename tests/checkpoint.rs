@@ -3,7 +3,8 @@
 
 mod common;
 
-use webgan::checkpoint::{Checkpoint, CheckpointError, MAX_D_STEPS, MAX_STEP, Network, UNCHECKED_VERSION, VERSION};
+use webgan::checkpoint::{Checkpoint, CheckpointError, MAX_STEP, Network, UNCHECKED_VERSION, VERSION};
+use webgan::config::MAX_D_STEPS;
 use webgan::history::{History, HistoryError};
 use webgan::loss::GanLoss;
 use webgan::model::Architecture;
@@ -249,10 +250,13 @@ fn counts_no_run_reaches_are_refused() {
     assert_eq!(err, Some(CheckpointError::Optimizer(Network::Generator, updates(2, 1))));
     let err = restore(Checkpoint { opt_g: counting(&saved.opt_g, u64::MAX), ..saved.clone() });
     assert_eq!(err, Some(CheckpointError::Optimizer(Network::Generator, updates(u64::MAX, 1))));
-    assert!(restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS), ..saved.clone() }).is_none());
-    let err = restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS + 1), ..saved.clone() });
-    assert_eq!(err, Some(CheckpointError::Optimizer(Network::Discriminator, updates(MAX_D_STEPS + 1, MAX_D_STEPS))));
-    let most = TrainConfig { d_steps: MAX_D_STEPS as usize, ..saved.config.clone() };
+    assert!(restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS as u64), ..saved.clone() }).is_none());
+    let err = restore(Checkpoint { opt_d: counting(&saved.opt_d, MAX_D_STEPS as u64 + 1), ..saved.clone() });
+    assert_eq!(
+        err,
+        Some(CheckpointError::Optimizer(Network::Discriminator, updates(MAX_D_STEPS as u64 + 1, MAX_D_STEPS as u64)))
+    );
+    let most = TrainConfig { d_steps: MAX_D_STEPS, ..saved.config.clone() };
     assert!(most.validate().is_ok());
     assert!(
         TrainConfig { d_steps: most.d_steps + 1, ..most }.validate().is_err(),
