@@ -53,6 +53,60 @@ async function waitFor(page, predicate, what, timeoutMs) {
   }
 }
 
+/** Opens the page at `hash` and waits until its worker has drawn the first frame. */
+async function openPage(hash, context = browser) {
+  const page = await context.newPage();
+  await page.goto(`${base}#${hash}`);
+  await waitFor(page, (s) => s.ready && s.config && s.frames >= 1, "the page", 3 * 60_000);
+  return page;
+}
+
+/** Sets a control of the lab as a student would type into it, then leaves it. */
+const setSetting = (page, key, value) =>
+  page.$eval(`#setting-${key}`, (el, v) => {
+    el.value = v;
+    el.dispatchEvent(new Event("change", { bubbles: true }));
+  }, value);
+
+/** Clicks a button as a visitor does: nothing happens while it is disabled. */
+const press = (page, selector) => page.$eval(selector, (button) => button.click());
+
+/** The runs saved automatically in the page's IndexedDB: `[{query, step}]`. */
+const savedRuns = (page) =>
+  page.evaluate(() => new Promise((resolve, reject) => {
+    const opening = indexedDB.open("webgan");
+    opening.onerror = () => reject(opening.error);
+    opening.onsuccess = () => {
+      const db = opening.result;
+      if (!db.objectStoreNames.contains("autosaves")) return resolve([]);
+      const all = db.transaction("autosaves").objectStore("autosaves").getAll();
+      all.onsuccess = () => resolve(all.result.map(({ query, step }) => ({ query, step })));
+      all.onerror = () => reject(all.error);
+      db.close();
+    };
+  }));
+
+/** Waits until the autosave of the run on screen holds its settings and step. */
+async function waitForSaveOfRunOnScreen(page, timeoutMs) {
+  const start = Date.now();
+  for (;;) {
+    const s = await status(page);
+    const runs = await savedRuns(page);
+    if (runs.some((r) => r.query === s.query && r.step === s.step)) return s;
+    if (Date.now() - start > timeoutMs) throw new Error(`no save of ${s.query} at step ${s.step}: ${JSON.stringify(runs)}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** Asserts that the chart shows one run: its steps rise strictly and end at the step on screen. */
+async function assertOneRunOnChart(page) {
+  const steps = await page.evaluate(() => window.webgan.curveSteps());
+  const s = await status(page);
+  for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `the curves mix runs: step ${steps[i]} after ${steps[i - 1]}`);
+  if (steps.length) assert.ok(steps.at(-1) <= s.step, `a curve point at step ${steps.at(-1)} beyond the run's step ${s.step}`);
+  return steps;
+}
+
 test("autostart trains on WebGPU and the digits change while the page stays responsive", { timeout: 15 * 60_000 }, async () => {
   const page = await browser.newPage();
   const logs = [];
@@ -508,5 +562,294 @@ test("the DCGAN and the conditional GAN are chosen on the page, train on WebGPU 
   const ring = await waitFor(page, (s) => (s.config.data === "ring" && s.view === "plane") || s.error, "the ring", 60_000);
   assert.equal(ring.error, "");
   assert.ok((await page.isHidden('[data-field="model"]')) && (await page.isHidden('[data-field="conditional"]')));
+  await page.close();
+});
+
+test("a trap in the trainer is replaced by a new worker that goes on from the last save", { timeout: 5 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&seed=8");
+  await waitFor(page, (s) => s.step >= 20 || s.error, "20 CPU steps", 2 * 60_000);
+  await page.click("#pause");
+  const saved = await waitFor(page, (s) => (!s.running && s.autosavedStep === s.step) || s.error, "the save on pause", 60_000);
+  assert.equal(saved.error, "");
+  await page.click("#train");
+  await waitFor(page, (s) => s.step > saved.step || s.error, "training again", 60_000);
+
+  await page.evaluate(() => window.webgan.crashWorker());
+  const recovered = await waitFor(page, (s) => (s.crashes === 1 && s.ready && s.resumedFrom >= 0) || s.error, "the recovery", 3 * 60_000);
+  assert.equal(recovered.error, "");
+  assert.ok(recovered.resumedFrom >= saved.step, `resumed from ${recovered.resumedFrom}, saved at ${saved.step}`);
+  assert.match(recovered.info, /trainer stopped on an internal error \(.*trap_for_test.*\).*step \d+/);
+  // The new worker trains on, as the old one did, and answers the buttons.
+  const going = await waitFor(page, (s) => (s.running && s.step > recovered.resumedFrom + 2) || s.error, "training after the recovery", 2 * 60_000);
+  assert.equal(going.error, "");
+  await page.click("#pause");
+  const paused = await waitFor(page, (s) => !s.running && s.autosavedStep === s.step, "the pause", 60_000);
+  await page.click("#step");
+  const stepped = await waitFor(page, (s) => s.step === paused.step + 1 || s.error, "one more step", 60_000);
+  assert.equal(stepped.error, "");
+  assert.equal(stepped.crashes, 1);
+  await assertOneRunOnChart(page);
+  await page.close();
+});
+
+test("a trainer that traps while starting falls back to the defaults, and one that keeps trapping is given up", { timeout: 6 * 60_000 }, async () => {
+  const context = await browser.newContext();
+  // The first worker panics in Rust as it starts; the next ones are the page's own.
+  let trapped = false;
+  await context.route("**/www/worker.js", (route) => {
+    if (trapped) return route.continue();
+    trapped = true;
+    return route.fulfill({
+      contentType: "text/javascript",
+      body: 'import init, { trap_for_test } from "./pkg/webgan.js";\nawait init();\ntrap_for_test();\n',
+    });
+  });
+  const page = await openPage("backend=cpu&seed=5&loss=hinge", context);
+  const fallback = await status(page);
+  assert.ok(trapped);
+  assert.equal(fallback.crashes, 1);
+  assert.match(fallback.error, /settings of this link could not be run.*Using the default settings instead/);
+  assert.equal(fallback.config.seed, 0);
+  assert.equal(fallback.config.loss, "non_saturating");
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /seed=5/, "the link now names the run on screen");
+  assert.ok(await page.isEnabled("#train"));
+
+  // Two more traps with no save between them: the page stops starting workers and says so.
+  await page.evaluate(() => window.webgan.crashWorker());
+  await waitFor(page, (s) => s.crashes === 2 && s.ready && s.frames >= 1, "the second worker", 3 * 60_000);
+  await page.evaluate(() => window.webgan.crashWorker());
+  const given = await waitFor(page, (s) => s.crashes === 3 && s.error, "the page giving up", 60_000);
+  assert.match(given.error, /stopped 3 times in a row \(.*trap_for_test.*\)/);
+  assert.equal(given.ready, false);
+  assert.ok(await page.isDisabled("#train"));
+  await context.close();
+});
+
+test("settings this device cannot run are named, and the defaults train instead", { timeout: 4 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&model=dcgan&batch=10000");
+  const s = await status(page);
+  assert.match(s.error, /`batch` = 10000 needs .* use a batch of at most \d+\. Using the default settings instead/);
+  assert.equal(s.config.model, "mlp");
+  assert.equal(s.config.batch_size, 64);
+  await page.click("#train");
+  const trained = await waitFor(page, (t) => t.step >= 3 || (t.error && !t.error.includes("batch")), "3 steps of the defaults", 2 * 60_000);
+  assert.equal(trained.error, "");
+  await page.close();
+});
+
+test("a setting changed while paused is saved at once, so a reload keeps it", { timeout: 4 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&seed=61");
+  await waitFor(page, (s) => s.step >= 10 || s.error, "10 CPU steps", 2 * 60_000);
+  await page.click("#pause");
+  const paused = await waitFor(page, (s) => (!s.running && s.autosavedStep === s.step) || s.error, "the save on pause", 60_000);
+  assert.equal(paused.error, "");
+  await setSetting(page, "lr_d", "0.0003");
+  const changed = await waitFor(page, (s) => s.config.d.lr === 0.0003 || s.error, "the new learning rate", 60_000);
+  assert.equal(changed.error, "");
+  await waitForSaveOfRunOnScreen(page, 60_000);
+
+  await page.reload();
+  const resumed = await waitFor(page, (s) => (s.ready && s.frames >= 1) || s.error, "the reloaded page", 3 * 60_000);
+  assert.equal(resumed.error, "");
+  assert.equal(resumed.resumedFrom, paused.step);
+  assert.equal(resumed.step, paused.step);
+  assert.equal(resumed.config.d.lr, 0.0003);
+  assert.equal(await page.inputValue("#setting-lr_d"), "0.0003");
+  await page.close();
+});
+
+test("names every object inherits are unknown settings like any other", { timeout: 8 * 60_000 }, async () => {
+  for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"]) {
+    const page = await openPage(`backend=cpu&${key}=1`);
+    const s = await status(page);
+    assert.ok(s.error.includes(`unknown setting \`${key}\``), `${key}: ${s.error}`);
+    assert.ok(await page.isVisible("#setting-loss"), `${key}: the lab is shown`);
+    await page.click("#train");
+    const trained = await waitFor(page, (t) => t.step >= 2 || t.error, `${key}: 2 steps`, 60_000);
+    assert.equal(trained.error, "", key);
+    await page.close();
+  }
+});
+
+test("a refused Run-group value keeps the run, its curves and the controls as they were", { timeout: 5 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&seed=12");
+  await waitFor(page, (s) => s.step >= 150 || s.error, "150 CPU steps", 3 * 60_000);
+  await page.click("#pause");
+  const paused = await waitFor(page, (s) => (!s.running && s.autosavedStep === s.step) || s.error, "the pause", 60_000);
+  const pictures = await page.evaluate(() => Number(document.getElementById("timeline-slider").max));
+
+  await setSetting(page, "seed", "abc");
+  const refused = await waitFor(page, (s) => s.error, "the refusal", 60_000);
+  assert.match(refused.error, /not applied.*seed/);
+  await page.waitForFunction(() => document.getElementById("setting-seed").value === "12", null, { timeout: 60_000 });
+  const kept = await status(page);
+  assert.equal(kept.step, paused.step);
+  assert.equal(kept.curvePoints, paused.curvePoints, "the curves stay");
+  assert.equal(await page.evaluate(() => Number(document.getElementById("timeline-slider").max)), pictures, "the timeline stays");
+  assert.match(await page.evaluate(() => location.hash), /seed=12/);
+
+  await setSetting(page, "seed", "13");
+  const fresh = await waitFor(page, (s) => (s.config.seed === 13 && s.step === 0) || s.error, "the new seed", 60_000);
+  assert.equal(fresh.error, "");
+  assert.equal(fresh.config.seed, 13);
+  await page.close();
+});
+
+test("every problem of a link is named, and repeated hide= keys add up", { timeout: 5 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&lang=xx&hide=nope&seed=abc");
+  const s = await status(page);
+  assert.match(s.error, /`lang` = "xx" is not allowed: use one of en, zh-CN/);
+  assert.match(s.error, /`hide` names unknown parts \(nope\)/);
+  assert.match(s.error, /`seed` = "abc"/);
+  assert.match(s.error, /Using the default settings instead/);
+  await page.close();
+
+  const teacher = await openPage("backend=cpu&hide=presets&hide=metrics,lr_g&hide=presets");
+  assert.equal((await status(teacher)).error, "");
+  assert.ok(await teacher.isHidden("#presets"));
+  assert.ok(await teacher.isHidden("#metrics-figure"));
+  assert.ok(await teacher.isHidden('label[data-field="lr_g"]'));
+  await teacher.selectOption("#setting-loss", "hinge");
+  await waitFor(teacher, (t) => t.config.loss === "hinge", "the new loss", 60_000);
+  assert.match(await teacher.evaluate(() => location.hash), /hide=presets,metrics,lr_g(&|$)/);
+  await teacher.close();
+});
+
+test("the status forgets a divergence and the last losses when another run replaces the one on screen", { timeout: 5 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&loss=least_squares&opt_d=sgd&lr_d=1&opt_g=sgd&lr_g=1");
+  const diverged = await waitFor(page, (s) => s.diverged, "the divergence", 3 * 60_000);
+  await waitFor(page, (s) => !s.running && s.step === diverged.diverged.back, "the run back at its last good step", 60_000);
+  assert.ok(Number.isFinite((await status(page)).loss_d));
+
+  await page.click("#reset");
+  const reset = await waitFor(page, (s) => s.step === 0 && s.autosavedStep === 0, "the fresh run", 60_000);
+  assert.equal(reset.diverged, null);
+  assert.ok(Number.isNaN(reset.loss_d) && Number.isNaN(reset.loss_g), `losses ${reset.loss_d}, ${reset.loss_g} at step 0`);
+  const [download] = await Promise.all([page.waitForEvent("download"), page.click("#save-run")]);
+  const file = join(RESULTS, "fresh-run.ckpt");
+  await download.saveAs(file);
+
+  // Diverge again, then open the fresh run's file: the divergence belongs to the run replaced.
+  await page.click("#train");
+  const again = await waitFor(page, (s) => s.diverged, "the second divergence", 2 * 60_000);
+  await waitFor(page, (s) => !s.running && s.step === again.diverged.back, "the run back again", 60_000);
+  await page.setInputFiles("#open-run", file);
+  const opened = await waitFor(page, (s) => (s.step === 0 && s.info.includes("step 0")) || s.error.includes("not opened"), "the file opened", 60_000);
+  assert.equal(opened.diverged, null);
+  assert.ok(Number.isNaN(opened.loss_d));
+  await page.close();
+});
+
+test("a page load asks for nothing the host lacks, its icon included", { timeout: 4 * 60_000 }, async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const failed = [];
+  // Chromium reports a fetch whose body was read in full as aborted too, so aborts are no failure.
+  page.on("requestfailed", (r) => { if (r.failure()?.errorText !== "net::ERR_ABORTED") failed.push(`${r.url()}: ${r.failure()?.errorText}`); });
+  page.on("response", (r) => { if (r.status() >= 400) failed.push(`${r.url()}: HTTP ${r.status()}`); });
+  page.on("console", (m) => { if (m.type() === "error" && /Failed to load resource/.test(m.text())) failed.push(m.text()); });
+  await page.goto(`${base}#backend=cpu`);
+  await waitFor(page, (s) => (s.ready && s.frames >= 1 && s.offlineReady) || s.error, "the page", 3 * 60_000);
+  // Headless Chromium asks for no icon, so ask for the one a browser would: the page's own, or /favicon.ico.
+  const icon = await page.evaluate(async () => {
+    const href = document.querySelector('link[rel~="icon"]')?.href ?? new URL("/favicon.ico", location.href).href;
+    const response = await fetch(href);
+    return { href: href.slice(0, 40), ok: response.ok, type: response.headers.get("content-type") };
+  });
+  assert.ok(icon.ok, `the icon ${icon.href} could not be loaded`);
+  assert.match(icon.type, /^image\//);
+  assert.deepEqual(failed, []);
+  await context.close();
+});
+
+test("seeds up to 2^53 - 1 are kept exactly, and larger ones are refused", { timeout: 4 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&seed=18446744073709551615");
+  const refused = await status(page);
+  assert.match(refused.error, /seed/);
+  assert.equal(refused.config.seed, 0);
+  await setSetting(page, "lr_d", "0.0003");
+  const accepted = await waitFor(page, (s) => s.config.d.lr === 0.0003 || s.error, "a later change", 60_000);
+  assert.equal(accepted.error, "");
+  await page.close();
+
+  const largest = await openPage("backend=cpu&seed=9007199254740991");
+  assert.equal((await status(largest)).error, "");
+  assert.equal(await largest.inputValue("#setting-seed"), "9007199254740991");
+  await setSetting(largest, "lr_d", "0.0003");
+  const changed = await waitFor(largest, (s) => s.config.d.lr === 0.0003 || s.error, "a change beside the seed", 60_000);
+  assert.equal(changed.error, "");
+  assert.equal(changed.config.seed, 9007199254740991);
+  assert.match(await largest.evaluate(() => location.hash), /seed=9007199254740991(&|$)/);
+  await largest.click("#step");
+  await waitFor(largest, (s) => s.step === 1, "a step", 60_000);
+  assert.equal(await largest.inputValue("#setting-seed"), "9007199254740991");
+  await largest.close();
+});
+
+/** A small seeded generator of numbers in [0, 1) (mulberry32), so a random walk repeats. */
+function seededRandom(seed) {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let x = Math.imul(state ^ (state >>> 15), state | 1);
+    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
+    return ((x ^ (x >>> 14)) >>> 0) / 2 ** 32;
+  };
+}
+
+test("fifty random actions leave a usable page that shows one run and saved it as shown", { timeout: 8 * 60_000 }, async () => {
+  const random = seededRandom(20261201);
+  const pick = (list) => list[Math.floor(random() * list.length)];
+  const page = await openPage("backend=cpu&seed=21");
+  // Every preset but full-batch GD, whose steps take seconds each on the CPU.
+  const presets = (await page.$$eval("[data-preset]", (buttons) => buttons.map((b) => b.dataset.preset))).filter((id) => id !== "full_batch");
+  const damaged = () => Buffer.concat([Buffer.from("WEBGANCK"), Buffer.from(Array.from({ length: 64 }, () => Math.floor(random() * 256)))]);
+  const actions = {
+    train: () => press(page, "#train"),
+    pause: () => press(page, "#pause"),
+    step: () => press(page, "#step"),
+    reset: () => press(page, "#reset"),
+    preset: () => press(page, `[data-preset="${pick(presets)}"]`),
+    learningRate: () => setSetting(page, "lr_d", pick(["0.0001", "0.0005", "0.001", "-1", "abc", "2"])),
+    loss: () => setSetting(page, "loss", pick(["hinge", "least_squares", "non_saturating", "wgan_gp", "minimax"])),
+    seed: () => setSetting(page, "seed", pick(["3", "4", "abc", "-1", "18446744073709551615"])),
+    batch: () => setSetting(page, "batch", pick(["32", "64", "0", "x"])),
+    open: () => page.setInputFiles("#open-run", { name: "damaged.ckpt", mimeType: "application/octet-stream", buffer: damaged() }),
+  };
+  const done = [];
+  for (let i = 0; i < 50; i++) {
+    const name = pick(Object.keys(actions));
+    done.push(name);
+    await actions[name]();
+    // Random gaps put actions both between the worker's commands and in the middle of them.
+    await new Promise((r) => setTimeout(r, random() * 300));
+  }
+  const trail = `actions: ${done.join(" ")}`;
+
+  // A valid change answered means every earlier command was answered (the worker takes them in
+  // order); the Step after it must then leave no error behind. The change is tried again while
+  // an invalid value typed just before it is still in the controls, which refuse it with it.
+  await press(page, "#pause");
+  let settled;
+  for (let attempt = 1; !settled; attempt++) {
+    await setSetting(page, "lr_d", "0.000123");
+    const s = await waitFor(page, (s) => s.config.d.lr === 0.000123 || s.error || s.crashes, "the change answered", 2 * 60_000);
+    assert.equal(s.crashes, 0, trail);
+    if (s.config.d.lr === 0.000123) settled = s;
+    else assert.ok(attempt < 3, `${trail}; refused: ${s.error}`);
+  }
+  assert.ok(settled.ready && !settled.running, trail);
+  await page.click("#step");
+  const stepped = await waitFor(page, (s) => s.step === settled.step + 1, "a step", 60_000);
+  assert.equal(stepped.error, "", trail);
+  assert.ok(Number.isFinite(stepped.step) && stepped.step >= 0);
+
+  await page.click("#train");
+  await waitFor(page, (s) => s.running && s.step >= stepped.step + 3, "training", 2 * 60_000);
+  await page.click("#pause");
+  const paused = await waitFor(page, (s) => !s.running && s.autosavedStep === s.step, "the save on pause", 60_000);
+  assert.equal(paused.error, "", trail);
+  await assertOneRunOnChart(page);
+  await waitForSaveOfRunOnScreen(page, 30_000);
   await page.close();
 });

@@ -8,19 +8,21 @@ import { SampleGrid } from "./views/samples.js";
 import { Timeline } from "./views/timeline.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
+// Tables keyed by names from the link are Maps: a plain object would answer to `constructor`
+// or `__proto__` with what every object inherits.
 /** URL-hash keys that belong to the page rather than to the training settings. */
-const PAGE_KEYS = { autostart: ["0", "1"], backend: ["webgpu", "cpu"], lang: ["en", "zh-CN"] };
+const PAGE_KEYS = new Map([["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]]]);
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
-const PAGE_PARTS = {
-  presets: ["presets", "preset-outcome"], lab: ["lab"], metrics: ["metrics-figure"], chart: ["chart-figure"],
-  explain: ["explain"], timeline: ["timeline"],
-};
+const PAGE_PARTS = new Map([
+  ["presets", ["presets", "preset-outcome"]], ["lab", ["lab"]], ["metrics", ["metrics-figure"]], ["chart", ["chart-figure"]],
+  ["explain", ["explain"]], ["timeline", ["timeline"]],
+]);
 
 /** Settings that change the networks or their data: changing one starts a fresh run. */
-const RESTART_KEYS = {
-  data: (c) => c.data, model: (c) => c.model, conditional: (c) => String(c.conditional),
-  latent: (c) => String(c.latent_dim), hidden: (c) => String(c.hidden), seed: (c) => String(c.seed),
-};
+const RESTART_KEYS = new Map([
+  ["data", (c) => c.data], ["model", (c) => c.model], ["conditional", (c) => String(c.conditional)],
+  ["latent", (c) => String(c.latent_dim)], ["hidden", (c) => String(c.hidden)], ["seed", (c) => String(c.seed)],
+]);
 
 /** Larger files are refused unread by Open run. */
 const MAX_CHECKPOINT_BYTES = 50e6;
@@ -40,8 +42,6 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
-/** The settings in force as the shortest query: names the run on screen when it is kept. */
-let lastQuery = "";
 /** The last frame, painted again when the student leaves the timeline. */
 let lastFrame = null;
 $("timeline-live").addEventListener("click", () => {
@@ -63,30 +63,53 @@ const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
+  /** The settings in force as the shortest query (the autosave's key; names the run when kept). */
+  query: "",
   /** What the run shows: "digits" (the sample grid) or "plane" (a 2-D toy), and for the ring
    * and the grid the modes G covers, `{modes_hit, modes, quality}`. */
   view: "digits", coverage: null,
   /** The last walk through the noise shown: `{pair, step}`. */
   latent: null,
   /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
-   * from, the last divergence ({step, back}) and whether the page is cached for offline use. */
-  autosavedStep: -1, resumedFrom: -1, recoveries: 0, diverged: null, offlineReady: false,
+   * from, workers that crashed (a trap), the last divergence ({step, back}) of the run on screen
+   * and whether the page is cached for offline use. */
+  autosavedStep: -1, resumedFrom: -1, recoveries: 0, crashes: 0, diverged: null, offlineReady: false,
   /** The worker's WebAssembly memory in bytes, its live GPU buffers (see bench/soak.mjs) and its
    * compute dispatches so far (see bench/browser.mjs). */
   memory: { wasmBytes: 0, gpuBuffers: 0, gpuDispatches: 0 },
   /** Runs kept on the chart for comparison. */
   keptRuns: 0,
 };
-window.webgan = { status: () => ({ ...status, curvePoints: chart.points.length }) };
+window.webgan = {
+  status: () => ({ ...status, curvePoints: chart.points.length }),
+  /** The steps of the chart's points for the run on screen, oldest first. */
+  curveSteps: () => chart.steps(),
+};
 /** After this many lost GPU devices in one visit the run moves to the CPU. */
 const MAX_GPU_RECOVERIES = 3;
+/** After this many crashed workers with no run saved in between the page stops starting new ones. */
+const MAX_CRASHES_IN_A_ROW = 3;
 let columns = ["step"];
 
-function showError(message) {
-  status.error = message;
+/** The problems in the error box, one a line, until the visitor's next action clears them: one
+ * problem never hides another (a link can hold several). */
+let errors = [];
+
+function paintErrors() {
+  status.error = errors.join("\n");
   const box = $("error");
-  box.hidden = !message;
-  box.textContent = message ? `${t("error_title")} ${message}` : "";
+  box.hidden = !errors.length;
+  box.textContent = errors.length ? `${t("error_title")} ${status.error}` : "";
+}
+
+function showError(message) {
+  if (!errors.includes(message)) errors.push(message);
+  paintErrors();
+}
+
+function clearErrors() {
+  errors = [];
+  paintErrors();
 }
 
 function showInfo(message) {
@@ -95,22 +118,25 @@ function showInfo(message) {
   $("info").textContent = message;
 }
 
-/** Splits the URL hash into page options and the settings query the trainer parses. */
+/** Splits the URL hash into page options and the settings query the trainer parses. The
+ * problems found are i18n keys with their values, worded once the language is known. Repeated
+ * `hide=` keys add up, as a teacher writing a link one part at a time means. */
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
   const page = { autostart: "0", backend: "webgpu", lang: "", hide: [] };
   const problems = [];
   const settings = new URLSearchParams();
+  const known = [...PAGE_PARTS.keys(), ...HIDEABLE];
   for (const [key, value] of params) {
     if (key === "hide") {
       const names = value.split(",").filter(Boolean);
-      const known = [...Object.keys(PAGE_PARTS), ...HIDEABLE];
       const unknown = names.filter((n) => !known.includes(n));
-      if (unknown.length) problems.push(`\`hide\` names unknown parts (${unknown.join(", ")}): use ${known.join(", ")}`);
-      page.hide = names.filter((n) => known.includes(n));
-    } else if (key in PAGE_KEYS) {
-      if (PAGE_KEYS[key].includes(value)) page[key] = value;
-      else problems.push(`\`${key}\` = "${value}" is not allowed: use one of ${PAGE_KEYS[key].join(", ")}`);
+      if (unknown.length) problems.push({ key: "link_unknown_parts", values: { unknown: unknown.join(", "), known: known.join(", ") } });
+      page.hide.push(...names.filter((n) => known.includes(n) && !page.hide.includes(n)));
+    } else if (PAGE_KEYS.has(key)) {
+      const allowed = PAGE_KEYS.get(key);
+      if (allowed.includes(value)) page[key] = value;
+      else problems.push({ key: "link_value_not_allowed", values: { key, value, allowed: allowed.join(", ") } });
     } else {
       settings.append(key, value);
     }
@@ -141,10 +167,16 @@ function renderStatus() {
   $("open-run").disabled = !status.ready;
 }
 
+/** Puts the statistics of the last of `rows` (as the trainer reports them) into the status
+ * under their own names (loss_d, lr_g, ...); NaN for every one when `rows` is empty. */
+function showLastStats(rows) {
+  const last = rows.length ? rows.subarray(rows.length - columns.length) : null;
+  columns.forEach((name, i) => { if (name !== "step") status[name] = last ? last[i] : NaN; });
+}
+
 function onFrame(m) {
   if (m.rows.length) {
-    const last = m.rows.subarray(m.rows.length - columns.length);
-    columns.forEach((name, i) => { if (name !== "step") status[name] = last[i]; });
+    showLastStats(m.rows);
     chart.add(m.rows);
   }
   status.step = m.step;
@@ -194,28 +226,34 @@ function registerServiceWorker() {
 async function main() {
   const { page, problems } = readHash();
   let worker = null;
+  /** The settings query the worker on duty was started with. */
+  let startedWith = "";
   /** Whether the visitor wants the run training: survives a worker restart, unlike `status.running`. */
   let wanted = page.autostart === "1";
-  /** Why the GPU device was lost, while a new worker is taking over the run. */
+  /** While a new worker takes over the run: why (`key` names the message, `detail` the cause). */
   let recovering = null;
+  /** Workers that crashed since a run was last saved. */
+  let crashesInARow = 0;
   const send = (message) => worker.postMessage(message);
-  /** Forgets the curves and measurements of the run on screen (another run replaces it). */
+  /** Forgets what the page shows of the run on screen: another run replaces it (a reset, a file
+   * opened, a save resumed, a new worker). */
   const forgetRun = () => {
     chart.clear();
     timeline.clear();
     status.metrics = null;
     metricsView.clear(metricsView.unavailable);
+    Object.assign(status, { diverged: null, stepsPerSecond: 0, coverage: null });
+    showLastStats([]);
   };
+  /** Asks for a fresh run with settings `q`; the run on screen stays until the worker takes them. */
   const restart = (q) => {
-    showError("");
+    clearErrors();
     showInfo("");
-    forgetRun();
-    status.stepsPerSecond = 0;
     send({ type: "reset", query: q });
   };
   /** A changed control: applied to the running networks, or a fresh run where it changes them. */
   const onSettings = (q) => {
-    showError("");
+    clearErrors();
     const asked = new URLSearchParams(q);
     if (asked.get("data") === "drawn" && !lab.points.length) {
       // Nothing to train on yet: the plane takes the drawing, and the first stroke starts the run.
@@ -224,7 +262,7 @@ async function main() {
       showDrawHint();
       return;
     }
-    const changes = Object.entries(RESTART_KEYS).some(([key, get]) => asked.has(key) && asked.get(key) !== get(status.config));
+    const changes = [...RESTART_KEYS].some(([key, get]) => asked.has(key) && asked.get(key) !== get(status.config));
     if (changes) restart(q);
     else send({ type: "config", query: q });
   };
@@ -294,10 +332,10 @@ async function main() {
       renderStatus();
     });
   };
-  if (problems.length) showError(problems.join("\n"));
+  for (const { key, values } of problems) showError(t(key, values));
   // Teacher mode: hide what the lesson is not about.
   lab.hide(page.hide);
-  for (const name of page.hide) for (const id of PAGE_PARTS[name] || []) $(id).hidden = true;
+  for (const name of page.hide) for (const id of PAGE_PARTS.get(name) ?? []) $(id).hidden = true;
 
   const progressBox = $("progress");
 
@@ -323,7 +361,8 @@ async function main() {
         }
         break;
       case "frame":
-        if (recovering !== null) showInfo(t("device_lost_no_save", { detail: recovering })); // nothing was resumed
+        // The first frame of a new worker that resumed nothing: the run starts again from its seed.
+        if (recovering) showInfo(t(`${recovering.key}_no_save`, { detail: recovering.detail }));
         recovering = null;
         onFrame(m);
         askWalk();
@@ -339,9 +378,10 @@ async function main() {
         }
         break;
       case "history":
-        chart.clear();
-        timeline.clear();
+        // The worker's run replaced the one on screen: its curves so far (none for a fresh run).
+        forgetRun();
         chart.add(m.rows);
+        showLastStats(m.rows);
         for (let i = 0; i + 1 < m.fid.length; i += 2) chart.addSparse("fid", m.fid[i], m.fid[i + 1]);
         break;
       case "metrics":
@@ -366,7 +406,7 @@ async function main() {
         showDrawHint();
         chart.showWasserstein(m.config.loss.startsWith("wgan"));
         rememberInHash(m.query);
-        lastQuery = m.query;
+        status.query = m.query;
         if (m.change) showInfo(describeChange(m));
         break;
       case "checkpoint":
@@ -374,18 +414,18 @@ async function main() {
         download(`webgan-step-${m.step}.ckpt`, new Blob([m.bytes], { type: "application/octet-stream" }));
         break;
       case "opened":
-        forgetRun();
-        showError("");
+        clearErrors();
         showInfo(t("run_opened", { step: m.step }));
         break;
       case "resumed":
         status.resumedFrom = m.step;
-        if (recovering !== null) showInfo(t("device_lost", { detail: recovering, step: m.step }));
+        if (recovering) showInfo(t(recovering.key, { detail: recovering.detail, step: m.step }));
         else showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }));
         recovering = null;
         break;
       case "autosaved":
         status.autosavedStep = m.step;
+        crashesInARow = 0;
         break;
       case "autosave_unavailable":
         showInfo(t("autosave_unavailable", { detail: m.detail }));
@@ -396,7 +436,11 @@ async function main() {
         showError(t("diverged", { step: m.step, back: m.back }));
         break;
       case "device_lost":
-        recover(m.detail);
+        status.recoveries += 1;
+        replaceWorker({ key: "device_lost", detail: m.detail }, readHash().query);
+        break;
+      case "crashed":
+        onCrash(m.detail);
         break;
       case "error":
         walkAsked = false;
@@ -408,40 +452,63 @@ async function main() {
     redraw();
   };
 
-  /** Starts a training worker: on the page's backend, or on the CPU once the GPU has been lost
-   * too often. It resumes the run saved under the settings in the address bar, if any. */
-  const startWorker = () => {
-    worker = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
-    worker.onmessage = onMessage;
-    worker.onerror = (e) => {
-      showError(e.message || t("worker_failed"));
-      redraw();
-    };
+  /** Starts a training worker with settings `query`: on the page's backend, or on the CPU once
+   * the GPU has been lost too often. It resumes the run saved under those settings, if any. Only
+   * the worker on duty is listened to: a replaced one may still have words in flight. */
+  const startWorker = (query) => {
+    const own = new Worker(new URL("worker.js", import.meta.url), { type: "module" });
+    own.onmessage = (e) => { if (own === worker) onMessage(e); };
+    // An error no handler in the worker caught, or a worker that could not even load.
+    own.onerror = (e) => { if (own === worker) onCrash(e.message || t("worker_failed")); };
+    worker = own;
+    startedWith = query;
     const backend = status.recoveries >= MAX_GPU_RECOVERIES ? "cpu" : page.backend;
-    send({ type: "init", query: readHash().query, backend });
+    send({ type: "init", query, backend });
   };
 
-  /** The GPU device was lost: a new worker gets a new device and resumes from the last save;
-   * a run that was training goes on training. */
-  const recover = (why) => {
+  /** A new worker, started with settings `query`, takes over from one whose GPU device was lost
+   * or whose wasm instance trapped: it resumes from the last save, and a run that was training
+   * goes on training. `why` words the news once the new worker has resumed (null: no news). */
+  const replaceWorker = (why, query) => {
     worker.terminate();
-    status.recoveries += 1;
-    status.ready = false;
+    Object.assign(status, { ready: false, running: false, resumedFrom: -1 });
     recovering = why;
-    showError("");
+    clearErrors();
     showInfo("");
-    startWorker();
+    startWorker(query);
+  };
+
+  /** The worker crashed (a trap: its wasm instance is unusable). One that crashed while
+   * starting may have been given settings this device cannot run, so the next one starts with
+   * the defaults; after MAX_CRASHES_IN_A_ROW the page stops and says so instead of looping. */
+  const onCrash = (detail) => {
+    status.crashes += 1;
+    crashesInARow += 1;
+    if (crashesInARow >= MAX_CRASHES_IN_A_ROW) {
+      worker.terminate();
+      Object.assign(status, { ready: false, running: false });
+      progressBox.hidden = true;
+      clearErrors();
+      showError(t("worker_crashed_repeatedly", { count: crashesInARow, detail }));
+    } else if (!status.ready && startedWith) {
+      replaceWorker(null, "");
+      showError(t("link_crashed", { detail }));
+    } else {
+      replaceWorker({ key: "worker_crashed", detail }, status.ready ? readHash().query : startedWith);
+    }
+    redraw();
   };
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });
+  window.webgan.crashWorker = () => send({ type: "trap" });
 
-  $("train").onclick = () => { showError(""); status.running = wanted = true; send({ type: "run" }); redraw(); };
+  $("train").onclick = () => { clearErrors(); status.running = wanted = true; send({ type: "run" }); redraw(); };
   $("pause").onclick = () => { status.running = wanted = false; send({ type: "pause" }); redraw(); };
-  $("step").onclick = () => { showError(""); send({ type: "step" }); };
+  $("step").onclick = () => { clearErrors(); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
   $("save-run").onclick = () => send({ type: "save" });
 
   // Compare runs: keep the curves on screen, then draw later runs beside them; download all.
-  const runName = () => lastQuery.replaceAll("&", " ") || t("run_defaults");
+  const runName = () => status.query.replaceAll("&", " ") || t("run_defaults");
   const showKept = () => {
     const list = $("kept-runs");
     list.replaceChildren(...chart.kept.map((run, k) => {
@@ -471,6 +538,7 @@ async function main() {
     const file = e.target.files[0];
     e.target.value = "";
     if (!file) return;
+    clearErrors();
     // Checkpoints of these networks are a few MB; a huge file is not one, so it is never read.
     if (file.size > MAX_CHECKPOINT_BYTES) showError(t("file_too_large", { name: file.name, mb: MAX_CHECKPOINT_BYTES / 1e6 }));
     else send({ type: "open", bytes: await file.arrayBuffer() });
@@ -489,7 +557,7 @@ async function main() {
 
   renderStatus();
   registerServiceWorker();
-  startWorker();
+  startWorker(readHash().query);
 }
 
 main().catch((e) => showError(e.message));

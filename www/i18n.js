@@ -17,10 +17,12 @@ export async function loadLanguage(requested) {
   return current;
 }
 
-/** The string for `key`, with `{name}` placeholders filled from `values`. */
+/** The string for `key`, with `{name}` placeholders filled from `values`. Only their own
+ * entries count: `constructor` is a name like any other, not what every object inherits. */
 export function t(key, values = {}) {
-  const text = strings[key] ?? key;
-  return text.replace(/\{(\w+)\}/g, (_, name) => String(values[name] ?? ""));
+  const text = Object.hasOwn(strings, key) ? strings[key] : key;
+  const fill = (name) => (Object.hasOwn(values, name) && values[name] != null ? String(values[name]) : "");
+  return text.replace(/\{(\w+)\}/g, (_, name) => fill(name));
 }
 
 export const otherLanguage = () => (current === "en" ? "zh-CN" : "en");

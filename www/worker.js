@@ -1,8 +1,8 @@
 // The training loop, in a module Web Worker so that the page never stalls. It owns the wasm
 // trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
-// new worker resumes from that save after a reload or a lost GPU device.
-import init, { WebTrainer, check_settings, presets_json, stat_columns } from "./pkg/webgan.js";
+// new worker resumes from that save after a reload, a lost GPU device or a trap.
+import init, { WebTrainer, check_settings, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
 
 /** Target time between frames, in milliseconds. */
@@ -27,9 +27,12 @@ let nextMetricsAt = 0;
 let measuredOnce = false;
 /** Whether the run is on a 2-D toy data set: its frames carry the plane instead of digits. */
 let toyRun = false;
-/** When the run was last saved automatically, and at which step. */
+/** When the run was last saved automatically, and under which settings at which step. */
 let savedAt = 0;
-let savedStep = -1;
+let saved = { query: null, step: -1 };
+/** Set once the wasm instance has trapped: its state is then broken (later calls panic), so
+ * nothing calls it again and the page replaces this worker. */
+let crashed = false;
 
 /** GPU buffers alive: created, and neither destroyed nor garbage-collected. Reported with each
  * frame so that a leak of device memory is visible (see bench/soak.mjs). wgpu's WebGPU backend
@@ -66,6 +69,33 @@ const post = (message, transfer) => self.postMessage(message, transfer || []);
 const progress = (key, fraction) => post({ type: "progress", key, fraction });
 const detail = (error) => String(error && error.message ? error.message : error);
 
+/** What Rust's panic hook last wrote to the console: it says more than the trap that follows
+ * it, whose message is only "unreachable". */
+let lastPanic = "";
+const consoleError = console.error;
+console.error = (...args) => {
+  const text = String(args[0]);
+  if (text.startsWith("panicked at")) lastPanic = text.split("\n\nStack")[0].replaceAll("\n", " ");
+  consoleError(...args);
+};
+
+/** Tells the page, once, that the wasm instance trapped or an error escaped every handler. */
+function crash(error) {
+  if (crashed) return;
+  crashed = true;
+  running = false;
+  post({ type: "crashed", detail: lastPanic || detail(error) });
+}
+// A panic inside a wasm future surfaces here, and the promise awaiting it never settles.
+self.addEventListener("error", (e) => {
+  e.preventDefault();
+  crash(e.error ?? e.message);
+});
+self.addEventListener("unhandledrejection", (e) => {
+  e.preventDefault();
+  crash(e.reason);
+});
+
 /** An error worded by the page in the reader's language: `key` names the sentence and `values`
  * fill it in; the technical detail of an error from the trainer stays as the trainer wrote it. */
 class Explained extends Error {
@@ -76,9 +106,16 @@ class Explained extends Error {
   }
 }
 
+/** Lets a trap through a handler of ordinary failures: after one the instance is unusable, so
+ * no handler may go on with it. */
+const rethrowTrap = (error) => {
+  if (error instanceof WebAssembly.RuntimeError) throw error;
+};
+
 /** Reports an error. A failed start is `fatal`; a failed training step `stop`s the run, while a
  * refused setting leaves it going. `key` words errors that are not already explained. */
 const fail = async (error, { fatal = false, stop = true, key = "failed" } = {}) => {
+  if (error instanceof WebAssembly.RuntimeError) return crash(error);
   if (stop) running = false;
   if (error && error.divergedAt !== undefined) {
     // The trainer went back to its last good state: the run pauses and the page explains.
@@ -144,6 +181,7 @@ async function loadJudge() {
     trainer.load_judge(classifier, reference);
     judgeReady = true;
   } catch (e) {
+    rethrowTrap(e);
     const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });
     post({ type: "metrics_unavailable", key: explained.key, values: explained.values });
   }
@@ -163,19 +201,23 @@ async function maybeMeasure() {
   post({ type: "metrics", metrics, costMs });
 }
 
-/** Saves the run to IndexedDB when AUTOSAVE_MS have passed and it has advanced (or at once when
- * `now`). Only runs whose statistics were read as finite get here, so a save is always good. A
- * browser without storage is told once and training goes on. */
+/** Saves the run to IndexedDB when AUTOSAVE_MS have passed (or at once when `now`) and its
+ * settings or step differ from the last save's. Only runs whose statistics were read as finite
+ * get here, so a save is always good. A browser without storage is told once and training goes on. */
 async function autosave(now = false) {
+  if (crashed) return; // a trapped instance's state is no run to keep
   const step = trainer.step_count();
-  if (step === savedStep || (!now && performance.now() - savedAt < AUTOSAVE_MS)) return;
+  const query = trainer.query();
+  if ((query === saved.query && step === saved.step) || (!now && performance.now() - savedAt < AUTOSAVE_MS)) return;
   savedAt = performance.now();
   try {
     const bytes = await trainer.checkpoint();
-    await saveRun(trainer.query(), bytes, step);
-    savedStep = step;
+    if (crashed) return;
+    await saveRun(query, bytes, step);
+    saved = { query, step };
     post({ type: "autosaved", step });
   } catch (e) {
+    rethrowTrap(e);
     savedAt = Infinity; // do not try again
     post({ type: "autosave_unavailable", detail: detail(e) });
   }
@@ -185,18 +227,19 @@ async function autosave(now = false) {
  * that cannot be restored is deleted and named; the fresh run stays. */
 async function resumeAutosave() {
   const query = trainer.query();
-  let saved;
+  let run;
   try {
-    saved = await loadRun(query);
+    run = await loadRun(query);
   } catch (e) {
     return post({ type: "autosave_unavailable", detail: detail(e) });
   }
-  if (!saved) return;
+  if (!run) return;
   try {
-    trainer.restore(saved.bytes);
-    savedStep = saved.step;
-    post({ type: "resumed", step: saved.step, savedAt: saved.savedAt });
+    trainer.restore(run.bytes);
+    saved = { query, step: run.step };
+    post({ type: "resumed", step: run.step, savedAt: run.savedAt });
   } catch (e) {
+    rethrowTrap(e);
     await forgetRun(query).catch(() => {});
     fail(new Explained("autosave_damaged", { detail: detail(e) }), { stop: false });
   }
@@ -212,7 +255,7 @@ async function showNewRun(news = null) {
   if (news) post(news);
   postHistory();
   await frame(0);
-  savedStep = -1;
+  saved = { query: null, step: -1 };
   await autosave(true);
 }
 
@@ -234,13 +277,16 @@ async function start({ query: q, backend }) {
   progress("starting_gpu", 0.75);
   const t0 = performance.now();
   trainer = await WebTrainer.create(digits, query, backend);
+  // Settings too large for this device: the trainer took the defaults, and the lesson goes on.
+  const refusal = trainer.settings_refusal();
+  if (refusal) fail(new Explained("link_settings_refused", { detail: refusal }), { stop: false });
   // One real step compiles every kernel training needs; then the run restarts from the seed,
   // so the students' step 1 is not the one that waited for the compiler.
   progress("warming", 0.8);
   trainer.steps(1);
   await trainer.read_stats();
   await (JSON.parse(trainer.config()).data === "mnist" ? trainer.samples() : trainer.plane());
-  trainer.reset(query);
+  trainer.reset(refusal ? "" : query);
   const firstStepMs = performance.now() - t0;
   watchGpuDevice();
   await loadJudge();
@@ -322,7 +368,7 @@ async function loop() {
     }
   } catch (e) {
     fail(e);
-    await frame(0).catch(() => {}); // the grid shows the state the run is in now
+    if (!crashed) await frame(0).catch(() => {}); // the grid shows the state the run is in now
   } finally {
     looping = false;
   }
@@ -347,7 +393,9 @@ const commands = {
     try {
       trainer.reset(m.query);
     } catch (e) {
-      throw new Explained("setting_refused", { detail: detail(e) }); // the run on screen stays
+      rethrowTrap(e);
+      postConfig(); // the run on screen stays, and the controls go back to its settings
+      throw new Explained("setting_refused", { detail: detail(e) });
     }
     await showNewRun();
   },
@@ -359,6 +407,7 @@ const commands = {
     try {
       trainer.restore(new Uint8Array(m.bytes));
     } catch (e) {
+      rethrowTrap(e);
       throw new Explained("open_refused", { detail: detail(e) }); // the run on screen stays
     }
     await showNewRun({ type: "opened", step: trainer.step_count() });
@@ -368,6 +417,7 @@ const commands = {
       const change = JSON.parse(trainer.set_query(m.query));
       postConfig(change);
     } catch (e) {
+      rethrowTrap(e);
       postConfig(); // the controls go back to the settings still in force
       throw new Explained("setting_refused", { detail: detail(e) });
     }
@@ -384,13 +434,15 @@ const commands = {
   // Simulates a driver reset, as WEBGL_lose_context does for WebGL: lets a teacher (and the
   // page test) check that a run survives one.
   lose_device: async () => globalThis.webganGpuDevice?.destroy(),
+  // A real trap (a Rust panic), for the page test of the recovery from one.
+  trap: () => trap_for_test(),
 };
 
 // Commands run one after another, so a frame and a reset never interleave.
 let queue = Promise.resolve();
 self.onmessage = ({ data }) => {
   queue = queue.then(async () => {
-    if (data.type !== "init" && !trainer) return;
+    if (crashed || !Object.hasOwn(commands, data.type) || (data.type !== "init" && !trainer)) return;
     try {
       await commands[data.type](data);
     } catch (e) {

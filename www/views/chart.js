@@ -104,6 +104,12 @@ export class Chart {
     this.draw();
   }
 
+  /** The steps of the points kept for the run on screen, oldest first. */
+  steps() {
+    const at = this.columns.indexOf("step");
+    return this.points.map((pt) => pt[at]);
+  }
+
   /** Adds rows (a flat Float32Array of `columns.length` values per step). */
   add(rows) {
     const width = this.columns.length;
