@@ -2,6 +2,7 @@
 //! step loop. The same code trains in the browser (WebGPU or CPU) and natively, on MNIST digits
 //! or on a 2-D toy distribution.
 
+use burn::module::Module;
 use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
@@ -448,9 +449,10 @@ impl Trainer {
             .flat_map(|i| [(i % resolution) as f32 + 0.5, (i / resolution) as f32 + 0.5].map(|v| v / resolution as f32))
             .collect();
         let cells = Tensor::from_data(TensorData::new(cells, [resolution * resolution, 2]), &self.device);
-        let heat = self.discriminator.forward(cells, None).detach();
+        let critic = self.discriminator.clone().no_grad(); // see Trainer::sampling_generator
+        let heat = critic.forward(cells, None).detach();
         let x = points.clone().require_grad();
-        let grads = self.config.loss.generator(self.discriminator.forward(x.clone(), None)).backward();
+        let grads = self.config.loss.generator(critic.forward(x.clone(), None)).backward();
         let push = x.grad(&grads).expect("the generated points require gradients").mul_scalar(-(count as f64));
         Tensor::cat(vec![points.inner().flatten(0, 1), heat.inner().flatten(0, 1), push.flatten(0, 1)], 0)
     }
@@ -468,9 +470,10 @@ impl Trainer {
     }
 
     /// The generator that draws what is shown and measured: with [`TrainConfig::ema`] on, the
-    /// moving average of G's weights.
-    fn sampling_generator(&self) -> &Generator {
-        self.average.as_ref().unwrap_or(&self.generator)
+    /// moving average of G's weights. Its parameters are untracked, so drawing records no
+    /// autodiff graph: no backward pass would ever consume one, and burn would keep it alive.
+    fn sampling_generator(&self) -> Generator {
+        self.average.as_ref().unwrap_or(&self.generator).clone().no_grad()
     }
 }
 
