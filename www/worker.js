@@ -193,7 +193,15 @@ async function loadJudge() {
 async function maybeMeasure() {
   if (!judgeReady || toyRun || performance.now() < nextMetricsAt) return;
   const t0 = performance.now();
-  const metrics = JSON.parse(await trainer.measure());
+  let metrics;
+  try {
+    metrics = JSON.parse(await trainer.measure());
+  } catch (e) {
+    // Digits that cannot be judged (not finite) have no metrics; training goes on.
+    rethrowTrap(e);
+    nextMetricsAt = performance.now() + METRICS_MS;
+    return post({ type: "metrics_unavailable", key: "failed", values: { detail: detail(e) } });
+  }
   const costMs = performance.now() - t0;
   const wait = measuredOnce ? Math.max(METRICS_MS, (costMs * (1 - METRICS_SHARE)) / METRICS_SHARE) : METRICS_MS;
   measuredOnce = true;
