@@ -92,6 +92,21 @@ pub enum JudgeError {
     Reference(#[from] FidError),
 }
 
+/// Why a set of digits could not be measured. A measure of values that are not finite would be
+/// a number without meaning (NaN features make FID 0), so such values are refused, not judged.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum MeasureError {
+    /// The values do not split into whole digits.
+    #[error("{values} values are not a whole number of digits of {width} values each")]
+    Ragged { values: usize, width: usize },
+    /// Too few digits for a covariance, which FID needs.
+    #[error("{0} digits are too few to measure (at least 2)")]
+    TooFew(usize),
+    /// A digit holds NaN or an infinity: a diverged or damaged generator (or classifier).
+    #[error("digit {0} holds values that are not finite (NaN or infinite), so it cannot be measured")]
+    NonFinite(usize),
+}
+
 /// The digit classifier together with the real digits' feature statistics: everything needed
 /// to measure generated digits.
 pub struct Judge {
@@ -117,26 +132,44 @@ impl Judge {
         Tensor::cat(vec![features, probabilities], 1)
     }
 
-    /// The metrics of digits whose [`Judge::judge`] rows were read back.
-    pub fn metrics(&self, judged: &[f32]) -> Metrics {
+    /// The metrics of digits whose [`Judge::judge`] rows were read back, refusing rows that
+    /// are ragged, fewer than two or not finite (see [`MeasureError`]).
+    pub fn metrics(&self, judged: &[f32]) -> Result<Metrics, MeasureError> {
+        check_digits(judged, JUDGED)?;
         let (mut features, mut probabilities) = (Vec::new(), Vec::new());
         for row in judged.chunks_exact(JUDGED) {
             features.extend_from_slice(&row[..FEATURES]);
             probabilities.extend_from_slice(&row[FEATURES..]);
         }
         let stats = FeatureStats::from_rows(&features, FEATURES);
-        Metrics {
+        Ok(Metrics {
             count: stats.count,
             fid: frechet_distance(&stats, &self.reference),
             classes: report_from_probabilities(&probabilities),
-        }
+        })
     }
 
     /// Judges any number of digits (`pixels` row-major, 784 values in [0, 1] each), chunk by
-    /// chunk, reading each chunk back synchronously: native code, or the CPU backend.
-    pub fn measure(&self, pixels: &[f32], device: &Device) -> Metrics {
-        let judged = in_chunks(pixels, device, |chunk| self.judge(chunk));
-        self.metrics(&judged)
+    /// chunk, reading each chunk back synchronously: native code, or the CPU backend. The
+    /// pixels are checked as [`Judge::metrics`] checks its rows, before the classifier runs.
+    pub fn measure(&self, pixels: &[f32], device: &Device) -> Result<Metrics, MeasureError> {
+        check_digits(pixels, PIXELS)?;
+        self.metrics(&in_chunks(pixels, device, |chunk| self.judge(chunk)))
+    }
+}
+
+/// Checks that `values` are at least two whole digits of `width` values, all finite.
+fn check_digits(values: &[f32], width: usize) -> Result<(), MeasureError> {
+    if !values.len().is_multiple_of(width) {
+        return Err(MeasureError::Ragged { values: values.len(), width });
+    }
+    let count = values.len() / width;
+    if count < 2 {
+        return Err(MeasureError::TooFew(count));
+    }
+    match values.chunks_exact(width).position(|digit| !digit.iter().all(|v| v.is_finite())) {
+        Some(digit) => Err(MeasureError::NonFinite(digit)),
+        None => Ok(()),
     }
 }
 

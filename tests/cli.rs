@@ -2,16 +2,60 @@
 //! that JSON file with `webgan train --config`, and bad input refused with a message.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-use webgan::{TrainConfig, presets};
+use webgan::checkpoint::Checkpoint;
+use webgan::{TrainConfig, params, presets};
+
+fn command(args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_webgan"));
+    command.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    command
+}
 
 fn webgan(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_webgan"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("the webgan binary runs")
+    command(args).output().expect("the webgan binary runs")
+}
+
+/// [`webgan`], killed and failed after `seconds`: for input that an unbounded read would never
+/// finish (and would fill the memory with).
+fn webgan_within(seconds: u64, args: &[&str]) -> Output {
+    let mut child = command(args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("webgan starts");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            panic!("`webgan {}` still ran after {seconds} s", args.join(" "));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child.wait_with_output().unwrap()
+}
+
+fn stderr(run: &Output) -> String {
+    String::from_utf8_lossy(&run.stderr).into_owned()
+}
+
+/// Asserts that `run` failed as the command line fails (exit status 1, not a panic's 101),
+/// saying `message`.
+fn assert_refused(run: &Output, message: &str) {
+    assert_eq!(run.status.code(), Some(1), "{}", stderr(run));
+    assert!(stderr(run).contains(message), "wanted `{message}` in: {}", stderr(run));
+}
+
+/// Trains `steps` CPU steps with `extra` flags, saves the run to `name` and returns its path.
+fn trained_run(name: &str, steps: &str, extra: &[&str]) -> String {
+    let (saved, grid) = (scratch(name), scratch(&format!("{name}.png")));
+    let (saved, grid) = (saved.to_str().unwrap(), grid.to_str().unwrap());
+    let run =
+        webgan(&[&["train", "--steps", steps, "--backend", "cpu", "--out", grid, "--save", saved], extra].concat());
+    assert!(run.status.success(), "{}", stderr(&run));
+    saved.to_string()
+}
+
+fn read_run(path: &str) -> Checkpoint {
+    Checkpoint::from_bytes(&std::fs::read(path).unwrap()).unwrap()
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -92,7 +136,10 @@ fn eval_scores_raw_digit_files_and_refuses_ragged_ones() {
     std::fs::write(&ragged, [0u8; 1000]).unwrap();
     let run = webgan(&["eval", "--images", ragged.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&run.stderr);
-    assert!(!run.status.success() && stderr.contains("not a whole number of 28×28 digits"), "{stderr}");
+    assert!(
+        !run.status.success() && stderr.contains("1000 values are not a whole number of digits of 784 values each"),
+        "{stderr}"
+    );
 }
 
 #[test]
@@ -179,4 +226,227 @@ fn train_resumes_a_checkpoint_where_it_stopped() {
         "{}",
         String::from_utf8_lossy(&damaged.stderr)
     );
+}
+
+#[test]
+fn help_is_printed_on_request() {
+    for args in [&["--help"][..], &["-h"], &["help"], &["train", "--help"], &["eval", "-h"]] {
+        let run = webgan(args);
+        assert_eq!(run.status.code(), Some(0), "{args:?}: {}", stderr(&run));
+        let usage = String::from_utf8_lossy(&run.stdout);
+        assert!(usage.starts_with("usage:") && usage.contains("webgan train --checkpoint FILE"), "{args:?}: {usage}");
+        assert!(run.stderr.is_empty(), "{args:?}: {}", stderr(&run));
+    }
+    let run = webgan(&[]);
+    assert_refused(&run, "no command given");
+    assert!(stderr(&run).contains("`webgan --help` lists the commands"), "{}", stderr(&run));
+}
+
+#[test]
+fn counts_that_cannot_work_are_refused() {
+    for (args, message) in [
+        (&["bench", "--steps", "0"][..], "`--steps` needs at least 1, not 0"),
+        (&["bench", "--repeats", "0"], "`--repeats` needs at least 1, not 0"),
+        (&["train", "--log-every", "0"], "`--log-every` needs at least 1, not 0"),
+        (&["eval", "--eval-samples", "1"], "`--eval-samples` needs at least 2, not 1"),
+        (&["train", "--steps", "-3"], "`--steps` needs a whole number, not `-3`"),
+    ] {
+        let run = webgan(&[args, &["--backend", "cpu"]].concat());
+        assert_refused(&run, message);
+        assert!(run.stdout.is_empty(), "{args:?}: {}", String::from_utf8_lossy(&run.stdout));
+    }
+}
+
+/// Devices and pipes report a size of 0: every input is bounded by the bytes actually read.
+#[test]
+fn endless_inputs_are_cut_off() {
+    let real = scratch("two.u8");
+    let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin.gz")).unwrap();
+    std::fs::write(&real, &webgan::Digits::decode(&bytes).unwrap().pixels[..2 * webgan::data::PIXELS]).unwrap();
+    let real = real.to_str().unwrap();
+    let checkpoint_limit = format!("/dev/zero is too large: more than {} bytes", webgan::checkpoint::MAX_BYTES);
+    let input_limit = "/dev/zero is too large: more than 100000000 bytes";
+    for (args, message) in [
+        (&["train", "--config", "/dev/zero"][..], "/dev/zero is too large: more than 1000000 bytes"),
+        (&["train", "--data", "/dev/zero", "--backend", "cpu"], input_limit),
+        (&["eval", "--checkpoint", "/dev/zero"], &checkpoint_limit),
+        (&["train", "--checkpoint", "/dev/zero", "--backend", "cpu"], &checkpoint_limit),
+        (&["eval", "--images", "/dev/zero"], input_limit),
+        (&["eval", "--images", real, "--classifier", "/dev/zero"], input_limit),
+        (&["eval", "--images", real, "--reference", "/dev/zero"], input_limit),
+    ] {
+        assert_refused(&webgan_within(60, args), message);
+    }
+}
+
+#[test]
+fn a_toy_run_is_not_judged_as_digits() {
+    let ring = trained_run("ring.ckpt", "5", &["--set", "data=ring"]);
+    // 784 points of two values each are as many values as two digits: still refused.
+    for samples in ["10000", "784"] {
+        let run = webgan(&["eval", "--checkpoint", &ring, "--eval-samples", samples]);
+        assert_refused(&run, "is a run on the toy data set \"ring\": eval judges MNIST digits only");
+        assert!(run.stdout.is_empty());
+    }
+}
+
+/// NaN weights, and weights so large that the generator's sums overflow into NaN: no metric
+/// of such digits is reported.
+#[test]
+fn a_generator_that_draws_non_finite_digits_is_not_judged() {
+    let saved = read_run(&trained_run("finite.ckpt", "2", &[]));
+    let (shapes, values): (Vec<_>, Vec<_>) = params::decode(&saved.generator).unwrap().into_iter().unzip();
+    let count = values.concat().len();
+    let tampered = scratch("tampered.ckpt");
+    for (weights, message) in [
+        (vec![f32::NAN; count], "NaN or infinite"),
+        (
+            (0..count).map(|i| if i % 2 == 0 { 3e38 } else { -3e38 }).collect(),
+            "digit 0 holds values that are not finite",
+        ),
+    ] {
+        let generator = params::encode(&shapes, &weights);
+        std::fs::write(&tampered, Checkpoint { generator, ..saved.clone() }.to_bytes()).unwrap();
+        let run = webgan(&["eval", "--checkpoint", tampered.to_str().unwrap(), "--eval-samples", "100"]);
+        assert_refused(&run, message);
+        assert!(run.stdout.is_empty(), "no metrics of such digits: {}", String::from_utf8_lossy(&run.stdout));
+    }
+}
+
+#[test]
+fn a_picture_that_cannot_be_written_still_leaves_the_run_saved() {
+    let saved = scratch("kept.ckpt");
+    let _ = std::fs::remove_file(&saved);
+    let run = webgan(&[
+        "train",
+        "--steps",
+        "2",
+        "--backend",
+        "cpu",
+        "--out",
+        "/nonexistent/grid.png",
+        "--save",
+        saved.to_str().unwrap(),
+    ]);
+    assert_refused(&run, "cannot write /nonexistent/grid.png");
+    assert_eq!(read_run(saved.to_str().unwrap()).step, 2);
+}
+
+#[test]
+fn a_diverged_run_keeps_its_picture_and_last_finite_state() {
+    let (saved, grid) = (scratch("diverged.ckpt"), scratch("diverged.png"));
+    let (saved, grid) = (saved.to_str().unwrap(), grid.to_str().unwrap());
+    let _ = (std::fs::remove_file(saved), std::fs::remove_file(grid));
+    let run = webgan(&[
+        "train",
+        "--steps",
+        "200",
+        "--backend",
+        "cpu",
+        "--log-every",
+        "1",
+        "--set",
+        "loss=least_squares",
+        "--set",
+        "opt=sgd",
+        "--set",
+        "lr=1",
+        "--out",
+        grid,
+        "--save",
+        saved,
+    ]);
+    assert_refused(&run, "losses became non-finite at step");
+    let message = stderr(&run);
+    let back: u64 =
+        message.split("the last finite state was step ").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
+    assert!(back < 200, "{message}");
+    let kept = read_run(saved);
+    assert_eq!(kept.step, back, "{message}");
+    let curves = kept.history.rows();
+    assert_eq!(curves[curves.len() - webgan::stats::ROW.len()], back as f32, "the curves end at the finite state");
+    assert!(std::fs::read(grid).unwrap().starts_with(b"\x89PNG"), "the picture of the last finite state");
+}
+
+#[test]
+fn set_changes_a_resumed_runs_live_settings_and_refuses_the_others() {
+    let saved = trained_run("live.ckpt", "3", &[]);
+    let (resumed, grid) = (scratch("live-resumed.ckpt"), scratch("live-resumed.png"));
+    let (resumed, grid) = (resumed.to_str().unwrap(), grid.to_str().unwrap());
+    let run = webgan(&[
+        "train",
+        "--checkpoint",
+        &saved,
+        "--steps",
+        "1",
+        "--log-every",
+        "1",
+        "--backend",
+        "cpu",
+        "--set",
+        "lr_d=5e-4",
+        "--set",
+        "ema=0.5",
+        "--out",
+        grid,
+        "--save",
+        resumed,
+    ]);
+    assert!(run.status.success(), "{}", stderr(&run));
+    let line: serde_json::Value = serde_json::from_slice(&run.stdout).unwrap();
+    let rate = |key: &str| line[key].as_f64().map(|v| v as f32);
+    assert_eq!((line["step"].as_u64(), rate("lr_d"), rate("lr_g")), (Some(4), Some(5e-4), Some(1e-3)));
+    let kept = read_run(resumed);
+    assert_eq!((kept.step, kept.config.d.lr, kept.config.g.lr, kept.config.ema), (4, 5e-4, 1e-3, 0.5));
+
+    let run = webgan(&[
+        "train",
+        "--checkpoint",
+        &saved,
+        "--steps",
+        "1",
+        "--backend",
+        "cpu",
+        "--set",
+        "seed=3",
+        "--set",
+        "lr=1e-4",
+        "--set",
+        "hidden=64",
+    ]);
+    assert_refused(&run, "--set seed, hidden: a resumed run cannot change these");
+    assert!(run.stdout.is_empty());
+
+    let json = scratch("live.json");
+    std::fs::write(&json, "{}").unwrap();
+    for flags in [["--preset", "minimax"], ["--config", json.to_str().unwrap()]] {
+        let run = webgan(&[&["train", "--checkpoint", &saved, "--steps", "1"], &flags[..]].concat());
+        assert_refused(&run, &format!("`{}` does not go with `--checkpoint`", flags[0]));
+    }
+}
+
+#[test]
+fn messages_repeat_no_long_value_whole() {
+    let long = "x".repeat(5000);
+    let (value, key, flag, path) =
+        (format!("lr={long}"), format!("{long}=1"), format!("--{long}"), format!("/nonexistent/{long}"));
+    let config = scratch("long.json");
+    std::fs::write(&config, format!(r#"{{"loss": "{long}"}}"#)).unwrap();
+    for args in [
+        &[long.as_str()][..],
+        &["train", &flag],
+        &["train", "--preset", &long],
+        &["train", "--set", &long],
+        &["train", "--set", &value],
+        &["train", "--set", &key],
+        &["train", "--steps", &long],
+        &["train", "--backend", &long],
+        &["train", "--config", config.to_str().unwrap()],
+        &["eval", "--images", &path],
+    ] {
+        let run = webgan(args);
+        let message = stderr(&run);
+        assert_eq!(run.status.code(), Some(1), "{message}");
+        assert!(message.contains('…') && message.chars().count() < 1000, "{} chars: {message}", message.len());
+    }
 }

@@ -3,20 +3,25 @@
 
 mod common;
 
+use burn::tensor::{Tensor, TensorData};
 use webgan::classifier::{Classifier, FEATURES, TRAINING_DIGITS};
 use webgan::data::PIXELS;
-use webgan::eval::{Judge, LIVE_SAMPLES, Metrics, reference_stats, report_from_probabilities};
+use webgan::eval::{Judge, LIVE_SAMPLES, MeasureError, Metrics, reference_stats, report_from_probabilities};
 use webgan::fid::{FeatureStats, frechet_distance};
 use webgan::params::from_bytes;
 use webgan::rng::Rng;
+use webgan::stats::floats;
 use webgan::{Trainer, backend, presets};
 
 const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
 const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
 
+fn judge() -> Judge {
+    Judge::new(CLASSIFIER, REFERENCE, &backend::cpu().device).expect("the shipped files load")
+}
+
 fn measure(pixels: &[f32]) -> Metrics {
-    let device = backend::cpu().device;
-    Judge::new(CLASSIFIER, REFERENCE, &device).expect("the shipped files load").measure(pixels, &device)
+    judge().measure(pixels, &backend::cpu().device).expect("the digits can be measured")
 }
 
 #[test]
@@ -90,8 +95,35 @@ fn a_collapsed_generator_is_flagged() {
     for _ in 0..500 {
         trainer.step();
     }
-    let samples = webgan::stats::floats(trainer.eval_samples(LIVE_SAMPLES).into_data());
+    let samples = floats(trainer.eval_samples(LIVE_SAMPLES).into_data());
     let metrics = measure(&samples);
     assert_eq!(metrics.count, LIVE_SAMPLES);
     assert!(metrics.classes.collapsed && metrics.classes.covered <= 3, "{metrics:?}");
+}
+
+/// Ragged input, a single digit and non-finite values are refused by name: a metric of NaN
+/// features would read as a perfect FID.
+#[test]
+fn digits_that_cannot_be_measured_are_refused() {
+    let (judge, device) = (judge(), backend::cpu().device);
+    let pixels = common::digits().pixels_unit();
+    assert_eq!(judge.measure(&pixels[..1000], &device), Err(MeasureError::Ragged { values: 1000, width: PIXELS }));
+    assert_eq!(judge.measure(&pixels[..PIXELS], &device), Err(MeasureError::TooFew(1)));
+    assert_eq!(judge.measure(&[], &device), Err(MeasureError::TooFew(0)));
+    for bad in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+        let mut tampered = pixels[..3 * PIXELS].to_vec();
+        tampered[2 * PIXELS + 400] = bad;
+        assert_eq!(judge.measure(&tampered, &device), Err(MeasureError::NonFinite(2)), "{bad}");
+    }
+    assert!(judge.measure(&pixels[..3 * PIXELS], &device).is_ok());
+
+    // The page's path: the classifier's rows as read back from the device.
+    let three = Tensor::from_data(TensorData::new(pixels[..3 * PIXELS].to_vec(), [3, PIXELS]), &device);
+    let mut judged = floats(judge.judge(three).into_data());
+    let width = judged.len() / 3;
+    assert_eq!(judge.metrics(&judged).map(|m| m.count), Ok(3));
+    assert_eq!(judge.metrics(&judged[1..]), Err(MeasureError::Ragged { values: 3 * width - 1, width }));
+    assert_eq!(judge.metrics(&judged[..width]), Err(MeasureError::TooFew(1)));
+    judged[width + 3] = f32::NAN;
+    assert_eq!(judge.metrics(&judged), Err(MeasureError::NonFinite(1)));
 }

@@ -1,14 +1,14 @@
 //! The command line's parsing and commands.
 
+use std::fs::File;
+use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
 use webgan::checkpoint::{self, Checkpoint};
-use webgan::config::KNOWN_KEYS;
-use webgan::data::PIXELS;
-use webgan::eval::{self, Judge};
-use webgan::grid::{digit_grid, plane_image};
+use webgan::eval::{self, Judge, Metrics};
+use webgan::grid::{Gray, digit_grid, plane_image};
 use webgan::stats::{StepValues, floats};
 use webgan::toy::{self, PlaneView};
 use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
@@ -17,9 +17,14 @@ const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
                [--data FILE] [--out GRID.png] [--save CHECKPOINT] [--log-every K]
                [--eval-every K [--eval-samples N]]
-  webgan train --checkpoint FILE [--steps N] [...]
+                          a run that fails (non-finite losses, a PNG that cannot be written)
+                          still writes what it can: the picture and the last finite state
+  webgan train --checkpoint FILE [--steps N] [--set KEY=VALUE]... [...]
                           resume a saved run (from the page or --save) for N more steps,
-                          exactly where it stopped: weights, optimiser state, curves
+                          exactly where it stopped: weights, optimiser state, curves; --set
+                          changes its live settings, not those that shape or seed its
+                          networks (seed, latent, hidden, data, model, conditional, points);
+                          it keeps its own settings, so --preset and --config are refused
   webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
@@ -27,9 +32,23 @@ const USAGE: &str = "usage:
                           digits' feature statistics for FID (default www/models/fid_reference.bin)
   webgan eval (--images FILE | --checkpoint FILE [--eval-samples N]) [--classifier FILE] [--reference FILE]
                           FID and class statistics, as JSON, of raw digits (u8, N×784, row-major)
-                          or of N digits (default 10000) drawn by a checkpoint's generator
+                          or of N digits (default 10000) drawn by an MNIST run's checkpoint
   webgan presets          list the presets with their settings and expected outcome
-  webgan config           print the settings (after --preset, --config, --set) as JSON";
+  webgan config           print the settings (after --preset, --config, --set) as JSON
+  webgan help             print this (so do --help and -h, after any command too)";
+
+/// The commands, as the first argument names them.
+const COMMANDS: [&str; 7] = ["train", "bench", "presets", "config", "train-classifier", "eval", "help"];
+/// The flags that ask for the usage, in place of a command or after one.
+const HELP_FLAGS: [&str; 2] = ["--help", "-h"];
+/// The largest settings file read: a configuration is a few hundred bytes of JSON.
+const MAX_CONFIG_BYTES: u64 = 1_000_000;
+/// The largest digits, raw images, classifier or reference file read: above the largest digit
+/// file that [`Digits::decode`] accepts (100 000 digits, 78.5 MB uncompressed) and far above
+/// the models (well under 1 MB), while a device or pipe that never ends is cut off.
+const MAX_INPUT_BYTES: u64 = 100_000_000;
+/// The most characters of a user's text that a message repeats.
+const SHOWN_CHARS: usize = 80;
 
 /// Everything the command line said.
 struct Args {
@@ -39,6 +58,10 @@ struct Args {
     epochs: usize,
     backend: String,
     config: TrainConfig,
+    /// The flag that replaced the default settings (`--preset` or `--config`), if any.
+    settings_from: Option<&'static str>,
+    /// The `--set` pairs as given, to apply again to a resumed run's own settings.
+    sets: Vec<(String, String)>,
     data: String,
     out: String,
     images: String,
@@ -52,40 +75,66 @@ struct Args {
     eval_samples: usize,
 }
 
+impl Args {
+    /// What `command` does when no flag says otherwise.
+    fn defaults(command: String) -> Self {
+        Self {
+            steps: if command == "bench" { 50 } else { 1000 },
+            repeats: 3,
+            epochs: 20,
+            backend: "wgpu".into(),
+            config: TrainConfig::default(),
+            settings_from: None,
+            sets: Vec::new(),
+            data: "www/data/mnist.bin.gz".into(),
+            out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
+            log_every: 100,
+            images: String::new(),
+            checkpoint: String::new(),
+            save: String::new(),
+            classifier: "www/models/classifier.bin".into(),
+            reference: "www/models/fid_reference.bin".into(),
+            eval_every: 0,
+            eval_samples: 10_000,
+            command,
+        }
+    }
+
+    /// The `--set` pairs, borrowed.
+    fn pairs(&self) -> Vec<(&str, &str)> {
+        self.sets.iter().map(|(key, value)| (key.as_str(), value.as_str())).collect()
+    }
+}
+
+/// How a command failed.
+enum Failure {
+    /// The command line itself is wrong.
+    Usage(String),
+    /// The command could not do its work.
+    Run(String),
+}
+
 fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     let command = argv.next().ok_or("no command given")?;
-    if !["train", "bench", "presets", "config", "train-classifier", "eval"].contains(&command.as_str()) {
-        return Err(format!("unknown command `{command}`"));
+    let command = if HELP_FLAGS.contains(&command.as_str()) { "help".into() } else { command };
+    if !COMMANDS.contains(&command.as_str()) {
+        return Err(format!("unknown command `{}`", shown(&command)));
     }
-    let mut args = Args {
-        steps: if command == "bench" { 50 } else { 1000 },
-        repeats: 3,
-        epochs: 20,
-        backend: "wgpu".into(),
-        config: TrainConfig::default(),
-        data: "www/data/mnist.bin.gz".into(),
-        out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
-        log_every: 100,
-        images: String::new(),
-        checkpoint: String::new(),
-        save: String::new(),
-        classifier: "www/models/classifier.bin".into(),
-        reference: "www/models/fid_reference.bin".into(),
-        eval_every: 0,
-        eval_samples: 10_000,
-        command,
-    };
-    let mut sets: Vec<String> = Vec::new();
+    let mut args = Args::defaults(command);
+    // bench divides by the steps it times; train may take none, to draw or re-save a run.
+    let min_steps = if args.command == "bench" { 1 } else { 0 };
     while let Some(flag) = argv.next() {
+        if HELP_FLAGS.contains(&flag.as_str()) {
+            return Ok(Args::defaults("help".into()));
+        }
         let mut value = || argv.next().ok_or(format!("`{flag}` needs a value"));
-        let number = |v: String| v.parse::<u64>().map_err(|_| format!("`{flag}` needs a whole number, not `{v}`"));
         match flag.as_str() {
-            "--steps" => args.steps = number(value()?)?,
-            "--repeats" => args.repeats = number(value()?)?.max(1) as usize,
-            "--epochs" => args.epochs = number(value()?)?.max(1) as usize,
-            "--log-every" => args.log_every = number(value()?)?.max(1),
-            "--eval-every" => args.eval_every = number(value()?)?,
-            "--eval-samples" => args.eval_samples = number(value()?)?.max(2) as usize,
+            "--steps" => args.steps = whole_number(&flag, &value()?, min_steps)?,
+            "--repeats" => args.repeats = whole_number(&flag, &value()?, 1)? as usize,
+            "--epochs" => args.epochs = whole_number(&flag, &value()?, 1)? as usize,
+            "--log-every" => args.log_every = whole_number(&flag, &value()?, 1)?,
+            "--eval-every" => args.eval_every = whole_number(&flag, &value()?, 0)?,
+            "--eval-samples" => args.eval_samples = whole_number(&flag, &value()?, 2)? as usize,
             "--backend" => args.backend = value()?,
             "--data" => args.data = value()?,
             "--images" => args.images = value()?,
@@ -94,32 +143,79 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--classifier" => args.classifier = value()?,
             "--reference" => args.reference = value()?,
             "--out" => args.out = value()?,
-            "--config" => {
-                let path = value()?;
-                let text = std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-                args.config = TrainConfig::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-            }
-            "--preset" => {
-                let name = value()?;
-                let known = || presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
-                args.config =
-                    presets::find(&name).ok_or_else(|| format!("no preset `{name}`; presets: {}", known()))?.config;
-            }
-            "--set" => sets.push(value()?),
-            "-h" | "--help" => return Err(String::new()),
-            _ => return Err(format!("unknown flag `{flag}`")),
+            "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
+            "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
+            "--set" => args.sets.push(key_value(value()?)?),
+            _ => return Err(format!("unknown flag `{}`", shown(&flag))),
         }
     }
-    let pairs = sets
-        .iter()
-        .map(|s| s.split_once('=').ok_or(format!("`--set {s}` needs the form KEY=VALUE")))
-        .collect::<Result<Vec<_>, _>>()?;
-    args.config =
-        args.config.clone().with_pairs(pairs).map_err(|e| format!("{e}\nsettings for --set: {KNOWN_KEYS}"))?;
-    if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
-        return Err(format!("`--backend {}` is not one of: wgpu, cpu", args.backend));
-    }
+    args.config = args.config.clone().with_pairs(args.pairs()).map_err(|e| e.to_string())?;
+    check_combination(&args)?;
     Ok(args)
+}
+
+/// The whole number `text` given for `flag`, refused below `min`.
+fn whole_number(flag: &str, text: &str, min: u64) -> Result<u64, String> {
+    match text.parse::<u64>() {
+        Ok(n) if n >= min => Ok(n),
+        Ok(n) => Err(format!("`{flag}` needs at least {min}, not {n}")),
+        Err(_) => Err(format!("`{flag}` needs a whole number, not `{}`", shown(text))),
+    }
+}
+
+/// The settings of a JSON file.
+fn config_file(path: &str) -> Result<TrainConfig, String> {
+    let text = String::from_utf8(read_file(path, MAX_CONFIG_BYTES)?)
+        .map_err(|_| format!("{} is not UTF-8 text", shown(path)))?;
+    TrainConfig::from_json(&text).map_err(|e| format!("{}: {}", shown(path), e))
+}
+
+/// The settings of the preset `name`.
+fn preset(name: &str) -> Result<TrainConfig, String> {
+    let known = || presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
+    let preset = presets::find(name).ok_or_else(|| format!("no preset `{}`; presets: {}", shown(name), known()))?;
+    Ok(preset.config)
+}
+
+/// One `--set KEY=VALUE`.
+fn key_value(text: String) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) => Ok((key.into(), value.into())),
+        None => Err(format!("`--set {}` needs the form KEY=VALUE", shown(&text))),
+    }
+}
+
+/// Refuses flags that contradict each other.
+fn check_combination(args: &Args) -> Result<(), String> {
+    if let (Some(flag), false) = (args.settings_from, args.checkpoint.is_empty()) {
+        return Err(format!(
+            "`{flag}` does not go with `--checkpoint`: a resumed run keeps its own settings (--set changes the live ones)"
+        ));
+    }
+    if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
+        return Err(format!("`--backend {}` is not one of: wgpu, cpu", shown(&args.backend)));
+    }
+    Ok(())
+}
+
+/// `text` as a message repeats it: cut to [`SHOWN_CHARS`] characters, with "…" where cut.
+fn shown(text: &str) -> String {
+    match text.char_indices().nth(SHOWN_CHARS) {
+        Some((end, _)) => format!("{}…", &text[..end]),
+        None => text.to_string(),
+    }
+}
+
+/// The bytes of the file at `path`, refused past `limit` bytes. The limit counts the bytes as
+/// they are read, since the size a file system reports is 0 for a device or a pipe.
+fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", shown(path));
+    let mut bytes = Vec::new();
+    File::open(path).map_err(cannot)?.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("{} is too large: more than {limit} bytes", shown(path)));
+    }
+    Ok(bytes)
 }
 
 fn device(name: &str) -> Result<ComputeDevice, String> {
@@ -136,42 +232,87 @@ fn read_stats(trainer: &mut Trainer) -> Vec<StepValues> {
 
 /// The digit classifier and the real digits' statistics, from the files the arguments name.
 fn judge(args: &Args, device: &ComputeDevice) -> Result<Judge, String> {
-    let read = |path: &str| std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"));
-    Judge::new(&read(&args.classifier)?, &read(&args.reference)?, &device.device)
-        .map_err(|e| format!("{} / {}: {e}", args.classifier, args.reference))
+    let (classifier, reference) = (&args.classifier, &args.reference);
+    let (weights, statistics) = (read_file(classifier, MAX_INPUT_BYTES)?, read_file(reference, MAX_INPUT_BYTES)?);
+    Judge::new(&weights, &statistics, &device.device)
+        .map_err(|e| format!("{} / {}: {e}", shown(classifier), shown(reference)))
 }
 
-/// Reads a checkpoint file, refusing one larger than any checkpoint before reading it.
 fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
-    let size = std::fs::metadata(path).map_err(|e| format!("cannot read {path}: {e}"))?.len();
-    if size > checkpoint::MAX_BYTES as u64 {
-        return Err(format!("{path}: {}", checkpoint::CheckpointError::TooLarge(size as usize)));
-    }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    Checkpoint::from_bytes(&bytes).map_err(|e| format!("{path}: {e}"))
+    let bytes = read_file(path, checkpoint::MAX_BYTES as u64)?;
+    Checkpoint::from_bytes(&bytes).map_err(|e| format!("{}: {e}", shown(path)))
 }
 
-/// The run `args` asks for: resumed from `--checkpoint`, or fresh from the settings.
+/// The run `args` asks for: resumed from `--checkpoint` with the `--set` changes it can take,
+/// or fresh from the settings.
 fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
     if args.checkpoint.is_empty() {
         return Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string());
     }
     let path = &args.checkpoint;
-    Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device).map_err(|e| format!("{path}: {e}"))
+    let mut trainer = Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device)
+        .map_err(|e| format!("{}: {e}", shown(path)))?;
+    resume_with(&mut trainer, &args.pairs()).map_err(|e| format!("{}: {e}", shown(path)))?;
+    Ok(trainer)
 }
 
+/// Applies `--set` pairs to a resumed run from its next step on. Those that shape or seed the
+/// networks are refused by name: the run's weights cannot take them.
+fn resume_with(trainer: &mut Trainer, pairs: &[(&str, &str)]) -> Result<(), String> {
+    if pairs.is_empty() {
+        return Ok(());
+    }
+    let saved = trainer.config().clone();
+    let config = saved.clone().with_pairs(pairs.iter().copied()).map_err(|e| e.to_string())?;
+    let fixed: Vec<&str> = pairs.iter().filter(|&&pair| shapes_the_run(&saved, pair)).map(|&(key, _)| key).collect();
+    if !fixed.is_empty() {
+        return Err(format!(
+            "--set {}: a resumed run cannot change these (they shape or seed its networks); start a new run for them",
+            fixed.join(", ")
+        ));
+    }
+    let change = trainer.set_config(config).map_err(|e| e.to_string())?;
+    for (network, reset) in [("G", change.reset_g), ("D", change.reset_d)] {
+        if reset {
+            eprintln!("{network}'s optimiser changed algorithm: its state starts afresh");
+        }
+    }
+    Ok(())
+}
+
+/// Whether the setting `pair` alone makes [`TrainConfig::needs_restart`] true, or is valid
+/// only together with another such setting (as `data=drawn` with its `points`).
+fn shapes_the_run(config: &TrainConfig, pair: (&str, &str)) -> bool {
+    config.clone().with_pairs([pair]).map_or(true, |changed| config.needs_restart(&changed))
+}
+
+/// Trains, then keeps what there is to keep even when training failed: the picture and, with
+/// `--save`, the run (after non-finite losses, its last finite state).
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let mut trainer = trainer(args, device, digits)?;
     let toy_data = trainer.config().data.is_toy();
     let judge = if args.eval_every > 0 && !toy_data { Some(judge(args, device)?) } else { None };
+    let trained = train_steps(args, &mut trainer, judge.as_ref(), device);
+    let kept = [write_picture(&args.out, &trainer), save_run(&args.save, &trainer)];
+    let failures: Vec<String> = [trained].into_iter().chain(kept).filter_map(Result::err).collect();
+    if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
+}
+
+/// Takes `--steps` steps, printing a JSON line every `--log-every`. Non-finite losses end it,
+/// with the run rolled back to its last finite state.
+fn train_steps(
+    args: &Args,
+    trainer: &mut Trainer,
+    judge: Option<&Judge>,
+    device: &ComputeDevice,
+) -> Result<(), String> {
     let (first, last) = (trainer.step_count(), trainer.step_count() + args.steps);
     eprintln!("training on {device} for {} steps from step {first}", args.steps);
     let started = Instant::now();
     while trainer.step_count() < last {
         trainer.step();
-        if trainer.step_count() % args.log_every == 0 || trainer.step_count() == last {
-            let values = read_stats(&mut trainer);
-            let last = values.last().copied().expect("a step was taken");
+        if trainer.step_count().is_multiple_of(args.log_every) || trainer.step_count() == last {
+            let values = read_stats(trainer);
             if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
                 let back = trainer.rollback();
                 return Err(format!(
@@ -182,26 +323,44 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
                 ));
             }
             trainer.accept(&values);
-            let ms = started.elapsed().as_secs_f64() * 1e3 / (trainer.step_count() - first) as f64;
-            let mut line = serde_json::to_value(last).expect("stats serialise");
-            if line["input_grad_norm"].is_null() {
-                line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
-            }
-            line["ms_per_step"] = serde_json::json!((ms * 100.0).round() / 100.0);
-            if toy_data {
-                let points = floats(trainer.eval_samples(toy::VIEW_POINTS).into_data());
-                line["coverage"] =
-                    serde_json::to_value(toy::coverage(trainer.config().data, &points)).expect("serialises");
-            }
-            if let Some(judge) = judge.as_ref().filter(|_| trainer.step_count() % args.eval_every == 0) {
-                let samples = floats(trainer.eval_samples(args.eval_samples).into_data());
-                let metrics = judge.measure(&samples, &device.device);
+            let ms_per_step = started.elapsed().as_secs_f64() * 1e3 / (trainer.step_count() - first) as f64;
+            let last = values.last().copied().expect("a step was taken");
+            let mut line = log_line(trainer, last, ms_per_step);
+            if let Some(judge) = judge.filter(|_| trainer.step_count().is_multiple_of(args.eval_every)) {
+                let metrics = measure_samples(trainer, judge, args.eval_samples, device)?;
                 trainer.record_fid(metrics.fid);
                 line["metrics"] = serde_json::to_value(metrics).expect("metrics serialise");
             }
             println!("{line}");
         }
     }
+    Ok(())
+}
+
+/// The JSON line of one step: its statistics, the time per step and, for a toy run, the
+/// modes its points cover.
+fn log_line(trainer: &Trainer, last: StepValues, ms_per_step: f64) -> serde_json::Value {
+    let mut line = serde_json::to_value(last).expect("stats serialise");
+    if line["input_grad_norm"].is_null() {
+        line.as_object_mut().expect("stats are an object").remove("input_grad_norm");
+    }
+    line["ms_per_step"] = serde_json::json!((ms_per_step * 100.0).round() / 100.0);
+    if trainer.config().data.is_toy() {
+        let points = floats(trainer.eval_samples(toy::VIEW_POINTS).into_data());
+        line["coverage"] = serde_json::to_value(toy::coverage(trainer.config().data, &points)).expect("serialises");
+    }
+    line
+}
+
+/// The measures of `count` of the generator's digits.
+fn measure_samples(trainer: &Trainer, judge: &Judge, count: usize, device: &ComputeDevice) -> Result<Metrics, String> {
+    let samples = floats(trainer.eval_samples(count).into_data());
+    judge.measure(&samples, &device.device).map_err(|e| format!("the samples at step {}: {e}", trainer.step_count()))
+}
+
+/// Writes the run's picture to `path`: the sample grid, or a toy run's plane.
+fn write_picture(path: &str, trainer: &Trainer) -> Result<(), String> {
+    let toy_data = trainer.config().data.is_toy();
     let picture = if toy_data {
         let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
         let values = floats(trainer.plane_view(count, resolution).into_data());
@@ -209,13 +368,18 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     } else {
         digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns())
     };
-    write_png(&args.out, &picture)?;
-    eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, args.out);
-    if !args.save.is_empty() {
-        std::fs::write(&args.save, trainer.checkpoint().to_bytes())
-            .map_err(|e| format!("cannot write {}: {e}", args.save))?;
-        eprintln!("saved the run to {}", args.save);
+    write_png(path, &picture)?;
+    eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shown(path));
+    Ok(())
+}
+
+/// Saves the run as a checkpoint at `path`; nothing when `path` is empty.
+fn save_run(path: &str, trainer: &Trainer) -> Result<(), String> {
+    if path.is_empty() {
+        return Ok(());
     }
+    std::fs::write(path, trainer.checkpoint().to_bytes()).map_err(|e| format!("cannot write {}: {e}", shown(path)))?;
+    eprintln!("saved the run at step {} to {}", trainer.step_count(), shown(path));
     Ok(())
 }
 
@@ -248,36 +412,37 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     Ok(())
 }
 
-fn write_png(path: &str, image: &webgan::grid::Gray) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|e| format!("cannot write {path}: {e}"))?;
+fn write_png(path: &str, image: &Gray) -> Result<(), String> {
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", shown(path));
+    let file = File::create(path).map_err(|e| cannot(&e))?;
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
     encoder.set_color(png::ColorType::Grayscale);
     encoder.set_depth(png::BitDepth::Eight);
-    let mut writer = encoder.write_header().map_err(|e| e.to_string())?;
-    writer.write_image_data(&image.pixels).map_err(|e| e.to_string())
+    let mut writer = encoder.write_header().map_err(|e| cannot(&e))?;
+    writer.write_image_data(&image.pixels).map_err(|e| cannot(&e))
 }
 
-fn run() -> Result<(), String> {
-    let args = parse_args(std::env::args().skip(1))?;
+fn run() -> Result<(), Failure> {
+    let args = parse_args(std::env::args().skip(1)).map_err(Failure::Usage)?;
     match args.command.as_str() {
-        "presets" => {
-            list_presets();
-            return Ok(());
-        }
-        "config" => {
-            println!("{}", args.config.to_json());
-            return Ok(());
-        }
-        _ => {}
+        "help" => println!("{USAGE}"),
+        "presets" => list_presets(),
+        "config" => println!("{}", args.config.to_json()),
+        _ => execute(&args).map_err(Failure::Run)?,
     }
-    let bytes = std::fs::read(&args.data)
-        .map_err(|e| format!("cannot read the digits at {}: {e} (./build.sh data makes them)", args.data))?;
-    let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", args.data))?;
+    Ok(())
+}
+
+/// Runs a command that needs the digits.
+fn execute(args: &Args) -> Result<(), String> {
+    let bytes =
+        read_file(&args.data, MAX_INPUT_BYTES).map_err(|e| format!("the digits: {e} (./build.sh data makes them)"))?;
+    let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", shown(&args.data)))?;
     match args.command.as_str() {
-        "train" => train(&args, &device(&args.backend)?, &digits),
-        "eval" => evaluate(&args, &digits),
-        "train-classifier" => train_classifier(&args, &digits),
-        _ => bench(&args, &device(&args.backend)?, &digits),
+        "train" => train(args, &device(&args.backend)?, &digits),
+        "eval" => evaluate(args, &digits),
+        "train-classifier" => train_classifier(args, &digits),
+        _ => bench(args, &device(&args.backend)?, &digits),
     }
 }
 
@@ -290,12 +455,13 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     });
     let accuracy = classifier::held_out_accuracy(&model, digits, &device.device);
     println!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
-    std::fs::write(&args.out, params::to_bytes(&model)).map_err(|e| format!("cannot write {}: {e}", args.out))?;
-    eprintln!("wrote the classifier's weights to {}", args.out);
+    std::fs::write(&args.out, params::to_bytes(&model))
+        .map_err(|e| format!("cannot write {}: {e}", shown(&args.out)))?;
+    eprintln!("wrote the classifier's weights to {}", shown(&args.out));
     let reference = eval::reference_stats(&model, &digits.pixels_unit(), &device.device);
     std::fs::write(&args.reference, reference.to_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", args.reference))?;
-    eprintln!("wrote the real digits' feature statistics to {}", args.reference);
+        .map_err(|e| format!("cannot write {}: {e}", shown(&args.reference)))?;
+    eprintln!("wrote the real digits' feature statistics to {}", shown(&args.reference));
     Ok(())
 }
 
@@ -303,26 +469,35 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
 /// can be judged by the same classifier.
 fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
     let device = backend::cpu();
-    let pixels = match (args.images.is_empty(), args.checkpoint.is_empty()) {
-        (false, true) => image_file(&args.images)?,
-        (true, false) => floats(trainer(args, &device, digits)?.eval_samples(args.eval_samples).into_data()),
+    let (source, pixels) = match (args.images.is_empty(), args.checkpoint.is_empty()) {
+        (false, true) => (&args.images, image_file(&args.images)?),
+        (true, false) => (&args.checkpoint, checkpoint_digits(args, &device, digits)?),
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
     };
-    let metrics = judge(args, &device)?.measure(&pixels, &device.device);
+    let metrics =
+        judge(args, &device)?.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shown(source)))?;
     println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }
 
-/// Raw digits (one byte per pixel, 784 per digit) as values in [0, 1].
-fn image_file(path: &str) -> Result<Vec<f32>, String> {
-    let images = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
-    if images.len() < 2 * PIXELS || images.len() % PIXELS != 0 {
+/// `--eval-samples` digits drawn by the checkpoint's generator. A toy run's are 2-D points,
+/// which the digit classifier cannot judge.
+fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Vec<f32>, String> {
+    let trainer = trainer(args, device, digits)?;
+    let data = trainer.config().data;
+    if data.is_toy() {
         return Err(format!(
-            "{path} holds {} bytes, not a whole number of 28×28 digits (at least two, {PIXELS} bytes each, one byte per pixel)",
-            images.len()
+            "{} is a run on the toy data set {}: eval judges MNIST digits only",
+            shown(&args.checkpoint),
+            serde_json::json!(data)
         ));
     }
-    Ok(images.iter().map(|&p| f32::from(p) / 255.0).collect())
+    Ok(floats(trainer.eval_samples(args.eval_samples).into_data()))
+}
+
+/// Raw digits (one byte per pixel, 784 per digit) as values in [0, 1].
+fn image_file(path: &str) -> Result<Vec<f32>, String> {
+    Ok(read_file(path, MAX_INPUT_BYTES)?.iter().map(|&p| f32::from(p) / 255.0).collect())
 }
 
 fn list_presets() {
@@ -337,16 +512,16 @@ fn list_presets() {
     }
 }
 
-/// Runs the command line, printing any error with the usage.
+/// Runs the command line. A failure is said line by line; a wrong command line also points
+/// to the usage.
 pub fn main() -> ExitCode {
-    match run() {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            if !message.is_empty() {
-                eprintln!("webgan: {message}");
-            }
-            eprintln!("{USAGE}");
-            ExitCode::FAILURE
-        }
+    let message = match run() {
+        Ok(()) => return ExitCode::SUCCESS,
+        Err(Failure::Usage(message)) => format!("{message}\n`webgan --help` lists the commands and their flags"),
+        Err(Failure::Run(message)) => message,
+    };
+    for line in message.lines() {
+        eprintln!("webgan: {line}");
     }
+    ExitCode::FAILURE
 }
