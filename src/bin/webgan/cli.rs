@@ -247,13 +247,20 @@ fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
 /// or fresh from the settings.
 fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
     if args.checkpoint.is_empty() {
-        return Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string());
+        return fresh(&args.config, device, digits);
     }
     let path = &args.checkpoint;
     let mut trainer = Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device)
         .map_err(|e| format!("{}: {e}", shown(path)))?;
     resume_with(&mut trainer, &args.pairs()).map_err(|e| format!("{}: {e}", shown(path)))?;
+    device.admit(trainer.config()).map_err(|e| format!("{}: {e}", shown(path)))?;
     Ok(trainer)
+}
+
+/// A fresh run of `config`, if its steps fit the device (a GPU's largest buffer).
+fn fresh(config: &TrainConfig, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
+    device.admit(config).map_err(|e| e.to_string())?;
+    Trainer::new(config.clone(), digits, &device.device).map_err(|e| e.to_string())
 }
 
 /// Applies `--set` pairs to a resumed run from its next step on. Those that shape or seed the
@@ -387,7 +394,7 @@ fn save_run(path: &str, trainer: &Trainer) -> Result<(), String> {
 /// `repeats` timed runs, each ending with the loss values read on the host.
 fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let first = Instant::now();
-    let mut trainer = Trainer::new(args.config.clone(), digits, &device.device).map_err(|e| e.to_string())?;
+    let mut trainer = fresh(&args.config, device, digits)?;
     trainer.step();
     read_stats(&mut trainer);
     let first_step_ms = first.elapsed().as_secs_f64() * 1e3;
