@@ -165,7 +165,7 @@ async fn cpu_fallback_trains() {
 async fn bad_settings_are_refused_with_the_field_named() {
     let err = WebTrainer::create(DIGITS.to_vec(), "batch=0".into(), "cpu".into()).await.err().unwrap();
     let message = js_sys::Error::from(err).message().as_string().unwrap();
-    assert!(message.contains("batch_size") && message.contains("1 to 10000"), "{message}");
+    assert!(message.contains("`batch` = 0") && message.contains("1 to 10000"), "{message}");
     let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
     assert!(trainer.set_query("lr_g=2").is_err());
     assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the running settings stay");
