@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
 use webgan::checkpoint::{self, Checkpoint};
+use webgan::config::shorten;
 use webgan::eval::{self, Judge, Metrics};
 use webgan::grid::{Gray, digit_grid, plane_image};
 use webgan::stats::{StepValues, floats};
@@ -47,8 +48,6 @@ const MAX_CONFIG_BYTES: u64 = 1_000_000;
 /// file that [`Digits::decode`] accepts (100 000 digits, 78.5 MB uncompressed) and far above
 /// the models (well under 1 MB), while a device or pipe that never ends is cut off.
 const MAX_INPUT_BYTES: u64 = 100_000_000;
-/// The most characters of a user's text that a message repeats.
-const SHOWN_CHARS: usize = 80;
 
 /// Everything the command line said.
 struct Args {
@@ -118,7 +117,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
     let command = argv.next().ok_or("no command given")?;
     let command = if HELP_FLAGS.contains(&command.as_str()) { "help".into() } else { command };
     if !COMMANDS.contains(&command.as_str()) {
-        return Err(format!("unknown command `{}`", shown(&command)));
+        return Err(format!("unknown command `{}`", shorten(&command)));
     }
     let mut args = Args::defaults(command);
     // bench divides by the steps it times; train may take none, to draw or re-save a run.
@@ -146,7 +145,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
             "--set" => args.sets.push(key_value(value()?)?),
-            _ => return Err(format!("unknown flag `{}`", shown(&flag))),
+            _ => return Err(format!("unknown flag `{}`", shorten(&flag))),
         }
     }
     args.config = args.config.clone().with_pairs(args.pairs()).map_err(|e| e.to_string())?;
@@ -159,21 +158,21 @@ fn whole_number(flag: &str, text: &str, min: u64) -> Result<u64, String> {
     match text.parse::<u64>() {
         Ok(n) if n >= min => Ok(n),
         Ok(n) => Err(format!("`{flag}` needs at least {min}, not {n}")),
-        Err(_) => Err(format!("`{flag}` needs a whole number, not `{}`", shown(text))),
+        Err(_) => Err(format!("`{flag}` needs a whole number, not `{}`", shorten(text))),
     }
 }
 
 /// The settings of a JSON file.
 fn config_file(path: &str) -> Result<TrainConfig, String> {
     let text = String::from_utf8(read_file(path, MAX_CONFIG_BYTES)?)
-        .map_err(|_| format!("{} is not UTF-8 text", shown(path)))?;
-    TrainConfig::from_json(&text).map_err(|e| format!("{}: {}", shown(path), e))
+        .map_err(|_| format!("{} is not UTF-8 text", shorten(path)))?;
+    TrainConfig::from_json(&text).map_err(|e| format!("{}: {}", shorten(path), e))
 }
 
 /// The settings of the preset `name`.
 fn preset(name: &str) -> Result<TrainConfig, String> {
     let known = || presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", ");
-    let preset = presets::find(name).ok_or_else(|| format!("no preset `{}`; presets: {}", shown(name), known()))?;
+    let preset = presets::find(name).ok_or_else(|| format!("no preset `{}`; presets: {}", shorten(name), known()))?;
     Ok(preset.config)
 }
 
@@ -181,7 +180,7 @@ fn preset(name: &str) -> Result<TrainConfig, String> {
 fn key_value(text: String) -> Result<(String, String), String> {
     match text.split_once('=') {
         Some((key, value)) => Ok((key.into(), value.into())),
-        None => Err(format!("`--set {}` needs the form KEY=VALUE", shown(&text))),
+        None => Err(format!("`--set {}` needs the form KEY=VALUE", shorten(&text))),
     }
 }
 
@@ -193,27 +192,19 @@ fn check_combination(args: &Args) -> Result<(), String> {
         ));
     }
     if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
-        return Err(format!("`--backend {}` is not one of: wgpu, cpu", shown(&args.backend)));
+        return Err(format!("`--backend {}` is not one of: wgpu, cpu", shorten(&args.backend)));
     }
     Ok(())
-}
-
-/// `text` as a message repeats it: cut to [`SHOWN_CHARS`] characters, with "…" where cut.
-fn shown(text: &str) -> String {
-    match text.char_indices().nth(SHOWN_CHARS) {
-        Some((end, _)) => format!("{}…", &text[..end]),
-        None => text.to_string(),
-    }
 }
 
 /// The bytes of the file at `path`, refused past `limit` bytes. The limit counts the bytes as
 /// they are read, since the size a file system reports is 0 for a device or a pipe.
 fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
-    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", shown(path));
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", shorten(path));
     let mut bytes = Vec::new();
     File::open(path).map_err(cannot)?.take(limit + 1).read_to_end(&mut bytes).map_err(cannot)?;
     if bytes.len() as u64 > limit {
-        return Err(format!("{} is too large: more than {limit} bytes", shown(path)));
+        return Err(format!("{} is too large: more than {limit} bytes", shorten(path)));
     }
     Ok(bytes)
 }
@@ -235,12 +226,12 @@ fn judge(args: &Args, device: &ComputeDevice) -> Result<Judge, String> {
     let (classifier, reference) = (&args.classifier, &args.reference);
     let (weights, statistics) = (read_file(classifier, MAX_INPUT_BYTES)?, read_file(reference, MAX_INPUT_BYTES)?);
     Judge::new(&weights, &statistics, &device.device)
-        .map_err(|e| format!("{} / {}: {e}", shown(classifier), shown(reference)))
+        .map_err(|e| format!("{} / {}: {e}", shorten(classifier), shorten(reference)))
 }
 
 fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
     let bytes = read_file(path, checkpoint::MAX_BYTES as u64)?;
-    Checkpoint::from_bytes(&bytes).map_err(|e| format!("{}: {e}", shown(path)))
+    Checkpoint::from_bytes(&bytes).map_err(|e| format!("{}: {e}", shorten(path)))
 }
 
 /// The run `args` asks for: resumed from `--checkpoint` with the `--set` changes it can take,
@@ -251,9 +242,9 @@ fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Train
     }
     let path = &args.checkpoint;
     let mut trainer = Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device)
-        .map_err(|e| format!("{}: {e}", shown(path)))?;
-    resume_with(&mut trainer, &args.pairs()).map_err(|e| format!("{}: {e}", shown(path)))?;
-    device.admit(trainer.config()).map_err(|e| format!("{}: {e}", shown(path)))?;
+        .map_err(|e| format!("{}: {e}", shorten(path)))?;
+    resume_with(&mut trainer, &args.pairs()).map_err(|e| format!("{}: {e}", shorten(path)))?;
+    device.admit(trainer.config()).map_err(|e| format!("{}: {e}", shorten(path)))?;
     Ok(trainer)
 }
 
@@ -376,7 +367,7 @@ fn write_picture(path: &str, trainer: &Trainer) -> Result<(), String> {
         digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns())
     };
     write_png(path, &picture)?;
-    eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shown(path));
+    eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shorten(path));
     Ok(())
 }
 
@@ -385,8 +376,9 @@ fn save_run(path: &str, trainer: &Trainer) -> Result<(), String> {
     if path.is_empty() {
         return Ok(());
     }
-    std::fs::write(path, trainer.checkpoint().to_bytes()).map_err(|e| format!("cannot write {}: {e}", shown(path)))?;
-    eprintln!("saved the run at step {} to {}", trainer.step_count(), shown(path));
+    std::fs::write(path, trainer.checkpoint().to_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", shorten(path)))?;
+    eprintln!("saved the run at step {} to {}", trainer.step_count(), shorten(path));
     Ok(())
 }
 
@@ -420,7 +412,7 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
 }
 
 fn write_png(path: &str, image: &Gray) -> Result<(), String> {
-    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", shown(path));
+    let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", shorten(path));
     let file = File::create(path).map_err(|e| cannot(&e))?;
     let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
     encoder.set_color(png::ColorType::Grayscale);
@@ -444,7 +436,7 @@ fn run() -> Result<(), Failure> {
 fn execute(args: &Args) -> Result<(), String> {
     let bytes =
         read_file(&args.data, MAX_INPUT_BYTES).map_err(|e| format!("the digits: {e} (./build.sh data makes them)"))?;
-    let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", shown(&args.data)))?;
+    let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", shorten(&args.data)))?;
     match args.command.as_str() {
         "train" => train(args, &device(&args.backend)?, &digits),
         "eval" => evaluate(args, &digits),
@@ -463,12 +455,12 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     let accuracy = classifier::held_out_accuracy(&model, digits, &device.device);
     println!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
     std::fs::write(&args.out, params::to_bytes(&model))
-        .map_err(|e| format!("cannot write {}: {e}", shown(&args.out)))?;
-    eprintln!("wrote the classifier's weights to {}", shown(&args.out));
+        .map_err(|e| format!("cannot write {}: {e}", shorten(&args.out)))?;
+    eprintln!("wrote the classifier's weights to {}", shorten(&args.out));
     let reference = eval::reference_stats(&model, &digits.pixels_unit(), &device.device);
     std::fs::write(&args.reference, reference.to_bytes())
-        .map_err(|e| format!("cannot write {}: {e}", shown(&args.reference)))?;
-    eprintln!("wrote the real digits' feature statistics to {}", shown(&args.reference));
+        .map_err(|e| format!("cannot write {}: {e}", shorten(&args.reference)))?;
+    eprintln!("wrote the real digits' feature statistics to {}", shorten(&args.reference));
     Ok(())
 }
 
@@ -482,7 +474,7 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
     };
     let metrics =
-        judge(args, &device)?.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shown(source)))?;
+        judge(args, &device)?.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
     println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }
@@ -495,7 +487,7 @@ fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Re
     if data.is_toy() {
         return Err(format!(
             "{} is a run on the toy data set {}: eval judges MNIST digits only",
-            shown(&args.checkpoint),
+            shorten(&args.checkpoint),
             serde_json::json!(data)
         ));
     }
