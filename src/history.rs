@@ -139,20 +139,6 @@ impl History {
 /// holds (so the input-gradient norm may be NaN, where no penalty measures it), and their step
 /// numbers and learning rates, known on the host, are always finite.
 fn recordable(row: &[f32; WIDTH]) -> bool {
-    let [step, loss_d, loss_g, d_real, d_fake, wasserstein, grad_norm_d, grad_norm_g, input_grad_norm, lr_d, lr_g] =
-        *row;
-    let values = StepValues {
-        step: 0,
-        loss_d,
-        loss_g,
-        d_real,
-        d_fake,
-        wasserstein,
-        grad_norm_d,
-        grad_norm_g,
-        input_grad_norm,
-        lr_d,
-        lr_g,
-    };
-    values.is_finite() && [step, lr_d, lr_g].iter().all(|v| v.is_finite())
+    let values = StepValues::from_row(*row);
+    values.is_finite() && [row[0], values.lr_d, values.lr_g].iter().all(|v| v.is_finite())
 }

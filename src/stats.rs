@@ -82,6 +82,26 @@ impl StepValues {
         measured.iter().all(|v| v.is_finite()) && !self.input_grad_norm.is_infinite()
     }
 
+    /// The values of a row in [`ROW`] order, as [`StepValues::row`] writes it (the step, kept
+    /// as a float there, comes back as the whole number it was).
+    pub fn from_row(row: [f32; ROW.len()]) -> Self {
+        let [step, loss_d, loss_g, d_real, d_fake, wasserstein, grad_norm_d, grad_norm_g, input_grad_norm, lr_d, lr_g] =
+            row;
+        Self {
+            step: step as u64,
+            loss_d,
+            loss_g,
+            d_real,
+            d_fake,
+            wasserstein,
+            grad_norm_d,
+            grad_norm_g,
+            input_grad_norm,
+            lr_d,
+            lr_g,
+        }
+    }
+
     /// The values in [`ROW`] order.
     pub fn row(&self) -> [f32; ROW.len()] {
         [
