@@ -288,13 +288,14 @@ async function start({ query: q, backend }) {
   // Settings too large for this device: the trainer took the defaults, and the lesson goes on.
   const refusal = trainer.settings_refusal();
   if (refusal) fail(new Explained("link_settings_refused", { detail: refusal }), { stop: false });
+  const taken = trainer.query(); // the settings the trainer took
   // One real step compiles every kernel training needs; then the run restarts from the seed,
   // so the students' step 1 is not the one that waited for the compiler.
   progress("warming", 0.8);
   trainer.steps(1);
   await trainer.read_stats();
   await (JSON.parse(trainer.config()).data === "mnist" ? trainer.samples() : trainer.plane());
-  trainer.reset(refusal ? "" : query);
+  trainer.reset(taken);
   const firstStepMs = performance.now() - t0;
   watchGpuDevice();
   await loadJudge();
