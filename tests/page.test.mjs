@@ -853,3 +853,56 @@ test("fifty random actions leave a usable page that shows one run and saved it a
   await waitForSaveOfRunOnScreen(page, 30_000);
   await page.close();
 });
+
+test("start-up says what it is doing, names no backend before one runs, and orients a newcomer", { timeout: 5 * 60_000 }, async () => {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  // From the first paint on: every text of the status line with whether the trainer was ready,
+  // and what the lab showed when it was first painted.
+  await page.addInitScript(() => {
+    window.startLog = { texts: [], lab: null };
+    document.addEventListener("DOMContentLoaded", () => {
+      const line = document.getElementById("status");
+      const record = () => window.startLog.texts.push({ text: line.textContent, ready: Boolean(window.webgan?.status().ready) });
+      new MutationObserver(record).observe(line, { childList: true, characterData: true, subtree: true });
+      requestAnimationFrame(() => {
+        const form = document.getElementById("settings");
+        window.startLog.lab = { visible: form.checkVisibility(), loss: form.elements.loss?.value };
+        window.startLog.waiting = document.getElementById("samples-waiting").checkVisibility();
+      });
+    });
+  });
+  await page.goto(base);
+  const s = await waitFor(page, (t) => (t.ready && t.frames >= 1 && t.config) || t.error, "the page", 3 * 60_000);
+  assert.equal(s.error, "");
+  const log = await page.evaluate(() => window.startLog);
+  const starting = log.texts.filter((e) => !e.ready).map((e) => e.text);
+  assert.ok(starting.length >= 2, `the status line said too little while starting: ${JSON.stringify(starting)}`);
+  for (const text of starting) {
+    assert.doesNotMatch(text, /CPU fallback|WebGPU:|steps\/s|paused/, `the status named a backend or a rate before the trainer ran: "${text}"`);
+  }
+  assert.ok(starting.some((text) => /Loading the trainer|Loading 10 000 MNIST digits/.test(text)), JSON.stringify(starting));
+  assert.ok(starting.some((text) => /Compiling GPU kernels|Running a first step/.test(text)), JSON.stringify(starting));
+  assert.match(await page.textContent("#status"), s.backend === "webgpu" ? /WebGPU:/ : /CPU fallback/);
+  // The lab was not painted with placeholder settings; the grid waited under a label.
+  assert.equal(log.lab.visible, false, `the lab was shown before the settings arrived (loss: ${log.lab.loss})`);
+  assert.ok(log.waiting, "the grid showed no placeholder while starting");
+  assert.equal(await page.isVisible("#samples-waiting"), false, "the placeholder stayed over the digits");
+  assert.equal(await page.inputValue("#setting-loss"), s.config.loss);
+  // Three lines of orientation beside the grid, inside the first screen, and a way to the explanation.
+  const box = await page.$eval("#orientation", (el) => el.getBoundingClientRect().toJSON());
+  assert.ok(box.bottom <= 900 && box.height > 40, `the orientation is not on the first screen: ${JSON.stringify(box)}`);
+  assert.equal(await page.$$eval("#orientation li", (items) => items.filter((li) => li.textContent.length > 20).length), 3);
+  const explainBeforeLab = await page.evaluate(() =>
+    Boolean(document.getElementById("explain").compareDocumentPosition(document.getElementById("lab")) & Node.DOCUMENT_POSITION_FOLLOWING));
+  assert.ok(explainBeforeLab, "the explanation comes after the whole lab");
+  await page.click("#explain-link");
+  await page.waitForFunction(() => document.getElementById("explain").getBoundingClientRect().top < innerHeight);
+  // The same in Chinese: the orientation and the start-up status are translated.
+  const zh = await context.newPage();
+  await zh.goto(`${base}#lang=zh-CN`);
+  await waitFor(zh, (t) => t.ready || t.error, "the Chinese page", 3 * 60_000);
+  assert.match(await zh.textContent("#orientation"), /生成器/);
+  await zh.close();
+  await context.close();
+});

@@ -15,7 +15,7 @@ const PAGE_KEYS = new Map([["autostart", ["0", "1"]], ["backend", ["webgpu", "cp
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
 const PAGE_PARTS = new Map([
   ["presets", ["presets", "preset-outcome"]], ["lab", ["lab"]], ["metrics", ["metrics-figure"]], ["chart", ["chart-figure"]],
-  ["explain", ["explain"]], ["timeline", ["timeline"]],
+  ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]],
 ]);
 
 /** Settings that change the networks or their data: changing one starts a fresh run. */
@@ -63,6 +63,10 @@ const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
+  /** While the trainer starts, what it is doing (an i18n key, e.g. "loading_data", "warming");
+   * "" once it runs, "stopped" after repeated crashes. The status line says this, and names no
+   * backend, until the trainer is ready. */
+  phase: "loading_wasm",
   /** The settings in force as the shortest query (the autosave's key; names the run when kept). */
   query: "",
   /** What the run shows: "digits" (the sample grid) or "plane" (a 2-D toy), and for the ring
@@ -155,10 +159,22 @@ function rememberInHash(query) {
   history.replaceState(null, "", `#${String(params).replaceAll("%2C", ",").replaceAll("%3B", ";")}`);
 }
 
+/** The training speed in words: steps per second, or seconds per step once a step takes longer
+ * than a second (a slow device would otherwise read "0.0 steps/s"). */
+function rateText(perSecond) {
+  if (!perSecond) return t("rate_unknown");
+  if (perSecond >= 1) return t("rate_steps", { rate: perSecond.toFixed(1) });
+  return t("rate_seconds", { seconds: (1 / perSecond).toPrecision(2) });
+}
+
 function renderStatus() {
-  const backend = status.backend === "webgpu" ? t("backend_webgpu", { adapter: status.adapter }) : t("backend_cpu");
-  const rate = status.stepsPerSecond ? status.stepsPerSecond.toFixed(1) : "–";
-  $("status").textContent = `${t("status", { step: status.step, rate, backend })} · ${t(status.running ? "running" : "paused")}`;
+  if (status.ready) {
+    const backend = status.backend === "webgpu" ? t("backend_webgpu", { adapter: status.adapter }) : t("backend_cpu");
+    const rate = rateText(status.stepsPerSecond);
+    $("status").textContent = `${t("status", { step: status.step, rate, backend })} · ${t(status.running ? "running" : "paused")}`;
+  } else {
+    $("status").textContent = t(status.phase);
+  }
   $("train").disabled = !status.ready || status.running;
   $("pause").disabled = !status.ready || !status.running;
   $("step").disabled = !status.ready || status.running;
@@ -185,7 +201,10 @@ function onFrame(m) {
   status.memory = m.memory;
   lastFrame = m;
   // While the student replays the timeline, new pictures are neither painted nor kept.
-  if (m.samples && !timeline.scrubbing) grid.show(m.samples, m.side);
+  if (m.samples && !timeline.scrubbing) {
+    grid.show(m.samples, m.side);
+    $("samples-waiting").hidden = true;
+  }
   if (m.plane) {
     if (!timeline.scrubbing) plane.show(m.plane);
     status.coverage = JSON.parse(m.plane.coverage);
@@ -311,6 +330,8 @@ async function main() {
     $("samples-figure").hidden = on;
     $("latent-figure").hidden = on;
     $("metrics-figure").hidden = on || page.hide.includes("metrics");
+    // The three lines of orientation speak of digits: a toy's plane has its own caption.
+    $("orientation").hidden = on || page.hide.includes("orientation");
   };
   const presets = new Presets($("presets"), $("preset-outcome"), restart);
   await loadLanguage(page.lang);
@@ -342,12 +363,13 @@ async function main() {
   const onMessage = ({ data: m }) => {
     switch (m.type) {
       case "progress":
+        if (!status.ready) status.phase = m.key;
         progressBox.hidden = false;
         progressBox.querySelector(".bar").style.width = `${Math.round(m.fraction * 100)}%`;
         progressBox.querySelector(".text").textContent = t(m.key);
         break;
       case "ready":
-        Object.assign(status, { ready: true, backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
+        Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
         status.notice = m.notice ? t("cpu_fallback", { why: m.notice }) : "";
         progressBox.hidden = true;
         $("notice").hidden = !status.notice;
@@ -396,6 +418,7 @@ async function main() {
         walkAsked = false; // a walk asked of the previous settings may have been skipped
         status.config = m.config;
         lab.show(m.config);
+        $("settings").hidden = false; // shown only once it holds the settings in force
         showPlane(m.config.data !== "mnist");
         $("walk-digit-label").hidden = !m.config.conditional;
         $("samples-caption").dataset.i18n = m.config.conditional ? "samples_caption_conditional" : "samples_caption";
@@ -445,7 +468,10 @@ async function main() {
       case "error":
         walkAsked = false;
         if (m.stopped) status.running = false;
-        if (m.fatal) progressBox.hidden = true;
+        if (m.fatal) {
+          progressBox.hidden = true;
+          if (!status.ready) status.phase = "stopped";
+        }
         showError(t(m.key, m.values));
         break;
     }
@@ -471,7 +497,7 @@ async function main() {
    * goes on training. `why` words the news once the new worker has resumed (null: no news). */
   const replaceWorker = (why, query) => {
     worker.terminate();
-    Object.assign(status, { ready: false, running: false, resumedFrom: -1 });
+    Object.assign(status, { ready: false, phase: "loading_wasm", running: false, resumedFrom: -1 });
     recovering = why;
     clearErrors();
     showInfo("");
@@ -486,7 +512,7 @@ async function main() {
     crashesInARow += 1;
     if (crashesInARow >= MAX_CRASHES_IN_A_ROW) {
       worker.terminate();
-      Object.assign(status, { ready: false, running: false });
+      Object.assign(status, { ready: false, phase: "stopped", running: false });
       progressBox.hidden = true;
       clearErrors();
       showError(t("worker_crashed_repeatedly", { count: crashesInARow, detail }));

@@ -282,7 +282,7 @@ async function start({ query: q, backend }) {
   const query = problem ? "" : q;
   if (problem) fail(new Explained("link_settings_refused", { detail: problem }), { stop: false });
   const digits = await loadDigits();
-  progress("starting_gpu", 0.75);
+  progress(backend === "cpu" ? "starting_cpu" : "starting_gpu", 0.75);
   const t0 = performance.now();
   trainer = await WebTrainer.create(digits, query, backend);
   // Settings too large for this device: the trainer took the defaults, and the lesson goes on.
@@ -291,7 +291,7 @@ async function start({ query: q, backend }) {
   const taken = trainer.query(); // the settings the trainer took
   // One real step compiles every kernel training needs; then the run restarts from the seed,
   // so the students' step 1 is not the one that waited for the compiler.
-  progress("warming", 0.8);
+  progress(trainer.backend() === "webgpu" ? "warming" : "warming_cpu", 0.8);
   trainer.steps(1);
   await trainer.read_stats();
   await (JSON.parse(trainer.config()).data === "mnist" ? trainer.samples() : trainer.plane());

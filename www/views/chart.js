@@ -136,6 +136,14 @@ export class Chart {
     ctx.font = "12px system-ui, sans-serif";
     const left = 52, right = w - 8, bottom = h - 18;
     const runs = [{ columns: this.columns, points: this.points, sparse: this.sparse }, ...this.kept];
+    if (!runs.some((r) => r.points.length)) {
+      // No curve yet: axes would show ticks of nothing, so say what will appear instead.
+      ctx.fillStyle = "#5b6575";
+      ctx.textAlign = "center";
+      ctx.fillText(t("chart_waiting"), w / 2, h / 2);
+      ctx.textAlign = "start";
+      return;
+    }
     const ends = runs.filter((r) => r.points.length).map((r) => {
       const at = r.columns.indexOf("step");
       return [r.points[0][at], r.points[r.points.length - 1][at]];
