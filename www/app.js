@@ -27,6 +27,10 @@ const RESTART_KEYS = new Map([
 /** Larger files are refused unread by Open run. */
 const MAX_CHECKPOINT_BYTES = 50e6;
 
+/** The element of index.html with id `id`. Its kind (a button, an input, a canvas, a details
+ * element, ...) is index.html's to say, which the type check cannot see: hence `any`.
+ * @param {string} id
+ * @returns {any} */
 const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"));
 const grid = new SampleGrid($("samples"));
@@ -42,13 +46,15 @@ function download(name, blob) {
   setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
 }
 
-/** The last frame, painted again when the student leaves the timeline. */
+/** The last frame, painted again when the student leaves the timeline.
+ * @type {{samples: Uint8ClampedArray | null, side: number, plane: object | null} | null} */
 let lastFrame = null;
 $("timeline-live").addEventListener("click", () => {
   if (lastFrame && lastFrame.samples) grid.show(lastFrame.samples, lastFrame.side);
   if (lastFrame && lastFrame.plane) plane.show(lastFrame.plane);
 });
-/** Called with the drawn points after each stroke on the plane (set up in main). */
+/** Called with the drawn points after each stroke on the plane (set up in main).
+ * @type {(points: number[][]) => void} */
 let onDrawn = () => {};
 
 /** The modes G covers on the ring or the grid, under the plane. */
@@ -71,13 +77,13 @@ const status = {
   query: "",
   /** What the run shows: "digits" (the sample grid) or "plane" (a 2-D toy), and for the ring
    * and the grid the modes G covers, `{modes_hit, modes, quality}`. */
-  view: "digits", coverage: null,
+  view: "digits", coverage: /** @type {{modes_hit: number, modes: number, quality: number} | null} */ (null),
   /** The last walk through the noise shown: `{pair, step}`. */
-  latent: null,
+  latent: /** @type {{pair: number, step: number} | null} */ (null),
   /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
    * from, workers that crashed (a trap), the last divergence ({step, back}) of the run on screen
    * and whether the page is cached for offline use. */
-  autosavedStep: -1, resumedFrom: -1, recoveries: 0, crashes: 0, diverged: null, offlineReady: false,
+  autosavedStep: -1, resumedFrom: -1, recoveries: 0, crashes: 0, diverged: /** @type {{step: number, back: number} | null} */ (null), offlineReady: false,
   /** The worker's WebAssembly memory in bytes, its live GPU buffers (see bench/soak.mjs) and its
    * compute dispatches so far (see bench/browser.mjs). */
   memory: { wasmBytes: 0, gpuBuffers: 0, gpuDispatches: 0 },
@@ -127,7 +133,7 @@ function showInfo(message) {
  * `hide=` keys add up, as a teacher writing a link one part at a time means. */
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const page = { autostart: "0", backend: "webgpu", lang: "", hide: [] };
+  const page = { autostart: "0", backend: "webgpu", lang: "", hide: /** @type {string[]} */ ([]) };
   const problems = [];
   const settings = new URLSearchParams();
   const known = [...PAGE_PARTS.keys(), ...HIDEABLE];
@@ -138,7 +144,7 @@ function readHash() {
       if (unknown.length) problems.push({ key: "link_unknown_parts", values: { unknown: unknown.join(", "), known: known.join(", ") } });
       page.hide.push(...names.filter((n) => known.includes(n) && !page.hide.includes(n)));
     } else if (PAGE_KEYS.has(key)) {
-      const allowed = PAGE_KEYS.get(key);
+      const allowed = /** @type {string[]} */ (PAGE_KEYS.get(key)); // it has the key
       if (allowed.includes(value)) page[key] = value;
       else problems.push({ key: "link_value_not_allowed", values: { key, value, allowed: allowed.join(", ") } });
     } else {
@@ -244,16 +250,18 @@ function registerServiceWorker() {
 
 async function main() {
   const { page, problems } = readHash();
+  /** @type {Worker | null} */
   let worker = null;
   /** The settings query the worker on duty was started with. */
   let startedWith = "";
   /** Whether the visitor wants the run training: survives a worker restart, unlike `status.running`. */
   let wanted = page.autostart === "1";
-  /** While a new worker takes over the run: why (`key` names the message, `detail` the cause). */
+  /** While a new worker takes over the run: why (`key` names the message, `detail` the cause).
+   * @type {{key: string, detail: string} | null} */
   let recovering = null;
   /** Workers that crashed since a run was last saved. */
   let crashesInARow = 0;
-  const send = (message) => worker.postMessage(message);
+  const send = (message) => worker?.postMessage(message);
   /** Forgets what the page shows of the run on screen: another run replaces it (a reset, a file
    * opened, a save resumed, a new worker). */
   const forgetRun = () => {
@@ -496,7 +504,7 @@ async function main() {
    * or whose wasm instance trapped: it resumes from the last save, and a run that was training
    * goes on training. `why` words the news once the new worker has resumed (null: no news). */
   const replaceWorker = (why, query) => {
-    worker.terminate();
+    worker?.terminate();
     Object.assign(status, { ready: false, phase: "loading_wasm", running: false, resumedFrom: -1 });
     recovering = why;
     clearErrors();
@@ -511,7 +519,7 @@ async function main() {
     status.crashes += 1;
     crashesInARow += 1;
     if (crashesInARow >= MAX_CRASHES_IN_A_ROW) {
-      worker.terminate();
+      worker?.terminate();
       Object.assign(status, { ready: false, phase: "stopped", running: false });
       progressBox.hidden = true;
       clearErrors();
@@ -576,7 +584,7 @@ async function main() {
       () => showInfo(t("link_copy_failed", { link: location.href })),
     );
   document.addEventListener("keydown", (e) => {
-    if (e.target.closest && e.target.closest("input, textarea, select")) return;
+    if (e.target instanceof Element && e.target.closest("input, textarea, select")) return;
     if (e.key === " ") { e.preventDefault(); (status.running ? $("pause") : $("train")).click(); }
     if (e.key === "s" && !status.running) $("step").click();
   });

@@ -12,8 +12,8 @@ export async function loadLanguage(requested) {
   const response = await fetch(new URL(`i18n/${current}.json`, import.meta.url));
   strings = await response.json();
   document.documentElement.lang = current;
-  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.dataset.i18n);
-  for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.dataset.i18nLabel));
+  for (const el of document.querySelectorAll("[data-i18n]")) el.textContent = t(el.getAttribute("data-i18n"));
+  for (const el of document.querySelectorAll("[data-i18n-label]")) el.setAttribute("aria-label", t(el.getAttribute("data-i18n-label")));
   return current;
 }
 

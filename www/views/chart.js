@@ -4,7 +4,13 @@
 
 import { t } from "../i18n.js";
 
-/** Series labels starting with "chart." are i18n keys; the rest is notation, the same in every language. */
+/** A curve: `key` is its column (or sparse series), `onlyWhen` the chart's flag that shows it,
+ * `sparse` a series measured now and then, `dots` marks each value, `dash` a line dash.
+ * @typedef {{key: string, label: string, color: string, onlyWhen?: "wasserstein", sparse?: boolean,
+ *   dots?: boolean, dash?: number[]}} Series */
+
+/** Series labels starting with "chart." are i18n keys; the rest is notation, the same in every language.
+ * @type {{series: Series[], fixed?: [number, number], log?: boolean}[]} */
 const PANELS = [
   {
     series: [
@@ -96,10 +102,14 @@ export class Chart {
   }
 
   clear() {
+    /** The run on screen: a row of `columns.length` values per kept step. @type {number[][]} */
     this.points = [];
-    /** Series measured now and then rather than every step: key → [[step, value], ...]. */
+    /** Series measured now and then rather than every step: key → [[step, value], ...].
+     * @type {Record<string, [number, number][]>} */
     this.sparse = { fid: [] };
+    /** Every `stride`-th step is kept; `pending` counts the steps since the last one kept. @type {number} */
     this.stride = 1;
+    /** @type {number} */
     this.pending = 0;
     this.draw();
   }

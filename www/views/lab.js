@@ -26,9 +26,15 @@ const optimizerFields = (net) => [
   { key: `alpha_${net}`, label: "alpha", get: (c) => c[net].alpha, when: (c) => c[net].kind === "rms_prop" },
 ];
 
+/** A control: `key` is its URL-hash key, `label` its name's i18n key when that is not `key`,
+ * and `full` adds the full-batch box.
+ * @typedef {{key: string, label?: string, get: (c: any) => unknown, when?: (c: any) => boolean,
+ *   options?: string[], explain?: string, full?: boolean}} Field */
+
 /** Every control, by group. `get` reads the value from the config JSON; `when` says whether the
  * control matters for the current config; `options` makes a select; `explain` names the
- * explanation family whose paragraph for the chosen option is shown. */
+ * explanation family whose paragraph for the chosen option is shown.
+ * @type {{id: string, fields: Field[], notes?: string[]}[]} */
 const GROUPS = [
   {
     id: "objective",

@@ -114,7 +114,8 @@ export class Plane {
         image.data.set([70 + 170 * s, 90 + 150 * s, 130 + 110 * s, 255], at);
       }
     }
-    this.heat.getContext("2d").putImageData(image, 0, 0);
+    // A canvas only ever drawn on in 2-D always has a 2-D context.
+    /** @type {CanvasRenderingContext2D} */ (this.heat.getContext("2d")).putImageData(image, 0, 0);
     this.ctx.imageSmoothingEnabled = true;
     this.ctx.drawImage(this.heat, 0, 0, this.canvas.width, this.canvas.height);
   }

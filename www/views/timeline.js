@@ -20,8 +20,13 @@ export class Timeline {
 
   /** Forgets every picture (a new run). */
   clear() {
+    /** The pictures kept, oldest first, each with the canvas it was taken from.
+     * @type {{step: number, image: ImageBitmap, canvas: HTMLCanvasElement}[]} */
     this.pictures = [];
+    /** Steps between two pictures kept; it doubles each time the timeline is thinned. @type {number} */
     this.every = 10;
+    /** The picture on screen while the student replays the timeline, else null.
+     * @type {{step: number, image: ImageBitmap, canvas: HTMLCanvasElement} | null} */
     this.scrubbing = null;
     this.update();
   }
@@ -44,7 +49,8 @@ export class Timeline {
     const picture = this.pictures[index];
     if (!picture) return;
     this.scrubbing = picture;
-    const ctx = picture.canvas.getContext("2d");
+    // The pictures are of the sample grid and the plane, 2-D canvases both.
+    const ctx = /** @type {CanvasRenderingContext2D} */ (picture.canvas.getContext("2d"));
     ctx.clearRect(0, 0, picture.canvas.width, picture.canvas.height);
     ctx.drawImage(picture.image, 0, 0);
     this.update();

@@ -1,0 +1,15 @@
+// What the page's scripts share through globals, for the type check (tsconfig.json); the
+// browser never loads this file.
+
+interface Window {
+  /** The page's interface for scripts and tests (app.js): its state and two fault injections. */
+  webgan: {
+    status: () => Record<string, unknown>;
+    curveSteps: () => number[];
+    loseGpuDevice?: () => void;
+    crashWorker?: () => void;
+  };
+}
+
+/** The WebGPU device the trainer opened (src/web.rs sets it), in the worker. */
+declare var webganGpuDevice: GPUDevice | undefined;
