@@ -71,7 +71,7 @@ build_wasm() {
   wasm cargo build --release --target "$WASM_TARGET" --lib
   local wasm="$BUILD_DIR/wasm/$WASM_TARGET/release/webgan.wasm"
   if [[ ! -f www/pkg/webgan_bg.wasm || "$wasm" -nt www/pkg/webgan_bg.wasm ]]; then
-    wasm-bindgen --target web --no-typescript --out-dir www/pkg "$wasm"
+    wasm-bindgen --target web --out-dir www/pkg "$wasm"
     say "optimising the .wasm with wasm-opt"
     wasm-opt -O3 --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
       --enable-mutable-globals --enable-reference-types --enable-multivalue --enable-simd \

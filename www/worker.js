@@ -16,8 +16,11 @@ const REAL_POINTS = 512;
 /** Time between automatic saves while the run advances, in milliseconds. */
 const AUTOSAVE_MS = 15000;
 
-let trainer = null;
-/** The trainer's WebAssembly memory, reported with each frame so a soak test can watch it. */
+/** The trainer, from the "init" command on: no other command runs before it (see onmessage).
+ * @type {WebTrainer} */
+let trainer = /** @type {any} */ (null);
+/** The trainer's WebAssembly memory, reported with each frame so a soak test can watch it.
+ * @type {WebAssembly.Memory | null} */
 let wasmMemory = null;
 let running = false;
 let looping = false;
@@ -29,6 +32,7 @@ let measuredOnce = false;
 let toyRun = false;
 /** When the run was last saved automatically, and under which settings at which step. */
 let savedAt = 0;
+/** @type {{query: string | null, step: number}} */
 let saved = { query: null, step: -1 };
 /** Set once the wasm instance has trapped: its state is then broken (later calls panic), so
  * nothing calls it again and the page replaces this worker. */
@@ -255,7 +259,8 @@ async function resumeAutosave() {
 
 /** After the trainer took on another run (a reset, or a file opened): the page gets its settings,
  * `news` if any, its curves (empty for a fresh run, so the page drops what the old run still
- * sent) and a frame, and the run is saved at once under its settings. */
+ * sent) and a frame, and the run is saved at once under its settings.
+ * @param {object | null} [news] */
 async function showNewRun(news = null) {
   stepsPerFrame = 1;
   nextMetricsAt = performance.now() + METRICS_MS; // the new run's first judgement comes soon
@@ -353,7 +358,7 @@ async function frame(stepsTaken, since = 0) {
       side: trainer.sample_grid_side(),
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
-      memory: { wasmBytes: wasmMemory.buffer.byteLength, gpuBuffers: liveGpuBuffers, gpuDispatches },
+      memory: { wasmBytes: wasmMemory?.buffer.byteLength ?? 0, gpuBuffers: liveGpuBuffers, gpuDispatches },
     },
     [rows.buffer, ...transfer],
   );
@@ -456,7 +461,7 @@ self.onmessage = ({ data }) => {
       await commands[data.type](data);
     } catch (e) {
       fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save"].includes(data.type) });
-      if (e && e.divergedAt !== undefined) await frame(0).catch(() => {});
+      if (/** @type {any} */ (e)?.divergedAt !== undefined) await frame(0).catch(() => {});
     }
   });
 };
