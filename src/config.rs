@@ -356,7 +356,8 @@ impl TrainConfig {
     /// one network's alone by its own key (`lr_d`), as a link would write them.
     fn check_optimizers(&self, problems: &mut Problems) {
         let epsilon = |x| within(x, 1e-12, 1.0);
-        let ranges: [(&str, &dyn Fn(f64) -> bool, &str); 6] = [
+        type Accepts<'a> = &'a dyn Fn(f64) -> bool;
+        let ranges: [(&str, Accepts, &str); 6] = [
             ("lr", &positive_to_one, "a number greater than 0 and at most 1"),
             ("beta1", &fraction, FRACTION),
             ("beta2", &fraction, FRACTION),

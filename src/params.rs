@@ -177,10 +177,13 @@ pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
     encode(&gathered.shapes, &crate::stats::floats(Tensor::cat(gathered.values, 0).into_data()))
 }
 
+/// A tensor as a parameter file holds it: its dimensions and its values.
+pub type StoredTensor = (Vec<usize>, Vec<f32>);
+
 /// The tensors of a parameter file ([`encode`]): each one's dimensions and values. Every length
 /// is checked against the bytes there are before anything is allocated, so a hostile file
 /// cannot ask for more memory than it occupies, and every value must be finite.
-pub fn decode(bytes: &[u8]) -> Result<Vec<(Vec<usize>, Vec<f32>)>, ParamsError> {
+pub fn decode(bytes: &[u8]) -> Result<Vec<StoredTensor>, ParamsError> {
     let mut reader = bytes.strip_prefix(MAGIC.as_slice()).ok_or(ParamsError::BadMagic)?;
     let mut word = || -> Result<u32, ParamsError> {
         let (head, rest) = reader.split_first_chunk::<4>().ok_or(ParamsError::Truncated)?;

@@ -15,7 +15,7 @@ fn train(config: TrainConfig, steps: u64) -> Vec<StepValues> {
     let mut stats = Vec::new();
     while trainer.step_count() < steps {
         trainer.step();
-        if trainer.step_count() % 50 == 0 || trainer.step_count() == steps {
+        if trainer.step_count().is_multiple_of(50) || trainer.step_count() == steps {
             stats.extend(trainer.take_stats().unwrap().read());
         }
     }

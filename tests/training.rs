@@ -43,7 +43,7 @@ fn four_hundred_cpu_steps_stay_finite_and_move_samples_toward_the_digits() {
     let mut history = Vec::new();
     for _ in 0..400 {
         trainer.step();
-        if trainer.step_count() % 50 == 0 {
+        if trainer.step_count().is_multiple_of(50) {
             history.extend(read(&mut trainer));
         }
     }
