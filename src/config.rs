@@ -152,7 +152,7 @@ const ECHOED_CHARS: usize = 80;
 /// The most problems [`ConfigError::Several`] lists one by one; the rest are counted.
 const LISTED_PROBLEMS: usize = 10;
 
-/// `text` cut to [`ECHOED_CHARS`] characters, with "…" where it was cut: how every message,
+/// `text` cut to `ECHOED_CHARS` characters, with "…" where it was cut: how every message,
 /// here and in the command line, repeats what a person typed.
 pub fn shorten(text: &str) -> String {
     match text.char_indices().nth(ECHOED_CHARS) {

@@ -4,8 +4,9 @@
 //! places: in a browser Web Worker on WebGPU, in the same worker on burn's CPU backend when
 //! WebGPU is missing, and natively from the `webgan` command-line tool.
 //!
-//! Everything here except [`web`] is independent of the browser: the tensor device decides
-//! where the maths runs, so the same [`Trainer`] serves the page, the CLI and the tests.
+//! Everything here except `web` (built for WebAssembly only) is independent of the browser:
+//! the tensor device decides where the maths runs, so the same [`Trainer`] serves the page, the
+//! CLI and the tests.
 
 pub mod backend;
 pub mod checkpoint;

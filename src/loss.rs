@@ -3,7 +3,8 @@
 //! With σ the sigmoid, −log σ(x) = softplus(−x) and −log(1 − σ(x)) = softplus(x), and
 //! softplus(x) = max(x, 0) + log(1 + e^(−|x|)) never overflows, so the cross-entropy losses stay
 //! finite however large the logits grow. The penalties (gradient penalty, R1) are in
-//! [`crate::model::Discriminator::input_gradient`]'s terms: see [`gradient_penalty`] and [`r1_penalty`].
+//! terms of the gradient [`crate::model::Discriminator::forward_with_input_gradient`] returns: see
+//! [`gradient_penalty`] and [`r1_penalty`].
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
