@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # webgan's one entry point. On a fresh Debian machine, as root:
 #   ./build.sh          install what is missing, build everything, serve on http://127.0.0.1:8080
-#   ./build.sh test     install what is missing, build, run every test (native, browser, page)
+#   ./build.sh test     install what is missing, build, run the checks and every test (native, browser, page)
+#   ./build.sh check    only the checks: formatting, clippy, rustdoc, the page's types, vendor/ (see check())
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh bench    ms/step of the mlp and dcgan workloads: natively (CPU, wgpu) and in Chromium
 #                       beside TensorFlow.js (bench/README.md); writes bench/results/<date>.json
@@ -103,6 +104,33 @@ build() {
   wait "$native_build"
 }
 
+# The gate, before any test: formatting, vendor/ against crates.io + vendor/patches, clippy for
+# both builds (natively: library, CLI and tests; for the browser: library and browser tests)
+# and rustdoc for both, every warning an error, then the page's JavaScript type-checked against
+# the bindings wasm-bindgen writes (www/pkg/webgan.d.ts). clippy and rustdoc run in the release
+# profile in the release builds' directories: they share those builds' build scripts and proc
+# macros, and their own type-checked crates stay there for the next run.
+check() {
+  say "check: formatting (cargo fmt)"
+  cargo fmt --check
+  cargo fmt --check --manifest-path fuzz/Cargo.toml
+  say "check: vendor/ is the crates.io releases plus vendor/patches"
+  tools/revendor.sh check
+  say "check: clippy, native (library, CLI, tests)"
+  native cargo clippy --release --locked --all-targets -- -D warnings
+  say "check: clippy, WebAssembly (library, browser tests)"
+  wasm cargo clippy --release --locked --target "$WASM_TARGET" --lib --test web -- -D warnings
+  say "check: documentation (cargo doc; a broken link is an error)"
+  RUSTDOCFLAGS="-D warnings" native cargo doc --release --locked --no-deps
+  RUSTDOCFLAGS="-D warnings" wasm cargo doc --release --locked --no-deps --lib --target "$WASM_TARGET"
+  say "check: the page's JavaScript types (tsc, against www/pkg/webgan.d.ts)"
+  # Bindings written before they came with their TypeScript declarations are written again.
+  [[ -f www/pkg/webgan.d.ts ]] || rm -f www/pkg/webgan_bg.wasm
+  build_wasm
+  tsc -p tsconfig.json
+  tsc -p tsconfig.worker.json
+}
+
 run_tests() {
   say "native tests (CPU backend, and wgpu on lavapipe's Vulkan)"
   WEBGAN_REQUIRE_GPU=1 native cargo test --release
@@ -119,7 +147,8 @@ run_tests() {
 case "${1:-serve}" in
   serve) setup; build; say "serving on http://127.0.0.1:8080 (Ctrl-C stops)"; exec node tools/serve.mjs 8080 127.0.0.1 ;;
   build) setup; build ;;
-  test) setup; build; run_tests ;;
+  test) setup; build; check; run_tests ;;
+  check) install_rust_tools; install_node_packages; build_data; check ;;
   bench)
     setup; build
     say "installing the benchmark's peer (TensorFlow.js, bench/peer/)"
@@ -141,5 +170,5 @@ case "${1:-serve}" in
     "$BUILD_DIR/native/release/webgan" train --backend cpu --steps 20000 --log-every 1000 --eval-every 1000 \
       --out quality.png ;;
   data) install_node_packages; build_data ;;
-  *) echo "usage: ./build.sh [serve|build|test|bench|quality|data]" >&2; exit 2 ;;
+  *) echo "usage: ./build.sh [serve|build|test|check|bench|quality|data]" >&2; exit 2 ;;
 esac
