@@ -12,12 +12,13 @@ use wasm_bindgen_futures::future_to_promise;
 
 use crate::backend::{self, BackendKind, ComputeDevice};
 use crate::checkpoint::Checkpoint;
-use crate::eval::{Judge, LIVE_SAMPLES};
+use crate::eval::LIVE_SAMPLES;
 use crate::grid::digit_grid;
 use crate::latent;
-use crate::stats::{ROW, StepValues, floats};
+use crate::session::{Diverged, Session};
+use crate::stats::{ROW, floats};
 use crate::toy::{self, PlaneView};
-use crate::{Digits, TrainConfig, Trainer, presets};
+use crate::{Digits, TrainConfig, presets};
 
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
@@ -157,13 +158,10 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
     JsError::new(&message.to_string()).into()
 }
 
-/// The error for a run whose statistics turned non-finite at `bad`, now back at step `back`.
-fn diverged(bad: &StepValues, back: u64) -> JsValue {
-    let error = js_error(format!(
-        "the losses became NaN or infinite at step {} (loss_d {}, loss_g {}); the run went back to step {back}",
-        bad.step, bad.loss_d, bad.loss_g
-    ));
-    for (key, value) in [("divergedAt", bad.step as f64), ("backTo", back as f64)] {
+/// The error for a run whose statistics turned non-finite, carrying the two steps for the page.
+fn diverged(why: Diverged) -> JsValue {
+    let error = js_error(why);
+    for (key, value) in [("divergedAt", why.step as f64), ("backTo", why.back as f64)] {
         js_sys::Reflect::set(&error, &key.into(), &value.into()).expect("an Error object takes properties");
     }
     error
@@ -174,19 +172,11 @@ async fn read<const D: usize>(tensor: Tensor<D>) -> Result<TensorData, JsValue> 
     tensor.into_data_async().await.map_err(|e| js_error(format!("{e:?}")))
 }
 
-/// What [`WebTrainer`] shares with the futures it hands to JavaScript.
-struct State {
-    trainer: Trainer,
-    digits: Digits,
-    device: ComputeDevice,
-    /// The digit classifier and reference statistics, once [`WebTrainer::load_judge`] has them.
-    judge: Option<Rc<Judge>>,
-}
-
 /// A training run driven from JavaScript (the page's worker, or a browser test).
 #[wasm_bindgen]
 pub struct WebTrainer {
-    state: Rc<RefCell<State>>,
+    /// Shared with the futures handed to JavaScript; no borrow is held across an `await`.
+    state: Rc<RefCell<Session>>,
     notice: String,
     refusal: String,
 }
@@ -209,13 +199,9 @@ impl WebTrainer {
             other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
         };
         // Settings too large for this device must not stop the lesson: the defaults run instead.
-        let (config, refusal) = match device.admit(&asked) {
-            Ok(()) => (asked, String::new()),
-            Err(why) => (TrainConfig::default(), why.to_string()),
-        };
-        let trainer = Trainer::new(config, &digits, &device.device).map_err(js_error)?;
-        let state = Rc::new(RefCell::new(State { trainer, digits, device, judge: None }));
-        Ok(WebTrainer { state, notice, refusal })
+        let (session, refusal) = Session::new_or_defaults(asked, digits, device).map_err(js_error)?;
+        let refusal = refusal.map(|why| why.to_string()).unwrap_or_default();
+        Ok(WebTrainer { state: Rc::new(RefCell::new(session)), notice, refusal })
     }
 
     /// Why the settings asked for at creation do not fit this device's memory, so that the run
@@ -224,21 +210,14 @@ impl WebTrainer {
         self.refusal.clone()
     }
 
-    /// The settings of `query`, if they are valid and fit this device.
-    fn admitted(&self, query: &str) -> Result<TrainConfig, JsValue> {
-        let config = TrainConfig::from_query(query).map_err(js_error)?;
-        self.state.borrow().device.admit(&config).map_err(js_error)?;
-        Ok(config)
-    }
-
     /// `"webgpu"` or `"cpu"`: where the maths runs.
     pub fn backend(&self) -> String {
-        self.state.borrow().device.kind.name().into()
+        self.state.borrow().device().kind.name().into()
     }
 
     /// The GPU adapter's name, or `"CPU"`.
     pub fn adapter(&self) -> String {
-        self.state.borrow().device.adapter.clone()
+        self.state.borrow().device().adapter.clone()
     }
 
     /// Why WebGPU could not be used, when the run is on the CPU although WebGPU was asked for;
@@ -249,66 +228,56 @@ impl WebTrainer {
 
     /// The settings in force, as JSON.
     pub fn config(&self) -> String {
-        self.state.borrow().trainer.config().to_json()
+        self.state.borrow().trainer().config().to_json()
     }
 
     /// The settings in force as the shortest URL-hash query, for a link that reproduces the run.
     pub fn query(&self) -> String {
-        self.state.borrow().trainer.config().to_query()
+        self.state.borrow().trainer().config().to_query()
     }
 
     /// Steps taken so far.
     pub fn step_count(&self) -> f64 {
-        self.state.borrow().trainer.step_count() as f64
+        self.state.borrow().trainer().step_count() as f64
     }
 
     /// Applies new settings from the next step on, keeping the weights. Returns JSON
     /// `{reset_g, reset_d}`: whether an optimiser changed algorithm and so started afresh. An
     /// invalid query is refused with a message naming the field, and the running settings stay.
     pub fn set_query(&self, query: &str) -> Result<String, JsValue> {
-        let config = self.admitted(query)?;
-        let change = self.state.borrow_mut().trainer.set_config(config).map_err(js_error)?;
+        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        let change = self.state.borrow_mut().set_config(config).map_err(js_error)?;
         Ok(serde_json::to_string(&change).expect("a change serialises"))
     }
 
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid
     /// query is refused and the current run stays.
     pub fn reset(&self, query: &str) -> Result<(), JsValue> {
-        let config = self.admitted(query)?;
-        let mut state = self.state.borrow_mut();
-        let fresh = Trainer::new(config, &state.digits, &state.device.device).map_err(js_error)?;
-        state.trainer = fresh;
-        Ok(())
+        let config = TrainConfig::from_query(query).map_err(js_error)?;
+        self.state.borrow_mut().reset(config).map_err(js_error)
     }
 
     /// Queues `count` training steps. Returns at once on WebGPU (the GPU works on them while
     /// JavaScript goes on); a GPU error reported since the last call is raised here.
     pub fn steps(&self, count: u32) -> Result<(), JsValue> {
         let mut state = self.state.borrow_mut();
-        for _ in 0..count {
-            state.trainer.step();
-        }
+        state.steps(count.into());
         self.gpu_health(&state)
     }
 
     /// Reads the statistics of the steps since the last read, in one GPU round trip: a
     /// `Float32Array` of rows of [`stat_columns`] values. If any value is NaN or infinite the
     /// run goes back to the last good state and the promise rejects with an error whose
-    /// `divergedAt` and `backTo` give the two steps, so the page can explain it.
+    /// `divergedAt` and `backTo` give the two steps, so the page can explain it. When another
+    /// run replaced this one while the read was on its way, it resolves to no rows.
     pub fn read_stats(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let Some(pending) = state.borrow_mut().trainer.take_stats() else {
+            let Some(pending) = state.borrow_mut().begin_stats() else {
                 return Ok(Float32Array::new_with_length(0).into());
             };
-            let data = read(pending.values.clone()).await?;
-            let rows = pending.decode(&data);
-            let mut state = state.borrow_mut();
-            if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
-                let back = state.trainer.rollback();
-                return Err(diverged(bad, back));
-            }
-            state.trainer.accept(&rows);
+            let data = read(pending.values()).await?;
+            let rows = state.borrow_mut().finish_stats(pending, &data).map_err(diverged)?;
             let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
             Ok(Float32Array::from(flat.as_slice()).into())
         })
@@ -317,8 +286,8 @@ impl WebTrainer {
     /// The fixed-noise sample grid (8 × 8 digits, or 10 × 10 with a row per digit for a
     /// conditional GAN) as RGBA pixels, `sample_grid_side()` square.
     pub fn samples(&self) -> Promise {
-        let trainer = &self.state.borrow().trainer;
-        let (tensor, columns) = (trainer.samples(), trainer.grid_columns());
+        let state = self.state.borrow();
+        let (tensor, columns) = (state.trainer().samples(), state.trainer().grid_columns());
         future_to_promise(async move {
             let data = read(tensor).await?;
             let rgba = digit_grid(&floats(data), columns).to_rgba();
@@ -330,7 +299,7 @@ impl WebTrainer {
     /// curves), the format `webgan train --save` writes: resolves to a `Uint8Array` after one
     /// GPU read.
     pub fn checkpoint(&self) -> Promise {
-        let pending = self.state.borrow().trainer.pending_checkpoint();
+        let pending = self.state.borrow().trainer().pending_checkpoint();
         future_to_promise(async move {
             let data = read(pending.values.clone()).await?;
             let bytes = pending.finish(&floats(data)).to_bytes();
@@ -343,22 +312,18 @@ impl WebTrainer {
     /// message saying what is wrong, and the current run stays as it is.
     pub fn restore(&self, bytes: &[u8]) -> Result<(), JsValue> {
         let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
-        self.state.borrow().device.admit(&checkpoint.config).map_err(js_error)?;
-        let mut state = self.state.borrow_mut();
-        let restored = Trainer::from_checkpoint(&checkpoint, &state.digits, &state.device.device).map_err(js_error)?;
-        state.trainer = restored;
-        Ok(())
+        self.state.borrow_mut().restore(&checkpoint).map_err(js_error)
     }
 
     /// The curves so far, for redrawing the chart after a restore: a `Float32Array` of rows of
     /// [`stat_columns`] values (thinned on long runs).
     pub fn history_rows(&self) -> Float32Array {
-        Float32Array::from(self.state.borrow().trainer.history().rows().as_slice())
+        Float32Array::from(self.state.borrow().trainer().history().rows().as_slice())
     }
 
     /// The FID measurements so far, as a `Float32Array` of `(step, fid)` pairs.
     pub fn history_fid(&self) -> Float32Array {
-        let pairs: Vec<f32> = self.state.borrow().trainer.history().fid().iter().flat_map(|&(s, f)| [s, f]).collect();
+        let pairs: Vec<f32> = self.state.borrow().trainer().history().fid().iter().flat_map(|&(s, f)| [s, f]).collect();
         Float32Array::from(pairs.as_slice())
     }
 
@@ -366,10 +331,7 @@ impl WebTrainer {
     /// `webgan train-classifier` ships) onto the training device, so that [`WebTrainer::measure`]
     /// can judge the generator. Damaged files are refused with a message; training is unaffected.
     pub fn load_judge(&self, classifier: Vec<u8>, reference: Vec<u8>) -> Result<(), JsValue> {
-        let mut state = self.state.borrow_mut();
-        let judge = Judge::new(&classifier, &reference, &state.device.device).map_err(js_error)?;
-        state.judge = Some(Rc::new(judge));
-        Ok(())
+        self.state.borrow_mut().load_judge(&classifier, &reference).map_err(js_error)
     }
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
@@ -379,19 +341,11 @@ impl WebTrainer {
     pub fn measure(&self) -> Promise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let (judge, judged, step) = {
-                let state = state.borrow();
-                let judge = state.judge.clone().ok_or_else(|| js_error("the digit classifier is not loaded"))?;
-                let judged = judge.judge(state.trainer.eval_samples(LIVE_SAMPLES));
-                (judge, judged, state.trainer.step_count())
-            };
-            let data = read(judged).await?;
-            let metrics = judge.metrics(&floats(data)).map_err(js_error)?;
-            let mut state = state.borrow_mut();
-            // Only a measurement of the weights still in force belongs in the curves.
-            if state.trainer.step_count() == step {
-                state.trainer.record_fid(metrics.fid);
-            }
+            let pending = state.borrow().begin_measure(LIVE_SAMPLES);
+            let pending = pending.ok_or_else(|| js_error("the digit classifier is not loaded"))?;
+            let step = pending.step();
+            let data = read(pending.values()).await?;
+            let metrics = state.borrow_mut().finish_measure(pending, data).map_err(js_error)?;
             let mut json = serde_json::to_value(metrics).expect("metrics serialise");
             json["step"] = step.into();
             Ok(JsValue::from_str(&json.to_string()))
@@ -400,13 +354,13 @@ impl WebTrainer {
 
     /// A toy run's plane, after one read: resolves to `{points, logits, push, resolution,
     /// coverage}`, the generated points, D's logits on the grid and G's pushes as
-    /// `Float32Array`s (see [`Trainer::plane_view`]) and, for the ring and the grid, the modes
+    /// `Float32Array`s (see [`crate::Trainer::plane_view`]) and, for the ring and the grid, the modes
     /// covered as JSON `{modes_hit, modes, quality}` (`null` otherwise).
     pub fn plane(&self) -> Promise {
         let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
         let (tensor, data) = {
             let state = self.state.borrow();
-            (state.trainer.plane_view(count, resolution), state.trainer.config().data)
+            (state.trainer().plane_view(count, resolution), state.trainer().config().data)
         };
         future_to_promise(async move {
             let view = PlaneView::new(&floats(read(tensor).await?), count, resolution);
@@ -429,7 +383,7 @@ impl WebTrainer {
     /// `count` points of the toy data set in force, for the plane to show beside G's; empty
     /// for MNIST. More points than the set holds are refused.
     pub fn real_points(&self, count: usize) -> Result<Float32Array, JsValue> {
-        let points = toy::display_points(self.state.borrow().trainer.config(), count).map_err(js_error)?;
+        let points = toy::display_points(self.state.borrow().trainer().config(), count).map_err(js_error)?;
         Ok(Float32Array::from(points.as_slice()))
     }
 
@@ -440,9 +394,9 @@ impl WebTrainer {
     pub fn walk(&self, pair: u32, count: u32, spherical: bool, digit: u32) -> Result<Promise, JsValue> {
         let (count, digit) = (latent::walk_length(count).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
         let state = self.state.borrow();
-        let config = state.trainer.config();
+        let config = state.trainer().config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        Ok(strip(state.trainer.generate(latent::walk(&a, &b, count, spherical), &[digit]), count))
+        Ok(strip(state.trainer().generate(latent::walk(&a, &b, count, spherical), &[digit]), count))
     }
 
     /// The digit G draws for the first noise vector of walk `pair` with its first coordinates
@@ -451,9 +405,9 @@ impl WebTrainer {
     pub fn dial(&self, pair: u32, dials: Vec<f32>, digit: u32) -> Result<Promise, JsValue> {
         let (dials, digit) = (latent::finite_dials(&dials).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
         let state = self.state.borrow();
-        let config = state.trainer.config();
+        let config = state.trainer().config();
         let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        Ok(strip(state.trainer.generate(latent::dialled(&a, dials), &[digit]), 1))
+        Ok(strip(state.trainer().generate(latent::dialled(&a, dials), &[digit]), 1))
     }
 
     /// Width and height in pixels of a strip of `count` digits (1 to [`latent::MAX_WALK`]).
@@ -465,11 +419,11 @@ impl WebTrainer {
 
     /// Width (and height) in pixels of the image [`WebTrainer::samples`] returns.
     pub fn sample_grid_side(&self) -> u32 {
-        digit_grid(&[], self.state.borrow().trainer.grid_columns()).width as u32
+        digit_grid(&[], self.state.borrow().trainer().grid_columns()).width as u32
     }
 
-    fn gpu_health(&self, state: &State) -> Result<(), JsValue> {
-        if state.device.kind != BackendKind::Gpu {
+    fn gpu_health(&self, state: &Session) -> Result<(), JsValue> {
+        if state.device().kind != BackendKind::Gpu {
             return Ok(());
         }
         match take_gpu_error() {

@@ -356,10 +356,10 @@ fn a_diverged_run_keeps_its_picture_and_last_finite_state() {
         "--save",
         saved,
     ]);
-    assert_refused(&run, "losses became non-finite at step");
+    assert_refused(&run, "losses became NaN or infinite at step");
     let message = stderr(&run);
     let back: u64 =
-        message.split("the last finite state was step ").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
+        message.split("the last finite state, step ").nth(1).unwrap().split('.').next().unwrap().parse().unwrap();
     assert!(back < 200, "{message}");
     let kept = read_run(saved);
     assert_eq!(kept.step, back, "{message}");

@@ -161,6 +161,26 @@ async fn cpu_fallback_trains() {
     twenty_steps_lower_loss_d("cpu").await;
 }
 
+/// A read still on its way on the GPU when the page resets the run (or opens a file) must not
+/// land in the new run: the façade hands JavaScript promises, so the worker can interleave.
+#[wasm_bindgen_test]
+async fn a_read_in_flight_during_a_reset_never_mixes_runs() {
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=1".into(), "webgpu".into()).await.unwrap();
+    trainer.steps(5).unwrap();
+    let in_flight = trainer.read_stats();
+    // One turn of the microtask queue: the read starts and waits on the GPU, as it does while
+    // the worker's loop awaits a frame.
+    JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.unwrap();
+    trainer.reset("seed=2").unwrap();
+    let rows: Float32Array = JsFuture::from(in_flight).await.unwrap().into();
+    assert_eq!(rows.length(), 0, "the replaced run's rows were returned");
+    assert_eq!(trainer.history_rows().length(), 0, "the new run's curves took the replaced run's steps");
+    trainer.steps(2).unwrap();
+    let rows = read_rows(&trainer).await;
+    assert_eq!(rows.iter().map(|r| r[0]).collect::<Vec<_>>(), [1.0, 2.0]);
+    assert_eq!(trainer.history_rows().length() as usize, 2 * ROW.len());
+}
+
 #[wasm_bindgen_test]
 async fn bad_settings_are_refused_with_the_field_named() {
     let err = WebTrainer::create(DIGITS.to_vec(), "batch=0".into(), "cpu".into()).await.err().unwrap();

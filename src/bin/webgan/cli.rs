@@ -8,8 +8,9 @@ use std::time::Instant;
 use webgan::backend::{self, ComputeDevice};
 use webgan::checkpoint::{self, Checkpoint};
 use webgan::config::shorten;
-use webgan::eval::{self, Judge, Metrics};
+use webgan::eval::{self, Judge};
 use webgan::grid::{Gray, digit_grid, plane_image};
+use webgan::session::Session;
 use webgan::stats::{StepValues, floats};
 use webgan::toy::{self, PlaneView};
 use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
@@ -216,17 +217,15 @@ fn device(name: &str) -> Result<ComputeDevice, String> {
     }
 }
 
-/// Reads the statistics of the steps since the last read (one device round trip).
-fn read_stats(trainer: &mut Trainer) -> Vec<StepValues> {
-    trainer.take_stats().map(|pending| pending.read()).unwrap_or_default()
+/// The bytes of the digit classifier's weights and of the real digits' statistics, from the
+/// files the arguments name.
+fn judge_files(args: &Args) -> Result<(Vec<u8>, Vec<u8>), String> {
+    Ok((read_file(&args.classifier, MAX_INPUT_BYTES)?, read_file(&args.reference, MAX_INPUT_BYTES)?))
 }
 
-/// The digit classifier and the real digits' statistics, from the files the arguments name.
-fn judge(args: &Args, device: &ComputeDevice) -> Result<Judge, String> {
-    let (classifier, reference) = (&args.classifier, &args.reference);
-    let (weights, statistics) = (read_file(classifier, MAX_INPUT_BYTES)?, read_file(reference, MAX_INPUT_BYTES)?);
-    Judge::new(&weights, &statistics, &device.device)
-        .map_err(|e| format!("{} / {}: {e}", shorten(classifier), shorten(reference)))
+/// A problem with the judge's files, naming them.
+fn in_judge_files(args: &Args, problem: impl std::fmt::Display) -> String {
+    format!("{} / {}: {problem}", shorten(&args.classifier), shorten(&args.reference))
 }
 
 fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
@@ -235,32 +234,26 @@ fn read_checkpoint(path: &str) -> Result<Checkpoint, String> {
 }
 
 /// The run `args` asks for: resumed from `--checkpoint` with the `--set` changes it can take,
-/// or fresh from the settings.
-fn trainer(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
+/// or fresh from the settings, if its steps fit the device (a GPU's largest buffer).
+fn session(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Session, String> {
     if args.checkpoint.is_empty() {
-        return fresh(&args.config, device, digits);
+        return Session::new(args.config.clone(), digits.clone(), device.clone()).map_err(|e| e.to_string());
     }
     let path = &args.checkpoint;
-    let mut trainer = Trainer::from_checkpoint(&read_checkpoint(path)?, digits, &device.device)
-        .map_err(|e| format!("{}: {e}", shorten(path)))?;
-    resume_with(&mut trainer, &args.pairs()).map_err(|e| format!("{}: {e}", shorten(path)))?;
-    device.admit(trainer.config()).map_err(|e| format!("{}: {e}", shorten(path)))?;
-    Ok(trainer)
-}
-
-/// A fresh run of `config`, if its steps fit the device (a GPU's largest buffer).
-fn fresh(config: &TrainConfig, device: &ComputeDevice, digits: &Digits) -> Result<Trainer, String> {
-    device.admit(config).map_err(|e| e.to_string())?;
-    Trainer::new(config.clone(), digits, &device.device).map_err(|e| e.to_string())
+    let in_path = |e: &dyn std::fmt::Display| format!("{}: {e}", shorten(path));
+    let mut session =
+        Session::resume(&read_checkpoint(path)?, digits.clone(), device.clone()).map_err(|e| in_path(&e))?;
+    resume_with(&mut session, &args.pairs()).map_err(|e| in_path(&e))?;
+    Ok(session)
 }
 
 /// Applies `--set` pairs to a resumed run from its next step on. Those that shape or seed the
 /// networks are refused by name: the run's weights cannot take them.
-fn resume_with(trainer: &mut Trainer, pairs: &[(&str, &str)]) -> Result<(), String> {
+fn resume_with(session: &mut Session, pairs: &[(&str, &str)]) -> Result<(), String> {
     if pairs.is_empty() {
         return Ok(());
     }
-    let saved = trainer.config().clone();
+    let saved = session.trainer().config().clone();
     let config = saved.clone().with_pairs(pairs.iter().copied()).map_err(|e| e.to_string())?;
     let fixed: Vec<&str> = pairs.iter().filter(|&&pair| shapes_the_run(&saved, pair)).map(|&(key, _)| key).collect();
     if !fixed.is_empty() {
@@ -269,7 +262,7 @@ fn resume_with(trainer: &mut Trainer, pairs: &[(&str, &str)]) -> Result<(), Stri
             fixed.join(", ")
         ));
     }
-    let change = trainer.set_config(config).map_err(|e| e.to_string())?;
+    let change = session.set_config(config).map_err(|e| e.to_string())?;
     for (network, reset) in [("G", change.reset_g), ("D", change.reset_d)] {
         if reset {
             eprintln!("{network}'s optimiser changed algorithm: its state starts afresh");
@@ -287,46 +280,35 @@ fn shapes_the_run(config: &TrainConfig, pair: (&str, &str)) -> bool {
 /// Trains, then keeps what there is to keep even when training failed: the picture and, with
 /// `--save`, the run (after non-finite losses, its last finite state).
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
-    let mut trainer = trainer(args, device, digits)?;
-    let toy_data = trainer.config().data.is_toy();
-    let judge = if args.eval_every > 0 && !toy_data { Some(judge(args, device)?) } else { None };
-    let trained = train_steps(args, &mut trainer, judge.as_ref(), device);
-    let kept = [write_picture(&args.out, &trainer), save_run(&args.save, &trainer)];
+    let mut session = session(args, device, digits)?;
+    if args.eval_every > 0 && !session.trainer().config().data.is_toy() {
+        let (weights, statistics) = judge_files(args)?;
+        session.load_judge(&weights, &statistics).map_err(|e| in_judge_files(args, e))?;
+    }
+    let trained = train_steps(args, &mut session);
+    let kept = [write_picture(&args.out, session.trainer()), save_run(&args.save, session.trainer())];
     let failures: Vec<String> = [trained].into_iter().chain(kept).filter_map(Result::err).collect();
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
 }
 
 /// Takes `--steps` steps, printing a JSON line every `--log-every`. Non-finite losses end it,
 /// with the run rolled back to its last finite state.
-fn train_steps(
-    args: &Args,
-    trainer: &mut Trainer,
-    judge: Option<&Judge>,
-    device: &ComputeDevice,
-) -> Result<(), String> {
-    let (first, last) = (trainer.step_count(), trainer.step_count() + args.steps);
-    eprintln!("training on {device} for {} steps from step {first}", args.steps);
+fn train_steps(args: &Args, session: &mut Session) -> Result<(), String> {
+    let step = |session: &Session| session.trainer().step_count();
+    let (first, last) = (step(session), step(session) + args.steps);
+    eprintln!("training on {} for {} steps from step {first}", session.device(), args.steps);
     let started = Instant::now();
-    while trainer.step_count() < last {
-        trainer.step();
-        if trainer.step_count().is_multiple_of(args.log_every) || trainer.step_count() == last {
-            let values = read_stats(trainer);
-            if let Some(bad) = values.iter().find(|v| !v.is_finite()) {
-                let back = trainer.rollback();
-                return Err(format!(
-                    "losses became non-finite at step {} (loss_d {}, loss_g {}); the last finite state was step {back}. \
-                     Likely causes: a learning rate too high for the optimiser (try 10x smaller), or a loss without \
-                     bounds on its gradients (least squares or WGAN without a penalty) under plain SGD.",
-                    bad.step, bad.loss_d, bad.loss_g
-                ));
-            }
-            trainer.accept(&values);
-            let ms_per_step = started.elapsed().as_secs_f64() * 1e3 / (trainer.step_count() - first) as f64;
+    while step(session) < last {
+        session.steps(1);
+        if step(session).is_multiple_of(args.log_every) || step(session) == last {
+            let values = session.read_stats().map_err(|e| e.to_string())?;
+            let ms_per_step = started.elapsed().as_secs_f64() * 1e3 / (step(session) - first) as f64;
             let last = values.last().copied().expect("a step was taken");
-            let mut line = log_line(trainer, last, ms_per_step);
-            if let Some(judge) = judge.filter(|_| trainer.step_count().is_multiple_of(args.eval_every)) {
-                let metrics = measure_samples(trainer, judge, args.eval_samples, device)?;
-                trainer.record_fid(metrics.fid);
+            let mut line = log_line(session.trainer(), last, ms_per_step);
+            if step(session).is_multiple_of(args.eval_every)
+                && let Some(metrics) = session.measure(args.eval_samples)
+            {
+                let metrics = metrics.map_err(|e| format!("the samples at step {}: {e}", step(session)))?;
                 line["metrics"] = serde_json::to_value(metrics).expect("metrics serialise");
             }
             println!("{line}");
@@ -348,12 +330,6 @@ fn log_line(trainer: &Trainer, last: StepValues, ms_per_step: f64) -> serde_json
         line["coverage"] = serde_json::to_value(toy::coverage(trainer.config().data, &points)).expect("serialises");
     }
     line
-}
-
-/// The measures of `count` of the generator's digits.
-fn measure_samples(trainer: &Trainer, judge: &Judge, count: usize, device: &ComputeDevice) -> Result<Metrics, String> {
-    let samples = floats(trainer.eval_samples(count).into_data());
-    judge.measure(&samples, &device.device).map_err(|e| format!("the samples at step {}: {e}", trainer.step_count()))
 }
 
 /// Writes the run's picture to `path`: the sample grid, or a toy run's plane.
@@ -386,20 +362,17 @@ fn save_run(path: &str, trainer: &Trainer) -> Result<(), String> {
 /// `repeats` timed runs, each ending with the loss values read on the host.
 fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let first = Instant::now();
-    let mut trainer = fresh(&args.config, device, digits)?;
-    trainer.step();
-    read_stats(&mut trainer);
-    let first_step_ms = first.elapsed().as_secs_f64() * 1e3;
-    let mut run = || {
+    let mut session = Session::new(args.config.clone(), digits.clone(), device.clone()).map_err(|e| e.to_string())?;
+    let mut run = |steps: u64| -> Result<f64, String> {
         let t = Instant::now();
-        for _ in 0..args.steps {
-            trainer.step();
-        }
-        read_stats(&mut trainer);
-        t.elapsed().as_secs_f64() * 1e3 / args.steps as f64
+        session.steps(steps);
+        session.read_stats().map_err(|e| e.to_string())?;
+        Ok(t.elapsed().as_secs_f64() * 1e3 / steps as f64)
     };
-    run();
-    let mut times: Vec<f64> = (0..args.repeats).map(|_| run()).collect();
+    run(1)?;
+    let first_step_ms = first.elapsed().as_secs_f64() * 1e3;
+    run(args.steps)?;
+    let mut times = (0..args.repeats).map(|_| run(args.steps)).collect::<Result<Vec<f64>, String>>()?;
     times.sort_by(f64::total_cmp);
     let line = serde_json::json!({
         "implementation": "webgan", "where": "native", "backend": device.kind.name(), "adapter": device.adapter,
@@ -473,8 +446,9 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
         (true, false) => (&args.checkpoint, checkpoint_digits(args, &device, digits)?),
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
     };
-    let metrics =
-        judge(args, &device)?.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
+    let (weights, statistics) = judge_files(args)?;
+    let judge = Judge::new(&weights, &statistics, &device.device).map_err(|e| in_judge_files(args, e))?;
+    let metrics = judge.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
     println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }
@@ -482,7 +456,8 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
 /// `--eval-samples` digits drawn by the checkpoint's generator. A toy run's are 2-D points,
 /// which the digit classifier cannot judge.
 fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Vec<f32>, String> {
-    let trainer = trainer(args, device, digits)?;
+    let session = session(args, device, digits)?;
+    let trainer = session.trainer();
     let data = trainer.config().data;
     if data.is_toy() {
         return Err(format!(

@@ -1,0 +1,259 @@
+//! One run on one device, and the policy every host applies to it: settings are admitted only if
+//! they fit the device; the statistics of each batch of steps are read, checked and either
+//! accepted into the curves or answered by going back to the last good state; a measurement is
+//! recorded only for the weights it measured. The page's worker (through `web`) and the command
+//! line both drive a [`Session`], so neither holds any of these decisions.
+//!
+//! Reads are split in two, as the browser needs (it cannot block on the device): a `begin_*`
+//! call queues the work and returns a ticket, the host reads the ticket's tensor its own way
+//! (asynchronously in the browser, blocking natively), and a `finish_*` call applies the policy.
+//! Each ticket carries the identity of the run it was taken from: when another run has replaced
+//! that one in between (a reset, a file opened), its values are dropped, never mixed into the
+//! new run's curves or used to roll it back.
+
+use std::rc::Rc;
+
+use burn::tensor::{Tensor, TensorData};
+use thiserror::Error;
+
+use crate::backend::ComputeDevice;
+use crate::checkpoint::{Checkpoint, CheckpointError};
+use crate::eval::{Judge, JudgeError, MeasureError, Metrics};
+use crate::footprint::FootprintError;
+use crate::stats::{PendingStats, StepValues, floats};
+use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer};
+
+/// Why settings or a saved run were not taken; the run in force stays.
+#[derive(Debug, Error)]
+pub enum Refusal {
+    /// The settings are not valid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The settings' steps do not fit this device.
+    #[error(transparent)]
+    Footprint(#[from] FootprintError),
+    /// The file is not a checkpoint this version can continue.
+    #[error(transparent)]
+    Checkpoint(#[from] CheckpointError),
+}
+
+/// The statistics of a batch of steps turned NaN or infinite: the run went back to the last
+/// state whose statistics were finite.
+#[derive(Clone, Copy, Debug, PartialEq, Error)]
+#[error(
+    "the losses became NaN or infinite at step {step} (loss_d {loss_d}, loss_g {loss_g}); the run went back to the \
+     last finite state, step {back}. Likely causes: a learning rate too high for the optimiser (try 10x smaller), or \
+     a loss without bounds on its gradients (least squares or WGAN without a penalty) under plain SGD."
+)]
+pub struct Diverged {
+    /// The first step whose statistics were not finite.
+    pub step: u64,
+    /// Its losses, as they came out.
+    pub loss_d: f32,
+    /// G's loss at that step.
+    pub loss_g: f32,
+    /// The step the run went back to.
+    pub back: u64,
+}
+
+/// The statistics of the steps since the last read, being read back from the device.
+pub struct StatsRead {
+    run: u64,
+    pending: PendingStats,
+}
+
+impl StatsRead {
+    /// The tensor to read: `[steps, 8]`, on the device.
+    pub fn values(&self) -> Tensor<2> {
+        self.pending.values.clone()
+    }
+}
+
+/// The classifier's verdicts on the generator's digits at one step of one run, being read back.
+pub struct MeasureRead {
+    run: u64,
+    step: u64,
+    judge: Rc<Judge>,
+    judged: Tensor<2>,
+}
+
+impl MeasureRead {
+    /// The tensor to read: the classifier's output for each digit, on the device.
+    pub fn values(&self) -> Tensor<2> {
+        self.judged.clone()
+    }
+
+    /// The step whose weights are measured.
+    pub fn step(&self) -> u64 {
+        self.step
+    }
+}
+
+/// A run, the device it runs on, the digits it learns from and, once loaded, the judge of its
+/// digits.
+pub struct Session {
+    trainer: Trainer,
+    digits: Digits,
+    device: ComputeDevice,
+    judge: Option<Rc<Judge>>,
+    /// Which run `trainer` is: a new number whenever another run replaces it.
+    run: u64,
+}
+
+impl Session {
+    /// A fresh run of `config` on `device`, refused when the settings are invalid or their
+    /// steps do not fit the device.
+    pub fn new(config: TrainConfig, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
+        device.admit(&config)?;
+        let trainer = Trainer::new(config, &digits, &device.device)?;
+        Ok(Self { trainer, digits, device, judge: None, run: 0 })
+    }
+
+    /// A fresh run of `config`, or of the defaults where `config`'s steps do not fit the
+    /// device, with the reason: a host that must not stop (a lesson) runs something.
+    pub fn new_or_defaults(
+        config: TrainConfig,
+        digits: Digits,
+        device: ComputeDevice,
+    ) -> Result<(Self, Option<FootprintError>), Refusal> {
+        match device.admit(&config) {
+            Ok(()) => Ok((Self::new(config, digits, device)?, None)),
+            Err(why) => Ok((Self::new(TrainConfig::default(), digits, device)?, Some(why))),
+        }
+    }
+
+    /// A run continued from `checkpoint`, refused like [`Session::restore`].
+    pub fn resume(checkpoint: &Checkpoint, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
+        device.admit(&checkpoint.config)?;
+        let trainer = Trainer::from_checkpoint(checkpoint, &digits, &device.device)?;
+        Ok(Self { trainer, digits, device, judge: None, run: 0 })
+    }
+
+    /// The run.
+    pub fn trainer(&self) -> &Trainer {
+        &self.trainer
+    }
+
+    /// The device the run is on.
+    pub fn device(&self) -> &ComputeDevice {
+        &self.device
+    }
+
+    /// Whether a judge is loaded.
+    pub fn has_judge(&self) -> bool {
+        self.judge.is_some()
+    }
+
+    /// Loads the judge of the generator's digits onto the run's device, from the classifier's
+    /// weights and the real digits' statistics (the files `webgan train-classifier` ships).
+    pub fn load_judge(&mut self, classifier: &[u8], reference: &[u8]) -> Result<(), JudgeError> {
+        self.judge = Some(Rc::new(Judge::new(classifier, reference, &self.device.device)?));
+        Ok(())
+    }
+
+    /// `config`, if it is valid for this device; nothing changes.
+    pub fn admit(&self, config: TrainConfig) -> Result<TrainConfig, Refusal> {
+        self.device.admit(&config)?;
+        Ok(config)
+    }
+
+    /// Applies `config` from the next step on, keeping the weights; refused settings leave the
+    /// run as it is.
+    pub fn set_config(&mut self, config: TrainConfig) -> Result<ConfigChange, Refusal> {
+        let config = self.admit(config)?;
+        Ok(self.trainer.set_config(config)?)
+    }
+
+    /// Starts a fresh run of `config` in place of this one; refused settings keep this one.
+    pub fn reset(&mut self, config: TrainConfig) -> Result<(), Refusal> {
+        let config = self.admit(config)?;
+        let fresh = Trainer::new(config, &self.digits, &self.device.device)?;
+        self.replace(fresh);
+        Ok(())
+    }
+
+    /// Continues the run saved in `checkpoint` in place of this one; a file that cannot be
+    /// continued here keeps this one.
+    pub fn restore(&mut self, checkpoint: &Checkpoint) -> Result<(), Refusal> {
+        self.device.admit(&checkpoint.config)?;
+        let restored = Trainer::from_checkpoint(checkpoint, &self.digits, &self.device.device)?;
+        self.replace(restored);
+        Ok(())
+    }
+
+    fn replace(&mut self, trainer: Trainer) {
+        self.trainer = trainer;
+        self.run += 1;
+    }
+
+    /// Queues `count` training steps.
+    pub fn steps(&mut self, count: u64) {
+        for _ in 0..count {
+            self.trainer.step();
+        }
+    }
+
+    /// Starts reading the statistics of the steps since the last read; `None` when there are
+    /// none.
+    pub fn begin_stats(&mut self) -> Option<StatsRead> {
+        self.trainer.take_stats().map(|pending| StatsRead { run: self.run, pending })
+    }
+
+    /// Applies the policy to statistics read back for `read`: finite ones go into the curves
+    /// and mark the weights good; a non-finite one sends the run back to its last good state.
+    /// Statistics of a run that has since been replaced are dropped (an empty list).
+    pub fn finish_stats(&mut self, read: StatsRead, data: &TensorData) -> Result<Vec<StepValues>, Diverged> {
+        if read.run != self.run {
+            return Ok(Vec::new());
+        }
+        let rows = read.pending.decode(data);
+        if let Some(bad) = rows.iter().find(|r| !r.is_finite()) {
+            let back = self.trainer.rollback();
+            return Err(Diverged { step: bad.step, loss_d: bad.loss_d, loss_g: bad.loss_g, back });
+        }
+        self.trainer.accept(&rows);
+        Ok(rows)
+    }
+
+    /// Reads and applies the statistics in one blocking round trip (native hosts only).
+    pub fn read_stats(&mut self) -> Result<Vec<StepValues>, Diverged> {
+        match self.begin_stats() {
+            Some(read) => {
+                let data = read.values().into_data();
+                self.finish_stats(read, &data)
+            }
+            None => Ok(Vec::new()),
+        }
+    }
+
+    /// Starts judging `count` of the generator's digits at the current step; `None` until a
+    /// judge is loaded.
+    pub fn begin_measure(&self, count: usize) -> Option<MeasureRead> {
+        let judge = self.judge.clone()?;
+        let judged = judge.judge(self.trainer.eval_samples(count));
+        Some(MeasureRead { run: self.run, step: self.trainer.step_count(), judge, judged })
+    }
+
+    /// The metrics of the verdicts read back for `read`. Their FID goes into the curves only if
+    /// the weights measured are still those in force (same run, same step).
+    pub fn finish_measure(&mut self, read: MeasureRead, data: TensorData) -> Result<Metrics, MeasureError> {
+        let metrics = read.judge.metrics(&floats(data))?;
+        if read.run == self.run && read.step == self.trainer.step_count() {
+            self.trainer.record_fid(metrics.fid);
+        }
+        Ok(metrics)
+    }
+
+    /// Measures `count` digits, reading them back chunk by chunk in blocking round trips
+    /// (native hosts only, where `count` may be the whole 10 000), and records the FID; `None`
+    /// without a judge.
+    pub fn measure(&mut self, count: usize) -> Option<Result<Metrics, MeasureError>> {
+        let judge = self.judge.clone()?;
+        let samples = floats(self.trainer.eval_samples(count).into_data());
+        let metrics = judge.measure(&samples, &self.device.device);
+        if let Ok(metrics) = &metrics {
+            self.trainer.record_fid(metrics.fid);
+        }
+        Some(metrics)
+    }
+}
