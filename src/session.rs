@@ -56,6 +56,15 @@ pub struct Diverged {
     pub back: u64,
 }
 
+/// What [`Session::apply`] did with new settings.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Applied {
+    /// They went on with the same weights; the change says which optimisers started afresh.
+    Changed(ConfigChange),
+    /// They needed other networks, so a fresh run started.
+    Restarted,
+}
+
 /// The statistics of the steps since the last read, being read back from the device.
 pub struct StatsRead {
     run: u64,
@@ -162,6 +171,18 @@ impl Session {
     pub fn set_config(&mut self, config: TrainConfig) -> Result<ConfigChange, Refusal> {
         let config = self.admit(config)?;
         Ok(self.trainer.set_config(config)?)
+    }
+
+    /// Takes settings the way a student changes them mid-run: kept with the weights where the
+    /// networks can absorb them, as a fresh run where they change the networks' shapes, seed
+    /// or data ([`TrainConfig::needs_restart`]). Refused settings keep the run as it is.
+    pub fn apply(&mut self, config: TrainConfig) -> Result<Applied, Refusal> {
+        if self.trainer.config().needs_restart(&config) {
+            self.reset(config)?;
+            Ok(Applied::Restarted)
+        } else {
+            self.set_config(config).map(Applied::Changed)
+        }
     }
 
     /// Starts a fresh run of `config` in place of this one; refused settings keep this one.

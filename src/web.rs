@@ -15,10 +15,10 @@ use crate::checkpoint::Checkpoint;
 use crate::eval::LIVE_SAMPLES;
 use crate::grid::digit_grid;
 use crate::latent;
-use crate::session::{Diverged, Session};
+use crate::session::{Applied, Diverged, Session};
 use crate::stats::{ROW, floats};
 use crate::toy::{self, PlaneView};
-use crate::{Digits, TrainConfig, presets};
+use crate::{ConfigChange, Digits, TrainConfig, presets};
 
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
@@ -241,13 +241,19 @@ impl WebTrainer {
         self.state.borrow().trainer().step_count() as f64
     }
 
-    /// Applies new settings from the next step on, keeping the weights. Returns JSON
-    /// `{reset_g, reset_d}`: whether an optimiser changed algorithm and so started afresh. An
-    /// invalid query is refused with a message naming the field, and the running settings stay.
+    /// Applies new settings as a student changes them mid-run: from the next step on with the
+    /// same weights, or as a fresh run where they change the networks (see [`Session::apply`]).
+    /// Returns JSON `{restarted, reset_g, reset_d}`: whether a fresh run started, and whether an
+    /// optimiser changed algorithm and so started afresh. An invalid query is refused with a
+    /// message naming the field, and the run in force stays.
     pub fn set_query(&self, query: &str) -> Result<String, JsValue> {
         let config = TrainConfig::from_query(query).map_err(js_error)?;
-        let change = self.state.borrow_mut().set_config(config).map_err(js_error)?;
-        Ok(serde_json::to_string(&change).expect("a change serialises"))
+        let (restarted, change) = match self.state.borrow_mut().apply(config).map_err(js_error)? {
+            Applied::Restarted => (true, ConfigChange::default()),
+            Applied::Changed(change) => (false, change),
+        };
+        Ok(serde_json::json!({ "restarted": restarted, "reset_g": change.reset_g, "reset_d": change.reset_d })
+            .to_string())
     }
 
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid

@@ -7,9 +7,9 @@ mod common;
 use webgan::backend;
 use webgan::footprint::MemoryLimits;
 use webgan::model::Architecture;
-use webgan::session::{Diverged, Refusal, Session};
+use webgan::session::{Applied, Diverged, Refusal, Session};
 use webgan::stats::ROW;
-use webgan::{Digits, TrainConfig};
+use webgan::{ConfigChange, Digits, TrainConfig};
 
 fn small() -> TrainConfig {
     TrainConfig { batch_size: 16, ..TrainConfig::default() }
@@ -94,4 +94,20 @@ fn divergence_goes_back_to_the_last_finite_state_and_says_where() {
     assert_eq!(session.trainer().step_count(), diverged.back);
     assert_eq!(*curve_steps(&session).last().unwrap(), diverged.back as f32, "the curves end at the state kept");
     assert!(diverged.to_string().contains(&format!("last finite state, step {}", diverged.back)), "{diverged}");
+}
+
+#[test]
+fn a_change_the_networks_can_absorb_keeps_the_weights_and_one_they_cannot_starts_afresh() {
+    let digits = common::digits();
+    let mut session = session(&digits);
+    session.steps(3);
+    session.read_stats().unwrap();
+    let faster = TrainConfig::from_query("batch=16&lr_d=0.001&opt_g=rms_prop").unwrap();
+    assert_eq!(session.apply(faster).unwrap(), Applied::Changed(ConfigChange { reset_g: true, reset_d: false }));
+    assert_eq!(session.trainer().step_count(), 3, "a learning rate and an optimiser keep the run");
+    let wider = TrainConfig::from_query("batch=16&hidden=64").unwrap();
+    assert_eq!(session.apply(wider).unwrap(), Applied::Restarted);
+    assert_eq!(session.trainer().step_count(), 0, "other networks are a fresh run");
+    assert_eq!(session.trainer().config().hidden, 64);
+    assert!(curve_steps(&session).is_empty());
 }

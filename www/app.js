@@ -18,12 +18,6 @@ const PAGE_PARTS = new Map([
   ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]],
 ]);
 
-/** Settings that change the networks or their data: changing one starts a fresh run. */
-const RESTART_KEYS = new Map([
-  ["data", (c) => c.data], ["model", (c) => c.model], ["conditional", (c) => String(c.conditional)],
-  ["latent", (c) => String(c.latent_dim)], ["hidden", (c) => String(c.hidden)], ["seed", (c) => String(c.seed)],
-]);
-
 /** Larger files are refused unread by Open run. */
 const MAX_CHECKPOINT_BYTES = 50e6;
 
@@ -278,20 +272,19 @@ async function main() {
     showInfo("");
     send({ type: "reset", query: q });
   };
-  /** A changed control: applied to the running networks, or a fresh run where it changes them. */
+  /** A changed control: the worker applies it to the running networks, or starts a fresh run
+   * where it changes them. */
   const onSettings = (q) => {
     clearErrors();
-    const asked = new URLSearchParams(q);
-    if (asked.get("data") === "drawn" && !lab.points.length) {
+    if (new URLSearchParams(q).get("data") === "drawn" && !lab.points.length) {
       // Nothing to train on yet: the plane takes the drawing, and the first stroke starts the run.
       showPlane(true);
       plane.setDrawable(true, []);
       showDrawHint();
       return;
     }
-    const changes = [...RESTART_KEYS].some(([key, get]) => asked.has(key) && asked.get(key) !== get(status.config));
-    if (changes) restart(q);
-    else send({ type: "config", query: q });
+    showInfo("");
+    send({ type: "config", query: q });
   };
   const lab = new Lab($("settings"), onSettings);
   const showDrawHint = () => {

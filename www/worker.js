@@ -426,15 +426,19 @@ const commands = {
     }
     await showNewRun({ type: "opened", step: trainer.step_count() });
   },
+  // A changed control: the trainer keeps the weights, or starts a fresh run where the change
+  // needs other networks (its decision, not this file's).
   config: async (m) => {
+    let change;
     try {
-      const change = JSON.parse(trainer.set_query(m.query));
-      postConfig(change);
+      change = JSON.parse(trainer.set_query(m.query));
     } catch (e) {
       rethrowTrap(e);
       postConfig(); // the controls go back to the settings still in force
       throw new Explained("setting_refused", { detail: detail(e) });
     }
+    if (change.restarted) return showNewRun();
+    postConfig(change);
     await autosave(true); // a reload must find the run under its new settings
   },
   // Digits along a walk between two noise vectors, and the digit for the dialled noise.
