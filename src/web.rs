@@ -141,6 +141,13 @@ pub fn presets_json() -> String {
     serde_json::Value::Array(list).to_string()
 }
 
+/// The largest file [`WebTrainer::restore`] reads, in bytes: a larger one is not a checkpoint
+/// of these networks, so the page refuses it before reading it.
+#[wasm_bindgen]
+pub fn max_checkpoint_bytes() -> f64 {
+    crate::checkpoint::MAX_BYTES as f64
+}
+
 /// Panics, which in WebAssembly is a trap that leaves the module unusable: lets the page's test
 /// check that a trap costs the visitor no more than the seconds since the last save.
 #[wasm_bindgen]

@@ -18,9 +18,6 @@ const PAGE_PARTS = new Map([
   ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]],
 ]);
 
-/** Larger files are refused unread by Open run. */
-const MAX_CHECKPOINT_BYTES = 50e6;
-
 /** The element of index.html with id `id`. Its kind (a button, an input, a canvas, a details
  * element, ...) is index.html's to say, which the type check cannot see: hence `any`.
  * @param {string} id
@@ -561,14 +558,12 @@ async function main() {
   };
   $("download-png").onclick = () =>
     $(status.view === "plane" ? "plane" : "samples").toBlob((blob) => download(`webgan-step-${status.step}.png`, blob));
-  $("open-run").onchange = async (e) => {
+  $("open-run").onchange = (e) => {
     const file = e.target.files[0];
     e.target.value = "";
     if (!file) return;
     clearErrors();
-    // Checkpoints of these networks are a few MB; a huge file is not one, so it is never read.
-    if (file.size > MAX_CHECKPOINT_BYTES) showError(t("file_too_large", { name: file.name, mb: MAX_CHECKPOINT_BYTES / 1e6 }));
-    else send({ type: "open", bytes: await file.arrayBuffer() });
+    send({ type: "open", file }); // the worker reads it, unless it is too large to be a run
   };
   // The address bar always holds the link to the run on screen (settings, seed, language, hidden parts).
   $("copy-link").onclick = () =>

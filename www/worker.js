@@ -2,7 +2,7 @@
 // trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
-import init, { WebTrainer, check_settings, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
+import init, { WebTrainer, check_settings, max_checkpoint_bytes, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
 
 /** Target time between frames, in milliseconds. */
@@ -418,8 +418,12 @@ const commands = {
     post({ type: "checkpoint", bytes, step: trainer.step_count() }, [bytes.buffer]);
   },
   open: async (m) => {
+    // Checkpoints of these networks are a few MB; a huge file is not one, so it is never read.
+    const limit = max_checkpoint_bytes();
+    if (m.file.size > limit) throw new Explained("file_too_large", { name: m.file.name, mb: limit / 1e6 });
+    const bytes = new Uint8Array(await m.file.arrayBuffer());
     try {
-      trainer.restore(new Uint8Array(m.bytes));
+      trainer.restore(bytes);
     } catch (e) {
       rethrowTrap(e);
       throw new Explained("open_refused", { detail: detail(e) }); // the run on screen stays
