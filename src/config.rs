@@ -10,7 +10,7 @@ use thiserror::Error;
 use crate::loss::GanLoss;
 use crate::model::Architecture;
 use crate::optim::OptimizerConfig;
-use crate::schedule::{Anneal, Decay, LrSchedule};
+use crate::schedule::{Anneal, Decay, LearningRates, LrSchedule};
 use crate::toy::{DataSet, MAX_DRAWN};
 
 /// The most discriminator updates per generator update: past this D simply wins.
@@ -400,9 +400,9 @@ impl TrainConfig {
     }
 
     /// The generator's and discriminator's learning rates at step `t` (0-based), after the schedule.
-    pub fn learning_rates(&self, t: u64) -> (f64, f64) {
+    pub fn learning_rates(&self, t: u64) -> LearningRates {
         let decay = Decay { k: self.decay_k, gamma: self.decay_gamma, step_size: self.decay_steps };
-        (self.schedule.lr(self.g.lr, t, decay), self.schedule.lr(self.d.lr, t, decay))
+        LearningRates { g: self.schedule.lr(self.g.lr, t, decay), d: self.schedule.lr(self.d.lr, t, decay) }
     }
 
     /// The instance-noise standard deviation at step `t`.

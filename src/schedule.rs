@@ -7,6 +7,16 @@
 
 use serde::{Deserialize, Serialize};
 
+/// G's and D's learning rates at one step, after the schedule: named, since the two networks'
+/// rates are easy to swap when passed as a pair.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LearningRates {
+    /// The generator's.
+    pub g: f64,
+    /// The discriminator's.
+    pub d: f64,
+}
+
 /// How the learning rate decays from its base value lr₀ as steps `t` pass.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -5,6 +5,8 @@
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
+use crate::schedule::LearningRates;
+
 /// Values recorded per step on the device, in the order of the columns of a stacked stats tensor.
 pub const COLUMNS: [&str; 8] =
     ["loss_d", "loss_g", "d_real", "d_fake", "wasserstein", "grad_norm_d", "grad_norm_g", "input_grad_norm"];
@@ -26,13 +28,13 @@ pub const ROW: [&str; 11] = [
 ];
 
 /// One step's statistics: a `[8]` tensor in [`COLUMNS`] order, still on the device, and the
-/// learning rates `(lr_d, lr_g)` the step used.
+/// learning rates the step used.
 #[derive(Clone, Debug)]
 pub struct StepStats {
     /// The device-side values.
     pub values: Tensor<1>,
     /// D's and G's learning rates after the schedule.
-    pub learning_rates: (f64, f64),
+    pub learning_rates: LearningRates,
 }
 
 /// Statistics of several consecutive steps, stacked into one `[steps, 8]` tensor for one read.
@@ -42,8 +44,8 @@ pub struct PendingStats {
     pub first_step: u64,
     /// `[steps, 8]`, on the device.
     pub values: Tensor<2>,
-    /// `(lr_d, lr_g)` per row.
-    pub learning_rates: Vec<(f64, f64)>,
+    /// The learning rates of each row's step.
+    pub learning_rates: Vec<LearningRates>,
 }
 
 /// One step's statistics on the host.
@@ -137,7 +139,7 @@ impl PendingStats {
         flat.chunks_exact(COLUMNS.len())
             .zip(&self.learning_rates)
             .enumerate()
-            .map(|(i, (row, &(lr_d, lr_g)))| StepValues {
+            .map(|(i, (row, rates))| StepValues {
                 step: self.first_step + i as u64,
                 loss_d: row[0],
                 loss_g: row[1],
@@ -147,8 +149,8 @@ impl PendingStats {
                 grad_norm_d: row[5],
                 grad_norm_g: row[6],
                 input_grad_norm: row[7],
-                lr_d: lr_d as f32,
-                lr_g: lr_g as f32,
+                lr_d: rates.d as f32,
+                lr_g: rates.g as f32,
             })
             .collect()
     }

@@ -259,11 +259,11 @@ impl Trainer {
     /// of real digits and noise, then one generator update on the last update's noise. Nothing
     /// is read back: the statistics stay on the device until [`Trainer::take_stats`] is called.
     pub fn step(&mut self) {
-        let (lr_g, lr_d) = self.config.learning_rates(self.step);
+        let rates = self.config.learning_rates(self.step);
         let sigma = self.config.noise_sigma(self.step);
-        let mut critic = self.update_discriminator(lr_d, sigma);
+        let mut critic = self.update_discriminator(rates.d, sigma);
         for _ in 1..self.config.d_steps {
-            critic = self.update_discriminator(lr_d, sigma);
+            critic = self.update_discriminator(rates.d, sigma);
         }
 
         // G descends its loss through the freshly updated D, whose weights are constants here:
@@ -274,7 +274,7 @@ impl Trainer {
         let loss_g = self.config.loss.generator(frozen.module.forward_train(fake, critic.labels));
         self.discriminator = frozen.thaw();
         let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
-        let stepped = self.opt_g.step(lr_g, self.generator.clone(), grads);
+        let stepped = self.opt_g.step(rates.g, self.generator.clone(), grads);
         let grad_norm_g = stepped.grad_norm;
         self.generator = stepped.module;
         if let Some(average) = self.average.take() {
@@ -296,7 +296,7 @@ impl Trainer {
             0,
         );
         self.step += 1;
-        self.unread.push(StepStats { values: values.detach(), learning_rates: (lr_d, lr_g) });
+        self.unread.push(StepStats { values: values.detach(), learning_rates: rates });
     }
 
     /// One update of D: its loss on a real and a generated batch (G's output is a constant

@@ -4,7 +4,7 @@
 use burn::lr_scheduler::exponential::ExponentialLrSchedulerConfig;
 use burn::lr_scheduler::step::StepLrSchedulerConfig;
 use webgan::TrainConfig;
-use webgan::schedule::{Anneal, Decay, LrSchedule};
+use webgan::schedule::{Anneal, Decay, LearningRates, LrSchedule};
 
 const DECAY: Decay = Decay { k: 0.01, gamma: 0.5, step_size: 100 };
 
@@ -62,7 +62,7 @@ fn instance_noise_fades_as_announced() {
 #[test]
 fn the_config_applies_one_schedule_to_both_networks() {
     let config = TrainConfig::from_query("schedule=step&decay_gamma=0.1&decay_steps=10&lr_g=0.01&lr_d=0.02").unwrap();
-    let (g, d) = config.learning_rates(25);
+    let LearningRates { g, d } = config.learning_rates(25);
     assert!(close(g, 0.0001) && close(d, 0.0002), "{g}, {d}");
     let off = TrainConfig::from_query("noise=0.3&anneal=linear&noise_steps=10").unwrap();
     assert!(close(off.noise_sigma(5), 0.15));
