@@ -17,6 +17,9 @@ cd "$(dirname "$0")"
 BUILD_DIR="${WEBGAN_BUILD_DIR:-$HOME/.cache/webgan}"
 native() { CARGO_TARGET_DIR="$BUILD_DIR/native" "$@"; }
 wasm() { CARGO_TARGET_DIR="$BUILD_DIR/wasm" "$@"; }
+# The browser build's Cargo profile (Cargo.toml: kernel definitions optimised for size, the
+# per-step code for speed), for the .wasm and the browser tests alike so that they share artifacts.
+WASM_PROFILE=web
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 WASM_TARGET=wasm32-unknown-unknown
 DATA=www/data/mnist.bin.gz
@@ -69,8 +72,8 @@ build_data() {
 
 build_wasm() {
   say "building the WebAssembly trainer"
-  wasm cargo build --release --target "$WASM_TARGET" --lib
-  local wasm="$BUILD_DIR/wasm/$WASM_TARGET/release/webgan.wasm"
+  wasm cargo build --profile "$WASM_PROFILE" --target "$WASM_TARGET" --lib
+  local wasm="$BUILD_DIR/wasm/$WASM_TARGET/$WASM_PROFILE/webgan.wasm"
   if [[ ! -f www/pkg/webgan_bg.wasm || "$wasm" -nt www/pkg/webgan_bg.wasm ]]; then
     wasm-bindgen --target web --out-dir www/pkg "$wasm"
     say "optimising the .wasm with wasm-opt"
@@ -138,7 +141,7 @@ run_tests() {
   say "browser tests (burn on WebGPU in headless Chromium)"
   CHROMEDRIVER=/usr/bin/chromedriver WASM_BINDGEN_TEST_TIMEOUT=900 \
     CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner \
-    wasm cargo test --release --target "$WASM_TARGET" --test web
+    wasm cargo test --profile "$WASM_PROFILE" --target "$WASM_TARGET" --test web
 
   say "page end-to-end test"
   node --test tests/page.test.mjs
