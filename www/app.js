@@ -334,6 +334,7 @@ async function main() {
   const presets = new Presets($("presets"), $("preset-outcome"), restart);
   await loadLanguage(page.lang);
   metricsView.refresh();
+  chart.draw(); // its placeholder, in the reader's language
   $("lang").textContent = otherLanguage() === "zh-CN" ? "中文" : "English";
   $("lang").onclick = () => {
     const params = new URLSearchParams(location.hash.slice(1));
