@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { launchChromium } from "../tools/chromium.mjs";
@@ -433,6 +433,92 @@ test("after the first visit the page opens and trains offline", { timeout: 5 * 6
   assert.equal(s.error, "");
   assert.equal(await page.textContent("#train"), "训练");
   await context.close();
+});
+
+/** The build's list for the service worker (www/pkg/precache.js): its text, version and files. */
+function precacheList() {
+  const text = readFileSync(new URL("../www/pkg/precache.js", import.meta.url), "utf8");
+  return { text, ...JSON.parse(text.slice(text.indexOf("{"), text.lastIndexOf("}") + 1)) };
+}
+
+/** What a server's request `log` says was downloaded: full (200) responses per path, and the
+ * body bytes of all of them. */
+function downloads(log) {
+  const count = new Map();
+  for (const { path, status } of log) if (status === 200) count.set(path, (count.get(path) ?? 0) + 1);
+  return { count, bytes: log.reduce((sum, { bytes }) => sum + bytes, 0) };
+}
+
+test("a first visit downloads each file of the build once, and the next visit none of them", { timeout: 5 * 60_000 }, async () => {
+  const log = [];
+  const own = await serve(0, "127.0.0.1", PREFIX, { log });
+  const url = `http://127.0.0.1:${own.address().port}${PREFIX}`;
+  const { files } = precacheList();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}#backend=cpu`);
+  await waitFor(page, (s) => (s.ready && s.offlineReady) || s.error, "the page cached for offline use", 3 * 60_000);
+  const first = downloads(log);
+  console.log(`first visit: ${first.bytes} bytes in ${log.length} requests`);
+  for (const path of Object.keys(files)) assert.equal(first.count.get(path), 1, `${path} was downloaded ${first.count.get(path) ?? 0} times`);
+  for (const [path, times] of first.count) assert.equal(times, 1, `${path} was downloaded ${times} times`);
+  assert.ok(!first.count.has("www/pkg/webgan_bg.wasm"), "the page loads the .wasm compressed");
+
+  log.length = 0;
+  const again = await context.newPage();
+  await again.goto(`${url}#backend=cpu`);
+  await waitFor(again, (s) => (s.ready && s.frames >= 1) || s.error, "the second visit", 3 * 60_000);
+  const second = downloads(log);
+  console.log(`second visit: ${second.bytes} bytes in ${log.length} requests`);
+  assert.deepEqual([...second.count.keys()].filter((path) => Object.hasOwn(files, path)), [], "files downloaded again");
+  assert.equal((await status(again)).error, "");
+  await context.close();
+  own.closeAllConnections();
+  own.close();
+});
+
+test("a new build is downloaded in the background and offered, while the run on screen goes on", { timeout: 6 * 60_000 }, async () => {
+  const log = [];
+  const override = new Map();
+  const own = await serve(0, "127.0.0.1", PREFIX, { log, override });
+  const url = `http://127.0.0.1:${own.address().port}${PREFIX}`;
+  const list = precacheList();
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${url}#backend=cpu&autostart=1`);
+  await waitFor(page, (s) => (s.offlineReady && s.step >= 3) || s.error, "a run cached for offline use", 3 * 60_000);
+  await page.waitForFunction(() => navigator.serviceWorker.controller, null, { timeout: 60_000 });
+
+  // A rebuild whose files did not change: only the version in the list is new.
+  const next = list.version.replace(/./g, (c) => (c === "0" ? "1" : "0"));
+  override.set("www/pkg/precache.js", list.text.replace(list.version, next));
+  log.length = 0;
+  // The check the page makes every few minutes, made now.
+  await page.evaluate(() => navigator.serviceWorker.getRegistration().then((r) => r.update()));
+  const offered = await waitFor(page, (s) => s.updateReady || s.error, "the offer of the new build", 2 * 60_000);
+  assert.equal(offered.error, "");
+  assert.match(await page.textContent("#update"), /new version of webgan is ready/);
+  assert.ok(await page.isVisible("#update-reload"));
+  const later = await waitFor(page, (s) => s.step > offered.step + 3 || s.error, "training after the offer", 2 * 60_000);
+  assert.ok(later.running, "the run goes on");
+  assert.equal(later.resumedFrom, -1, "the page was not reloaded under the run");
+  await assertOneRunOnChart(page);
+  const files = Object.keys(list.files);
+  assert.deepEqual([...downloads(log).count.keys()].filter((path) => files.includes(path)), [], "unchanged files downloaded again");
+
+  // The button reloads into the new build, which deletes the old build's cache.
+  const loaded = page.waitForEvent("load");
+  await page.click("#update-reload");
+  await loaded;
+  const reloaded = await waitFor(page, (s) => (s.ready && s.frames >= 1) || s.error, "the page of the new build", 3 * 60_000);
+  assert.equal(reloaded.error, "");
+  assert.equal(reloaded.updateReady, false);
+  assert.ok(await page.isHidden("#update"));
+  assert.deepEqual(await page.evaluate(() => caches.keys()), [`webgan-${next}`]);
+  assert.deepEqual([...downloads(log).count.keys()].filter((path) => files.includes(path)), [], "files downloaded for the new build");
+  await context.close();
+  own.closeAllConnections();
+  own.close();
 });
 
 test("a 2-D toy shows the plane with D's landscape and the modes covered, and a drawing trains", { timeout: 6 * 60_000 }, async () => {

@@ -73,8 +73,9 @@ const status = {
   latent: /** @type {{pair: number, step: number} | null} */ (null),
   /** The step of the last automatic save, the step a reload resumed from, GPU devices recovered
    * from, workers that crashed (a trap), the last divergence ({step, back}) of the run on screen
-   * and whether the page is cached for offline use. */
-  autosavedStep: -1, resumedFrom: -1, recoveries: 0, crashes: 0, diverged: /** @type {{step: number, back: number} | null} */ (null), offlineReady: false,
+   * and whether the page is cached for offline use, and whether a newer build is cached and waits
+   * for a reload. */
+  autosavedStep: -1, resumedFrom: -1, recoveries: 0, crashes: 0, diverged: /** @type {{step: number, back: number} | null} */ (null), offlineReady: false, updateReady: false,
   /** The worker's WebAssembly memory in bytes, its live GPU buffers (see bench/soak.mjs) and its
    * compute dispatches so far (see bench/browser.mjs). */
   memory: { wasmBytes: 0, gpuBuffers: 0, gpuDispatches: 0 },
@@ -231,12 +232,46 @@ function describeChange(m) {
   return parts.join(" ");
 }
 
-/** Makes the page work offline after this first visit (see sw.js); a browser without service
- * workers (or a page opened from a file) simply goes without. */
+/** How often a page left open asks the host for a new build (each visit asks as well). */
+const UPDATE_CHECK_MS = 10 * 60_000;
+
+let serviceWorkerRegistered = false;
+/** Makes the page open and train offline after this first visit, from a cache that holds each
+ * file of the build once (see sw.js), and offers a new build once it is downloaded instead of
+ * swapping it under a running lesson: the reload button does that. Called when the worker is
+ * ready, so that on a first visit what it downloaded is in the cache, where the service worker's
+ * install finds it. A browser without service workers (or a page opened from a file) goes without. */
 function registerServiceWorker() {
-  if (!("serviceWorker" in navigator)) return;
-  navigator.serviceWorker.register(new URL("../sw.js", import.meta.url)).catch(() => {});
-  navigator.serviceWorker.ready.then(() => { status.offlineReady = true; });
+  if (serviceWorkerRegistered || !("serviceWorker" in navigator)) return;
+  serviceWorkerRegistered = true;
+  const container = navigator.serviceWorker;
+  /** Whether a service worker serves this page's build: only then is another build news. */
+  let controlled = Boolean(container.controller);
+  let reloading = false;
+  const offer = () => {
+    status.updateReady = true;
+    $("update").hidden = false;
+  };
+  container.register(new URL("../sw.js", import.meta.url), { updateViaCache: "none" }).then((registration) => {
+    const offerWaiting = () => { if (registration.waiting && controlled) offer(); };
+    const watch = (incoming) => incoming?.addEventListener("statechange", () => { if (incoming.state === "installed") offerWaiting(); });
+    offerWaiting();
+    watch(registration.installing);
+    registration.addEventListener("updatefound", () => watch(registration.installing));
+    setInterval(() => registration.update().catch(() => {}), UPDATE_CHECK_MS);
+    $("update-reload").onclick = () => {
+      reloading = true;
+      if (registration.waiting) registration.waiting.postMessage("activate");
+      else location.reload();
+    };
+  }, () => {});
+  // Another build took over: at this page's request (reload into it) or another tab's (offer it).
+  container.addEventListener("controllerchange", () => {
+    if (reloading) location.reload();
+    else if (controlled) offer();
+    controlled = true;
+  });
+  container.ready.then(() => { status.offlineReady = true; });
 }
 
 async function main() {
@@ -368,6 +403,7 @@ async function main() {
         progressBox.querySelector(".text").textContent = t(m.key);
         break;
       case "ready":
+        registerServiceWorker(); // not sooner: see there
         Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
         status.notice = m.notice ? t("cpu_fallback", { why: m.notice }) : "";
         progressBox.hidden = true;
@@ -579,7 +615,6 @@ async function main() {
   });
 
   renderStatus();
-  registerServiceWorker();
   startWorker(readHash().query);
 }
 

@@ -4,6 +4,7 @@
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
 import init, { WebTrainer, check_settings, max_checkpoint_bytes, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
+import "./pkg/precache.js"; // self.PRECACHE: this build's version and files (see sw.js)
 
 /** Target time between frames, in milliseconds. */
 const FRAME_MS = 150;
@@ -143,12 +144,30 @@ function gpuDeviceLost() {
   return Promise.race([device.lost.then(() => true), new Promise((r) => setTimeout(() => r(false), LOSS_GRACE_MS))]);
 }
 
-/** Fetches a file with a visible progress bar; a missing file gets a message that says what to do. */
+/** This build's cache (see sw.js), or null where the browser keeps none (a page on plain http).
+ * The worker reads its files there first, and puts there what it had to download: on the first
+ * visit the service worker, registered once this worker is ready, then finds them and downloads
+ * nothing twice. */
+const buildCache = self.caches ? caches.open(`webgan-${self.PRECACHE.version}`).catch(() => null) : Promise.resolve(null);
+/** Where sw.js and the paths of PRECACHE.files start. */
+const ROOT = new URL("../", import.meta.url).href;
+
+/** The SHA-256 of `blob`, in hex. */
+async function sha256(blob) {
+  const digest = await crypto.subtle.digest("SHA-256", await blob.arrayBuffer());
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/** Fetches a file of the build with a visible progress bar (by the bytes that travel), from this
+ * build's cache when it is there; a downloaded file is kept there when its bytes are the build's
+ * (never a wrong or damaged copy). A missing file gets a message that says what to do. */
 async function fetchWithProgress(url, key, from, to) {
-  const response = await fetch(url);
+  const cache = await buildCache;
+  const cached = await cache?.match(url);
+  const response = cached ?? (await fetch(url));
   if (!response.ok) throw new Explained("file_missing", { path: url.pathname, status: response.status });
   const total = Number(response.headers.get("content-length")) || 0;
-  const reader = response.body.getReader();
+  const reader = /** @type {ReadableStream<Uint8Array>} */ (response.body).getReader(); // an ok response has one
   const chunks = [];
   let received = 0;
   for (;;) {
@@ -156,17 +175,25 @@ async function fetchWithProgress(url, key, from, to) {
     if (done) break;
     chunks.push(value);
     received += value.length;
-    if (total) progress(key, from + ((to - from) * received) / total);
+    if (total) progress(key, from + ((to - from) * Math.min(received, total)) / total);
   }
-  return new Blob(chunks);
+  const blob = new Blob(chunks);
+  if (cache && !cached && (await sha256(blob)) === self.PRECACHE.files[url.href.slice(ROOT.length)]) {
+    const type = response.headers.get("content-type") ?? "application/octet-stream";
+    await cache.put(url, new Response(blob, { headers: { "content-type": type } })).catch(() => {}); // a full disk costs only the next visit
+  }
+  return blob;
 }
+
+/** The bytes of a gzip file, inflated (the digits, and the .wasm, which static hosts may not
+ * compress on the way). */
+const gunzip = async (blob) => new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
 
 async function loadDigits() {
   const url = new URL("data/mnist.bin.gz", import.meta.url);
   const blob = await fetchWithProgress(url, "loading_data", 0.5, 0.7);
   try {
-    const inflated = blob.stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Uint8Array(await new Response(inflated).arrayBuffer());
+    return await gunzip(blob);
   } catch (e) {
     throw new Explained("data_corrupt", { path: url.pathname, detail: detail(e) });
   }
@@ -280,8 +307,8 @@ function postHistory() {
 }
 
 async function start({ query: q, backend }) {
-  const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm", import.meta.url), "loading_wasm", 0, 0.5);
-  wasmMemory = (await init({ module_or_path: await wasm.arrayBuffer() })).memory;
+  const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.gz", import.meta.url), "loading_wasm", 0, 0.5);
+  wasmMemory = (await init({ module_or_path: await gunzip(wasm) })).memory;
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
   const problem = check_settings(q);
   const query = problem ? "" : q;
