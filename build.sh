@@ -129,9 +129,9 @@ build() {
 # The gate, before any test: formatting, vendor/ against crates.io + vendor/patches, clippy for
 # both builds (natively: library, CLI and tests; for the browser: library and browser tests)
 # and rustdoc for both, every warning an error, then the page's JavaScript type-checked against
-# the bindings wasm-bindgen writes (www/pkg/webgan.d.ts). clippy and rustdoc run in the release
-# profile in the release builds' directories: they share those builds' build scripts and proc
-# macros, and their own type-checked crates stay there for the next run.
+# the bindings wasm-bindgen writes (www/pkg/webgan.d.ts). clippy and rustdoc run in the builds'
+# profiles and directories: they share those builds' build scripts and proc macros, and their
+# own type-checked crates stay there for the next run.
 check() {
   say "check: formatting (cargo fmt)"
   cargo fmt --check
@@ -141,10 +141,10 @@ check() {
   say "check: clippy, native (library, CLI, tests)"
   native cargo clippy --release --locked --all-targets -- -D warnings
   say "check: clippy, WebAssembly (library, browser tests)"
-  wasm cargo clippy --release --locked --target "$WASM_TARGET" --lib --test web -- -D warnings
+  wasm cargo clippy --profile "$WASM_PROFILE" --locked --target "$WASM_TARGET" --lib --test web -- -D warnings
   say "check: documentation (cargo doc; a broken link is an error)"
   RUSTDOCFLAGS="-D warnings" native cargo doc --release --locked --no-deps
-  RUSTDOCFLAGS="-D warnings" wasm cargo doc --release --locked --no-deps --lib --target "$WASM_TARGET"
+  RUSTDOCFLAGS="-D warnings" wasm cargo doc --profile "$WASM_PROFILE" --locked --no-deps --lib --target "$WASM_TARGET"
   say "check: the page's JavaScript types (tsc, against www/pkg/webgan.d.ts)"
   # Bindings written before they came with their TypeScript declarations are written again.
   [[ -f www/pkg/webgan.d.ts ]] || rm -f www/pkg/webgan_bg.wasm
