@@ -151,6 +151,7 @@ check() {
   build_wasm
   tsc -p tsconfig.json
   tsc -p tsconfig.worker.json
+  tsc -p tsconfig.sw.json
 }
 
 run_tests() {

@@ -22,7 +22,7 @@ const OURS = /^webgan(-|$)/;
 const FILES = new Map(Object.entries(files));
 /** The list itself: the training worker imports it too, so it is kept (its text, rebuilt). */
 const MANIFEST = "www/pkg/precache.js";
-const BASE = new URL("./", self.location).href;
+const BASE = new URL("./", self.location.href).href;
 const INDEX = new URL("index.html", BASE).href;
 
 /** The SHA-256 of a response's body, in hex. */
