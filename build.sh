@@ -146,9 +146,12 @@ check() {
   RUSTDOCFLAGS="-D warnings" native cargo doc --release --locked --no-deps
   RUSTDOCFLAGS="-D warnings" wasm cargo doc --profile "$WASM_PROFILE" --locked --no-deps --lib --target "$WASM_TARGET"
   say "check: the page's JavaScript types (tsc, against www/pkg/webgan.d.ts)"
-  # Bindings written before they came with their TypeScript declarations are written again.
+  # Bindings written before they came with their TypeScript declarations are written again. The
+  # rest of www/pkg follows the .wasm, as in build(), so that the page stays whole.
   [[ -f www/pkg/webgan.d.ts ]] || rm -f www/pkg/webgan_bg.wasm
   build_wasm
+  compress_assets
+  write_precache_list
   tsc -p tsconfig.json
   tsc -p tsconfig.worker.json
   tsc -p tsconfig.sw.json
