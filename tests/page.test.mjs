@@ -4,7 +4,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { launchChromium } from "../tools/chromium.mjs";
@@ -339,7 +339,10 @@ test("a run saved in the page opens on the command line and back, and a damaged 
   assert.match(refused.error, /version 9 cannot be read/);
   assert.equal(refused.step, 7, "the run on screen stays");
   assert.equal(refused.config.loss, "least_squares");
-  await fresh.setInputFiles("#open-run", { name: "huge.ckpt", mimeType: "application/octet-stream", buffer: Buffer.alloc(51e6) });
+  // From a file on disk: a 51 MB buffer would travel to the browser base64-encoded, for half a minute.
+  const huge = join(RESULTS, "huge.ckpt");
+  writeFileSync(huge, Buffer.alloc(51e6));
+  await fresh.setInputFiles("#open-run", huge);
   await fresh.waitForFunction(() => /huge\.ckpt is larger than 50 MB/.test(window.webgan.status().error), null, { timeout: 60_000 });
   assert.equal((await status(fresh)).step, 7, "the run on screen stays");
   await fresh.close();
