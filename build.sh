@@ -167,7 +167,7 @@ run_tests() {
     wasm cargo test --profile "$WASM_PROFILE" --target "$WASM_TARGET" --test web
 
   say "page end-to-end test"
-  node --test tests/page.test.mjs
+  node --test tests/page*.test.mjs
 }
 
 case "${1:-serve}" in
