@@ -102,6 +102,15 @@ compress_assets() {
   ls -l "$wasm.gz" | awk '{ printf "webgan_bg.wasm.gz: %.1f MB\n", $5 / 1e6 }' >&2
 }
 
+# The page's libraries, copied from node_modules (pinned by package-lock.json) into www/vendor/,
+# where write_precache_list finds them: nothing is fetched from a CDN. uPlot draws the chart; its
+# TypeScript declarations sit beside it for the type check.
+vendor_page_libraries() {
+  mkdir -p www/vendor
+  cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
+  cp node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
+}
+
 # The list that sw.js and the worker import, www/pkg/precache.js: every file the page needs (the
 # .wasm as its .gz) with its SHA-256, and the build's version, a hash of that list.
 write_precache_list() {
@@ -122,6 +131,7 @@ build() {
   local native_build=$!
   build_wasm
   compress_assets
+  vendor_page_libraries
   write_precache_list
   wait "$native_build"
 }
@@ -151,6 +161,7 @@ check() {
   [[ -f www/pkg/webgan.d.ts ]] || rm -f www/pkg/webgan_bg.wasm
   build_wasm
   compress_assets
+  vendor_page_libraries
   write_precache_list
   tsc -p tsconfig.json
   tsc -p tsconfig.worker.json

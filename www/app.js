@@ -4,7 +4,7 @@ import { HIDEABLE, Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
-import { SampleGrid } from "./views/samples.js";
+import { SampleGrid, enlarged } from "./views/samples.js";
 import { Timeline } from "./views/timeline.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
@@ -23,7 +23,7 @@ const PAGE_PARTS = new Map([
  * @param {string} id
  * @returns {any} */
 const $ = (id) => document.getElementById(id);
-const chart = new Chart($("chart"));
+const chart = new Chart($("chart"), { smoothing: $("chart-smoothing"), smoothingValue: $("chart-smoothing-value"), zoomOut: $("chart-zoom-out") });
 const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
 const plane = new Plane($("plane"), (points) => onDrawn(points));
@@ -83,7 +83,7 @@ const status = {
   keptRuns: 0,
 };
 window.webgan = {
-  status: () => ({ ...status, curvePoints: chart.points.length }),
+  status: () => ({ ...status, curvePoints: chart.steps().length }),
   /** The steps of the chart's points for the run on screen, oldest first. */
   curveSteps: () => chart.steps(),
 };
@@ -92,6 +92,8 @@ const MAX_GPU_RECOVERIES = 3;
 /** After this many crashed workers with no run saved in between the page stops starting new ones. */
 const MAX_CRASHES_IN_A_ROW = 3;
 let columns = ["step"];
+/** The presets the trainer offers, `[{id, query}]`: a run with one's settings goes by its name. */
+let presetList = [];
 
 /** The problems in the error box, one a line, until the visitor's next action clears them: one
  * problem never hides another (a link can hold several). */
@@ -189,10 +191,8 @@ function showLastStats(rows) {
 }
 
 function onFrame(m) {
-  if (m.rows.length) {
-    showLastStats(m.rows);
-    chart.add(m.rows);
-  }
+  if (m.rows.length) showLastStats(m.rows);
+  chart.show(m.curves);
   status.step = m.step;
   if (m.stepsPerSecond) status.stepsPerSecond = m.stepsPerSecond;
   status.running = m.running;
@@ -412,6 +412,7 @@ async function main() {
         columns = m.columns;
         chart.setColumns(columns);
         presets.show(m.presets);
+        presetList = m.presets;
         if (wanted) {
           status.running = true;
           send({ type: "run" });
@@ -437,14 +438,13 @@ async function main() {
       case "history":
         // The worker's run replaced the one on screen: its curves so far (none for a fresh run).
         forgetRun();
-        chart.add(m.rows);
+        chart.show(m);
         showLastStats(m.rows);
-        for (let i = 0; i + 1 < m.fid.length; i += 2) chart.addSparse("fid", m.fid[i], m.fid[i + 1]);
         break;
       case "metrics":
         Object.assign(status, { metrics: m.metrics, metricsMs: m.costMs });
         metricsView.show(m.metrics);
-        chart.addSparse("fid", m.metrics.step, m.metrics.fid);
+        chart.show(m.curves);
         break;
       case "metrics_unavailable":
         metricsView.clear(t(m.key, m.values));
@@ -466,6 +466,7 @@ async function main() {
         rememberInHash(m.query);
         status.query = m.query;
         if (m.change) showInfo(describeChange(m));
+        showKept();
         break;
       case "checkpoint":
         // A download of the run, named by its step, in the format the command line reads too.
@@ -569,7 +570,12 @@ async function main() {
   $("save-run").onclick = () => send({ type: "save" });
 
   // Compare runs: keep the curves on screen, then draw later runs beside them; download all.
-  const runName = () => status.query.replaceAll("&", " ") || t("run_defaults");
+  // Downloads name a run by its settings; the page by its preset's name where it is one.
+  const runName = (query = status.query) => query.replaceAll("&", " ") || t("run_defaults");
+  const runLabel = (query) => {
+    const preset = presetList.find((p) => p.query === query);
+    return preset ? t(`preset.${preset.id}`) : runName(query);
+  };
   const showKept = () => {
     const list = $("kept-runs");
     list.replaceChildren(...chart.kept.map((run, k) => {
@@ -577,16 +583,18 @@ async function main() {
       const dash = document.createElement("span");
       dash.className = "dash";
       dash.textContent = KEPT_DASHES[k].map((n) => "─".repeat(Math.max(1, Math.round(n / 2)))).join(" ");
-      const stepAt = run.columns.indexOf("step");
-      const step = run.points.length ? run.points[run.points.length - 1][stepAt] : 0;
-      item.append(dash, t("kept_run", { name: run.name, step }));
+      item.append(dash, t("kept_run", { name: runLabel(run.query), step: run.lastStep }));
       return item;
     }));
+    // The run on screen, in full lines, named once there are others to tell it from.
+    const current = $("run-on-screen");
+    current.hidden = !chart.kept.length;
+    current.textContent = t("run_on_screen", { name: runLabel(status.query) });
     list.title = t("kept_hint");
     $("clear-kept").hidden = !chart.kept.length;
     status.keptRuns = chart.kept.length;
   };
-  $("keep-run").onclick = () => { chart.keep(runName(), status.config); showKept(); };
+  $("keep-run").onclick = () => { chart.keep({ name: runName(), query: status.query, config: status.config }); showKept(); };
   $("clear-kept").onclick = () => { chart.clearKept(); showKept(); };
   $("download-csv").onclick = () => download("webgan-curves.csv", new Blob([chart.csv(runName())], { type: "text/csv" }));
   $("download-json").onclick = () => {
@@ -594,7 +602,8 @@ async function main() {
     download("webgan-settings.json", new Blob([JSON.stringify({ runs }, null, 2)], { type: "application/json" }));
   };
   $("download-png").onclick = () =>
-    $(status.view === "plane" ? "plane" : "samples").toBlob((blob) => download(`webgan-step-${status.step}.png`, blob));
+    enlarged($(status.view === "plane" ? "plane" : "samples"), Number($("png-scale").value))
+      .toBlob((blob) => download(`webgan-step-${status.step}.png`, blob));
   $("open-run").onchange = (e) => {
     const file = e.target.files[0];
     e.target.value = "";

@@ -237,7 +237,8 @@ async function maybeMeasure() {
   const wait = measuredOnce ? Math.max(METRICS_MS, (costMs * (1 - METRICS_SHARE)) / METRICS_SHARE) : METRICS_MS;
   measuredOnce = true;
   nextMetricsAt = performance.now() + wait;
-  post({ type: "metrics", metrics, costMs });
+  const [history, transfer] = curves(); // with the new FID
+  post({ type: "metrics", metrics, costMs, curves: history }, transfer);
 }
 
 /** Saves the run to IndexedDB when AUTOSAVE_MS have passed (or at once when `now`) and its
@@ -299,11 +300,19 @@ async function showNewRun(news = null) {
   await autosave(true);
 }
 
-/** Sends the curves of a run that was opened or resumed, so the chart continues them. */
-function postHistory() {
+/** The run's curves so far, as the trainer keeps them (thinned on long runs), for the chart:
+ * `[{rows, fid}, the buffers to transfer]`.
+ * @returns {[{rows: Float32Array, fid: Float32Array}, ArrayBuffer[]]} */
+function curves() {
   const rows = trainer.history_rows();
   const fid = trainer.history_fid();
-  post({ type: "history", rows, fid }, [rows.buffer, fid.buffer]);
+  return [{ rows, fid }, [rows.buffer, fid.buffer]];
+}
+
+/** Sends the curves of a run that was opened or resumed, so the chart continues them. */
+function postHistory() {
+  const [history, transfer] = curves();
+  post({ type: "history", ...history }, transfer);
 }
 
 async function start({ query: q, backend }) {
@@ -375,11 +384,13 @@ async function frame(stepsTaken, since = 0) {
   const plane = toyRun ? await trainer.plane() : null;
   const elapsedMs = performance.now() - since;
   const transfer = plane ? [plane.points.buffer, plane.logits.buffer, plane.push.buffer] : [samples.buffer];
+  const [history, historyBuffers] = curves();
   post(
     {
       type: "frame",
       step: trainer.step_count(),
       rows,
+      curves: history,
       samples,
       plane,
       side: trainer.sample_grid_side(),
@@ -387,7 +398,7 @@ async function frame(stepsTaken, since = 0) {
       running,
       memory: { wasmBytes: wasmMemory?.buffer.byteLength ?? 0, gpuBuffers: liveGpuBuffers, gpuDispatches },
     },
-    [rows.buffer, ...transfer],
+    [rows.buffer, ...transfer, ...historyBuffers],
   );
 }
 

@@ -12,3 +12,16 @@ export class SampleGrid {
     this.ctx.putImageData(new ImageData(rgba, side, side), 0, 0);
   }
 }
+
+/** `canvas` enlarged `scale` times with its pixels kept square (a picture for a slide), or
+ * `canvas` itself at scale 1. */
+export function enlarged(canvas, scale) {
+  if (scale === 1) return canvas;
+  const big = document.createElement("canvas");
+  big.width = canvas.width * scale;
+  big.height = canvas.height * scale;
+  const ctx = /** @type {CanvasRenderingContext2D} */ (big.getContext("2d"));
+  ctx.imageSmoothingEnabled = false;
+  ctx.drawImage(canvas, 0, 0, big.width, big.height);
+  return big;
+}
