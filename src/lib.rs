@@ -9,6 +9,7 @@
 //! CLI and the tests.
 
 pub mod backend;
+pub mod bench;
 pub mod checkpoint;
 pub mod classifier;
 pub mod config;

@@ -10,7 +10,8 @@ use js_sys::{Float32Array, Promise, Uint8Array, Uint8ClampedArray};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::backend::{self, BackendKind, ComputeDevice};
+use crate::backend::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice};
+use crate::bench;
 use crate::checkpoint::Checkpoint;
 use crate::eval::LIVE_SAMPLES;
 use crate::grid::digit_grid;
@@ -23,7 +24,7 @@ use crate::{ConfigChange, Digits, TrainConfig, presets};
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
 let lost = "";
-let label = "";
+let facts = {};
 
 // wgpu (30) does not pass the `subgroups` feature on to the browser when it requests a
 // device, yet burn's WGSL kernels read subgroup built-ins and so begin with
@@ -41,7 +42,10 @@ export async function prepareWebGpu() {
   }
   // Browsers leave the adapter's description empty; vendor and architecture still say what it is.
   const info = adapter.info || {};
-  label = [info.vendor, info.architecture].filter(Boolean).join(" ");
+  facts = {
+    vendor: info.vendor || "", architecture: info.architecture || "", device: info.device || "",
+    description: info.description || "", fallback: Boolean(info.isFallbackAdapter ?? adapter.isFallbackAdapter),
+  };
   const proto = Object.getPrototypeOf(adapter);
   if (!proto.webganOriginalRequestDevice) {
     proto.webganOriginalRequestDevice = proto.requestDevice;
@@ -58,8 +62,8 @@ export async function prepareWebGpu() {
   return "";
 }
 
-export function adapterLabel() {
-  return label;
+export function adapterFacts() {
+  return JSON.stringify(facts);
 }
 
 export function takeGpuError() {
@@ -72,8 +76,8 @@ export function takeGpuError() {
 extern "C" {
     #[wasm_bindgen(js_name = prepareWebGpu)]
     async fn prepare_webgpu() -> JsValue;
-    #[wasm_bindgen(js_name = adapterLabel)]
-    fn adapter_label() -> String;
+    #[wasm_bindgen(js_name = adapterFacts)]
+    fn adapter_facts() -> String;
     #[wasm_bindgen(js_name = takeGpuError)]
     fn take_gpu_error() -> String;
 }
@@ -114,9 +118,48 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
         return known;
     }
     let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
-    let outcome = if refusal.is_empty() { backend::gpu_async(&adapter_label()).await } else { Err(refusal) };
+    let outcome = if refusal.is_empty() { backend::gpu_async(&reported_facts()).await } else { Err(refusal) };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
+}
+
+/// What the browser said of its WebGPU adapter when it was prepared.
+fn reported_facts() -> AdapterFacts {
+    serde_json::from_str(&adapter_facts()).unwrap_or_default()
+}
+
+/// The device for a link that names no backend, by [`backend::choose`]: WebGPU, or the CPU
+/// backend where the adapter runs on the processor (then with its choice, to explain it).
+/// Where WebGPU is unusable, the CPU with why, as for `"webgpu"`.
+async fn automatic() -> (ComputeDevice, String, Option<BackendChoice>) {
+    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
+    if !refusal.is_empty() {
+        return (backend::cpu(), refusal, None);
+    }
+    let choice = backend::choose(&reported_facts());
+    if choice.kind == BackendKind::Cpu {
+        return (backend::cpu(), String::new(), Some(choice));
+    }
+    match webgpu().await {
+        Ok(device) => (device, String::new(), None),
+        Err(why) => (backend::cpu(), why, None),
+    }
+}
+
+/// What "Check this computer" runs, as JSON (see [`bench::plan`]): measuring windows of
+/// `seconds`, or the default.
+#[wasm_bindgen]
+pub fn bench_plan(seconds: Option<f64>) -> String {
+    serde_json::to_string(&bench::plan(seconds)).expect("a plan serialises")
+}
+
+/// The benchmark's report, as JSON `{lines, verdict}` (see [`bench::report`]), from the
+/// machine the page describes and what it measured of each run (both JSON).
+#[wasm_bindgen]
+pub fn bench_report(machine: &str, measured: &str) -> Result<String, JsValue> {
+    let machine: bench::Machine = serde_json::from_str(machine).map_err(js_error)?;
+    let measured: Vec<bench::Measured> = serde_json::from_str(measured).map_err(js_error)?;
+    Ok(serde_json::to_string(&bench::report(&machine, &measured)).expect("a report serialises"))
 }
 
 /// Checks URL-hash style settings without starting anything: empty when they are valid,
@@ -186,29 +229,33 @@ pub struct WebTrainer {
     state: Rc<RefCell<Session>>,
     notice: String,
     refusal: String,
+    /// The automatic choice of the CPU, with why; `None` otherwise.
+    choice: Option<BackendChoice>,
 }
 
 #[wasm_bindgen]
 impl WebTrainer {
     /// Starts a run on `digits` (a digit file, raw or gzip) with the settings of `query`
     /// (`seed=7&batch=64`, as in the page's URL hash). `backend` is `"webgpu"` (falling back
-    /// to the CPU, with a notice, where WebGPU is unusable) or `"cpu"`.
+    /// to the CPU, with a notice, where WebGPU is unusable), `"cpu"`, or `"auto"`: WebGPU
+    /// unless the adapter runs on the processor (see [`backend::choose`]).
     pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
         let asked = TrainConfig::from_query(&query).map_err(js_error)?;
         let digits = Digits::decode(&digits).map_err(js_error)?;
-        let (device, notice) = match backend.as_str() {
-            "cpu" => (backend::cpu(), String::new()),
+        let (device, notice, choice) = match backend.as_str() {
+            "cpu" => (backend::cpu(), String::new(), None),
             "webgpu" => match webgpu().await {
-                Ok(device) => (device, String::new()),
-                Err(why) => (backend::cpu(), why),
+                Ok(device) => (device, String::new(), None),
+                Err(why) => (backend::cpu(), why, None),
             },
-            other => return Err(js_error(format!("unknown backend `{other}`; use webgpu or cpu"))),
+            "auto" => automatic().await,
+            other => return Err(js_error(format!("unknown backend `{other}`; use webgpu, cpu or auto"))),
         };
         // Settings too large for this device must not stop the lesson: the defaults run instead.
         let (session, refusal) = Session::new_or_defaults(asked, digits, device).map_err(js_error)?;
         let refusal = refusal.map(|why| why.to_string()).unwrap_or_default();
-        Ok(WebTrainer { state: Rc::new(RefCell::new(session)), notice, refusal })
+        Ok(WebTrainer { state: Rc::new(RefCell::new(session)), notice, refusal, choice })
     }
 
     /// Why the settings asked for at creation do not fit this device's memory, so that the run
@@ -231,6 +278,15 @@ impl WebTrainer {
     /// empty otherwise. The page words the rest of the sentence in the reader's language.
     pub fn notice(&self) -> String {
         self.notice.clone()
+    }
+
+    /// Why the run is on the CPU by the automatic choice, as JSON `{key, values}` (the page's
+    /// message and its values); empty when it was not chosen so.
+    pub fn backend_reason(&self) -> String {
+        let reason = self.choice.as_ref().and_then(|c| Some((c.reason?, &c.adapter)));
+        reason
+            .map(|(key, adapter)| serde_json::json!({ "key": key, "values": { "adapter": adapter } }).to_string())
+            .unwrap_or_default()
     }
 
     /// The settings in force, as JSON.
