@@ -3,7 +3,8 @@
 // navigation to the trainer being ready, to the first digits on screen and to the first
 // measurement in which the classifier finds all ten classes, with the bytes the server sent.
 //
-// usage: node bench/first-minute.mjs [seconds=120] [backends=cpu,webgpu]   (after ./build.sh build)
+// usage: node bench/first-minute.mjs [seconds=120] [backends=cpu,webgpu,auto]   (after ./build.sh build;
+//        auto: the link names no backend, so the page chooses by the adapter)
 import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
@@ -27,7 +28,7 @@ for (const backend of backends) {
   const page = await context.newPage();
   served = 0;
   const t0 = Date.now();
-  await page.goto(`${base}#autostart=1${backend === "cpu" ? "&backend=cpu" : ""}`);
+  await page.goto(`${base}#autostart=1${backend === "auto" ? "" : `&backend=${backend}`}`);
   const seconds = () => (Date.now() - t0) / 1000;
   const line = { backend, ready_s: null, first_digits_s: null, ten_classes_s: null, ten_classes_step: null };
   for (;;) {

@@ -19,7 +19,7 @@ test("autostart trains on WebGPU and the digits change while the page stays resp
   const page = await browser.newPage();
   const logs = [];
   page.on("console", (m) => logs.push(m.text()));
-  await page.goto(`${base}#autostart=1&seed=7`);
+  await page.goto(`${base}#backend=webgpu&autostart=1&seed=7`);
   const first = await waitFor(page, (s) => s.frames >= 1 || s.error, "the first frame", 10 * 60_000);
   assert.equal(first.error, "", `page error: ${first.error}\n${logs.join("\n")}`);
   const initial = await canvasPixels(page);
@@ -312,7 +312,7 @@ test("a diverging run pauses, goes back to its last good state and says why", { 
 
 test("a lost GPU device is replaced and the run goes on from its last save", { timeout: 12 * 60_000 }, async () => {
   const page = await browser.newPage();
-  await page.goto(`${base}#autostart=1&seed=2`);
+  await page.goto(`${base}#backend=webgpu&autostart=1&seed=2`);
   const saved = await waitFor(page, (s) => s.autosavedStep >= 1 || s.error, "the first automatic save", 8 * 60_000);
   assert.equal(saved.error, "");
   assert.equal(saved.backend, "webgpu");
@@ -522,7 +522,7 @@ test("the DCGAN and the conditional GAN are chosen on the page, train on WebGPU 
     for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i]) | 0;
     return hash;
   });
-  await page.goto(`${base}#autostart=1&model=dcgan&conditional=1&hidden=16&batch=16`);
+  await page.goto(`${base}#backend=webgpu&autostart=1&model=dcgan&conditional=1&hidden=16&batch=16`);
   const dcgan = await waitFor(page, (s) => (s.ready && s.step >= 2) || s.error, "two DCGAN steps", 5 * 60_000);
   assert.equal(dcgan.error, "");
   assert.equal(dcgan.backend, "webgpu");

@@ -1,4 +1,5 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
+import { Bench } from "./views/bench.js";
 import { Chart, KEPT_DASHES } from "./views/chart.js";
 import { HIDEABLE, Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
@@ -11,11 +12,11 @@ import { loadLanguage, otherLanguage, t } from "./i18n.js";
 // Tables keyed by names from the link are Maps: a plain object would answer to `constructor`
 // or `__proto__` with what every object inherits.
 /** URL-hash keys that belong to the page rather than to the training settings. */
-const PAGE_KEYS = new Map([["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]]]);
+const PAGE_KEYS = new Map([["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]], ["bench", ["0", "1"]]]);
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
 const PAGE_PARTS = new Map([
   ["presets", ["presets", "preset-outcome"]], ["lab", ["lab"]], ["metrics", ["metrics-figure"]], ["chart", ["chart-figure"]],
-  ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]],
+  ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]], ["bench", ["bench"]],
 ]);
 
 /** The element of index.html with id `id`. Its kind (a button, an input, a canvas, a details
@@ -81,6 +82,8 @@ const status = {
   memory: { wasmBytes: 0, gpuBuffers: 0, gpuDispatches: 0 },
   /** Runs kept on the chart for comparison. */
   keptRuns: 0,
+  /** Why the trainer chose the CPU over this adapter's WebGPU (an i18n key), or "". */
+  backendReason: "",
 };
 window.webgan = {
   status: () => ({ ...status, curvePoints: chart.steps().length }),
@@ -127,7 +130,8 @@ function showInfo(message) {
  * `hide=` keys add up, as a teacher writing a link one part at a time means. */
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  const page = { autostart: "0", backend: "webgpu", lang: "", hide: /** @type {string[]} */ ([]) };
+  // With no backend named the trainer chooses by the adapter ("auto", src/backend.rs).
+  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", hide: /** @type {string[]} */ ([]) };
   const problems = [];
   const settings = new URLSearchParams();
   const known = [...PAGE_PARTS.keys(), ...HIDEABLE];
@@ -152,7 +156,7 @@ function readHash() {
 function rememberInHash(query) {
   const params = new URLSearchParams(query);
   const { page } = readHash();
-  if (page.backend !== "webgpu") params.set("backend", page.backend);
+  if (page.backend !== "auto") params.set("backend", page.backend);
   if (page.lang) params.set("lang", page.lang);
   if (page.hide.length) params.set("hide", page.hide.join(","));
   // Commas and semicolons need no escaping in a fragment: keep shared links readable.
@@ -384,6 +388,8 @@ async function main() {
       showCoverage();
       showDrawHint();
       showKept();
+      showNotice();
+      bench.paint();
       renderStatus();
     });
   };
@@ -393,6 +399,35 @@ async function main() {
   for (const name of page.hide) for (const id of PAGE_PARTS.get(name) ?? []) $(id).hidden = true;
 
   const progressBox = $("progress");
+  /** The notice about the backend, in the reader's language (set when the trainer is ready). */
+  let noticeText = () => "";
+  const showNotice = () => {
+    status.notice = noticeText();
+    $("notice").hidden = !status.notice;
+    $("notice").textContent = status.notice;
+  };
+  const bench = new Bench($, { t, rateText, download, workerUrl: new URL("worker.js", import.meta.url) });
+  /** "Check this computer": the run on screen pauses while the benchmark measures (they would
+   * share the processor) and goes on after it; the benchmark's own worker touches no saved run. */
+  const checkComputer = async (seconds) => {
+    const resume = status.running;
+    if (resume) {
+      status.running = false;
+      send({ type: "pause" });
+    }
+    try {
+      return await bench.run(seconds);
+    } finally {
+      if (resume && wanted) {
+        status.running = true;
+        send({ type: "run" });
+      }
+      redraw();
+    }
+  };
+  $("bench-run").onclick = () => checkComputer().catch(() => {}); // the panel says what failed
+  window.webgan.benchmark = (options = {}) => checkComputer(options.seconds);
+  let benchAsked = page.bench === "1";
 
   const onMessage = ({ data: m }) => {
     switch (m.type) {
@@ -405,10 +440,14 @@ async function main() {
       case "ready":
         registerServiceWorker(); // not sooner: see there
         Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
-        status.notice = m.notice ? t("cpu_fallback", { why: m.notice }) : "";
+        {
+          // Why the run is on the CPU: the trainer's choice for a software adapter, or no usable WebGPU.
+          const reason = m.reason ? JSON.parse(m.reason) : null;
+          status.backendReason = reason ? reason.key : "";
+          noticeText = () => (reason ? t(reason.key, reason.values) : m.notice ? t("cpu_fallback", { why: m.notice }) : "");
+        }
+        showNotice();
         progressBox.hidden = true;
-        $("notice").hidden = !status.notice;
-        $("notice").textContent = status.notice;
         columns = m.columns;
         chart.setColumns(columns);
         presets.show(m.presets);
@@ -416,6 +455,11 @@ async function main() {
         if (wanted) {
           status.running = true;
           send({ type: "run" });
+        }
+        if (benchAsked) {
+          benchAsked = false; // once per visit, not after a worker is replaced
+          $("bench").scrollIntoView();
+          checkComputer().catch(() => {});
         }
         break;
       case "frame":

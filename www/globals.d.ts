@@ -8,6 +8,8 @@ interface Window {
     curveSteps: () => number[];
     loseGpuDevice?: () => void;
     crashWorker?: () => void;
+    /** "Check this computer" (views/bench.js): the report of its runs, `{lines, verdict, sentence}`. */
+    benchmark?: (options?: { seconds?: number }) => Promise<object>;
   };
 }
 

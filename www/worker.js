@@ -3,6 +3,7 @@
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
 import init, { WebTrainer, check_settings, max_checkpoint_bytes, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
+import { benchmark } from "./bench.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
 import "./pkg/precache.js"; // self.PRECACHE: this build's version and files (see sw.js)
 
@@ -48,11 +49,24 @@ let liveGpuBuffers = 0;
 /** Compute dispatches since start-up: kernel launches per step are what a software adapter
  * (and a browser's validation of each call) charges for (see bench/browser.mjs). */
 let gpuDispatches = 0;
+/** Queue submissions, buffers created and buffers mapped for reading since start-up: per step,
+ * "Check this computer" reports them beside the dispatches (see bench.js). */
+const gpuCalls = { submits: 0, buffers: 0, readbacks: 0 };
 if (globalThis.GPUDevice) {
   const { dispatchWorkgroups } = GPUComputePassEncoder.prototype;
   GPUComputePassEncoder.prototype.dispatchWorkgroups = function (...counts) {
     gpuDispatches += 1;
     return dispatchWorkgroups.apply(this, counts);
+  };
+  const { submit } = GPUQueue.prototype;
+  GPUQueue.prototype.submit = function (buffers) {
+    gpuCalls.submits += 1;
+    return submit.call(this, buffers);
+  };
+  const { mapAsync } = GPUBuffer.prototype;
+  GPUBuffer.prototype.mapAsync = function (mode, ...range) {
+    if (mode & 1) gpuCalls.readbacks += 1; // GPUMapMode.READ
+    return mapAsync.call(this, mode, ...range);
   };
   // A buffer leaves the count once: destroyed (which unregisters it) or else collected.
   const collected = new FinalizationRegistry(() => { liveGpuBuffers -= 1; });
@@ -60,6 +74,7 @@ if (globalThis.GPUDevice) {
   const { destroy } = GPUBuffer.prototype;
   GPUDevice.prototype.createBuffer = function (descriptor) {
     liveGpuBuffers += 1;
+    gpuCalls.buffers += 1;
     const buffer = createBuffer.call(this, descriptor);
     collected.register(buffer, undefined, buffer);
     return buffer;
@@ -315,15 +330,21 @@ function postHistory() {
   post({ type: "history", ...history }, transfer);
 }
 
-async function start({ query: q, backend }) {
+/** Downloads (or takes from the cache) and starts the WebAssembly trainer. */
+async function loadTrainer() {
   const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.gz", import.meta.url), "loading_wasm", 0, 0.5);
   wasmMemory = (await init({ module_or_path: await gunzip(wasm) })).memory;
+}
+
+/** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/backend.rs). */
+async function start({ query: q, backend }) {
+  await loadTrainer();
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
   const problem = check_settings(q);
   const query = problem ? "" : q;
   if (problem) fail(new Explained("link_settings_refused", { detail: problem }), { stop: false });
   const digits = await loadDigits();
-  progress(backend === "cpu" ? "starting_cpu" : "starting_gpu", 0.75);
+  progress({ cpu: "starting_cpu", webgpu: "starting_gpu" }[backend] ?? "starting_trainer", 0.75);
   const t0 = performance.now();
   trainer = await WebTrainer.create(digits, query, backend);
   // Settings too large for this device: the trainer took the defaults, and the lesson goes on.
@@ -345,6 +366,7 @@ async function start({ query: q, backend }) {
     backend: trainer.backend(),
     adapter: trainer.adapter(),
     notice: trainer.notice(),
+    reason: trainer.backend_reason(),
     columns: stat_columns(),
     presets: JSON.parse(presets_json()),
     firstStepMs,
@@ -402,6 +424,9 @@ async function frame(stepsTaken, since = 0) {
   );
 }
 
+/** Aims for one frame every FRAME_MS: more steps per frame on a fast device. */
+const nextStepsPerFrame = (steps, elapsedMs) => Math.max(1, Math.min(256, Math.round((steps * FRAME_MS) / Math.max(elapsedMs, 1))));
+
 async function loop() {
   if (looping) return;
   looping = true;
@@ -413,8 +438,7 @@ async function loop() {
       const elapsed = performance.now() - t0;
       await maybeMeasure();
       await autosave();
-      // Aim for one frame every FRAME_MS: more steps per frame on a fast device.
-      stepsPerFrame = Math.max(1, Math.min(256, Math.round((stepsPerFrame * FRAME_MS) / Math.max(elapsed, 1))));
+      stepsPerFrame = nextStepsPerFrame(stepsPerFrame, elapsed);
       // Let queued commands (pause, settings) in between frames.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
@@ -428,6 +452,12 @@ async function loop() {
 
 const commands = {
   init: (m) => start(m),
+  // "Check this computer", in a worker of its own that the page starts for it (see bench.js).
+  bench: async (m) => {
+    await loadTrainer();
+    const gpu = () => ({ dispatches: gpuDispatches, ...gpuCalls });
+    await benchmark(m.seconds, { digits: await loadDigits(), gpu, nextStepsPerFrame, post });
+  },
   run: () => { running = true; loop(); },
   pause: async () => {
     running = false;
@@ -502,7 +532,7 @@ const commands = {
 let queue = Promise.resolve();
 self.onmessage = ({ data }) => {
   queue = queue.then(async () => {
-    if (crashed || !Object.hasOwn(commands, data.type) || (data.type !== "init" && !trainer)) return;
+    if (crashed || !Object.hasOwn(commands, data.type) || (!["init", "bench"].includes(data.type) && !trainer)) return;
     try {
       await commands[data.type](data);
     } catch (e) {
