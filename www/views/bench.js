@@ -116,6 +116,7 @@ export class Bench {
     }));
     const number = (x, digits) => (x == null ? "–" : x.toLocaleString(document.documentElement.lang, { maximumFractionDigits: digits }));
     const firstStep = (line) => {
+      if (line.first_step_ms != null && line.first_step_ms < 1000) return t("duration_ms", { n: number(line.first_step_ms, 0) });
       if (line.first_step_ms != null) return t("duration_s", { n: number(line.first_step_ms / 1000, 1) });
       if (line.first_step_over_ms != null) return t("bench_over", { time: this.duration(line.first_step_over_ms / 1000) });
       return "–";
