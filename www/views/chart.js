@@ -129,6 +129,7 @@ export class Chart {
   setZoom(zoom) {
     this.zoom = zoom;
     this.zoomOut.hidden = !zoom;
+    this.painted = []; // a drag may have zoomed since the last draw
     this.draw();
   }
 
@@ -204,7 +205,10 @@ export class Chart {
       width: this.width(),
       height: PLOT_HEIGHT,
       cursor: { sync: { key: "webgan-chart" }, drag: { x: true, y: false }, points: { size: 6 } },
-      scales: { x: { time: false }, y: spec.log ? { distr: 3, log: 10 } : { range: spec.range ?? (spec.sparse ? () => wholeRange(panel.lines) : undefined) } },
+      scales: {
+        x: { time: false },
+        y: spec.log ? { distr: 3, log: 10 } : spec.range ? { range: spec.range } : spec.sparse ? { range: () => wholeRange(panel.lines) } : {},
+      },
       axes: [
         { font: FONT, stroke: MUTED, grid: GRID, ticks: GRID, size: 26 },
         { font: FONT, stroke: MUTED, grid: GRID, ticks: GRID, size: 58, ...(spec.log && { values: (_u, splits) => splits.map(logTick) }) },
@@ -297,12 +301,12 @@ function valueAt(curve, step) {
   return best;
 }
 
-/** A tick of a log axis, whose values span powers of ten: 0.01, 0.1, 1, 10, 100, else 2e-4
+/** A tick of a log axis, whose values span powers of ten: 0.1, 1, 10, 100, else 1e-2, 2e-4
  * (null: a split uPlot leaves unlabelled). @param {number | null} v */
 function logTick(v) {
   if (v == null) return null;
   const a = Math.abs(v);
-  return a !== 0 && (a < 1e-2 || a >= 1e4) ? Number(v.toPrecision(6)).toExponential() : String(Number(v.toPrecision(6)));
+  return a !== 0 && (a < 0.1 || a >= 1e4) ? Number(v.toPrecision(6)).toExponential() : String(Number(v.toPrecision(6)));
 }
 
 /** A legend value: 4 significant digits, exponent form for tiny or huge values. */
