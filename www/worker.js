@@ -317,7 +317,7 @@ async function showNewRun(news = null) {
 
 /** The run's curves so far, as the trainer keeps them (thinned on long runs), for the chart:
  * `[{rows, fid}, the buffers to transfer]`.
- * @returns {[{rows: Float32Array, fid: Float32Array}, ArrayBuffer[]]} */
+ * @returns {[{rows: Float32Array, fid: Float32Array}, ArrayBufferLike[]]} */
 function curves() {
   const rows = trainer.history_rows();
   const fid = trainer.history_fid();
