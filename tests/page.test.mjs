@@ -869,7 +869,7 @@ test("start-up says what it is doing, names no backend before one runs, and orie
       });
     });
   });
-  await page.goto(base);
+  await page.goto(`${base}#backend=webgpu`);
   const s = await waitFor(page, (t) => (t.ready && t.frames >= 1 && t.config) || t.error, "the page", 3 * 60_000);
   assert.equal(s.error, "");
   const log = await page.evaluate(() => window.startLog);
