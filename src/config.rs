@@ -3,7 +3,6 @@
 
 use std::collections::HashMap;
 
-use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -12,6 +11,8 @@ use crate::model::Architecture;
 use crate::optim::OptimizerConfig;
 use crate::schedule::{Anneal, Decay, LearningRates, LrSchedule};
 use crate::toy::{DataSet, MAX_DRAWN};
+
+pub mod schema;
 
 /// The most discriminator updates per generator update: past this D simply wins.
 pub const MAX_D_STEPS: usize = 20;
@@ -126,7 +127,7 @@ pub enum ConfigError {
     OutOfRange { field: String, value: String, allowed: &'static str },
     /// A setting's text could not be read as the type it needs.
     #[error("`{}` = \"{}\" is not {expected}", shorten(.field), shorten(.value))]
-    BadValue { field: String, value: String, expected: &'static str },
+    BadValue { field: String, value: String, expected: String },
     /// A key that no setting answers to.
     #[error("unknown setting `{}`; known settings: {known}", shorten(.field))]
     UnknownField { field: String, known: &'static str },
@@ -237,166 +238,12 @@ impl Problems {
     }
 }
 
-/// The keys a URL hash or a `key=value` list may use. The optimiser keys set both networks, or
-/// one with a `_g` or `_d` suffix (`lr_d=1e-4`).
-pub const KNOWN_KEYS: &str = "data, points, model, conditional, seed, batch (a number or `full`), latent, hidden, loss, clip, gp, r1, \
-    opt, lr, beta1, beta2, eps, momentum, alpha (each also with _g or _d), schedule, decay_k, decay_gamma, \
-    decay_steps, d_steps, real_label, noise, anneal, noise_steps, ema";
-
-/// The optimiser fields, by the short key that sets them.
-const OPTIMIZER_KEYS: [&str; 7] = ["opt", "lr", "beta1", "beta2", "eps", "momentum", "alpha"];
-
-/// What a decay or moment accepts.
-const FRACTION: &str = "a number from 0 up to (not including) 1";
-
-/// Whether `x` is a number from `lo` to `hi`.
-fn within(x: f64, lo: f64, hi: f64) -> bool {
-    x.is_finite() && (lo..=hi).contains(&x)
-}
-
-/// Whether `x` is a number from 0 up to, not including, 1.
-fn fraction(x: f64) -> bool {
-    x.is_finite() && (0.0..1.0).contains(&x)
-}
-
-/// Whether `x` is a number greater than 0 and at most 1.
-fn positive_to_one(x: f64) -> bool {
-    x.is_finite() && x > 0.0 && x <= 1.0
-}
-
 impl TrainConfig {
     /// Checks every setting, returning every problem found.
     pub fn validate(&self) -> Result<(), ConfigError> {
         let mut problems = Problems::default();
-        self.check_data(&mut problems);
-        self.check_networks(&mut problems);
-        self.check_objective(&mut problems);
-        self.check_optimizers(&mut problems);
-        self.check_schedules(&mut problems);
+        schema::check(self, &mut problems);
         problems.into_result()
-    }
-
-    /// The data set and the drawn points.
-    fn check_data(&self, problems: &mut Problems) {
-        problems.require(self.points.len() <= MAX_DRAWN, "points", self.points.len(), "at most 256 points");
-        if let Some(point) = self.points.iter().find(|point| point.iter().any(|v| !(0.0..=1.0).contains(v))) {
-            problems.refuse("points", format!("{point:?}"), "coordinates from 0 to 1 (the unit square)");
-        }
-        problems.require(
-            self.data != DataSet::Drawn || !self.points.is_empty(),
-            "points",
-            "none",
-            "at least one point for data = drawn",
-        );
-    }
-
-    /// The seed and the networks' shapes, which must suit the data.
-    fn check_networks(&self, problems: &mut Problems) {
-        problems.require(
-            self.seed <= MAX_SEED,
-            "seed",
-            self.seed,
-            "an integer from 0 to 9007199254740991 (2^53 − 1, the largest a web page holds exactly)",
-        );
-        problems.require(
-            (1..=MAX_BATCH).contains(&self.batch_size),
-            "batch",
-            self.batch_size,
-            "an integer from 1 to 10000",
-        );
-        problems.require((1..=512).contains(&self.latent_dim), "latent", self.latent_dim, "an integer from 1 to 512");
-        let convolutional = self.model == Architecture::Dcgan;
-        let (widest, allowed) = if convolutional {
-            (256, "an integer from 4 to 256 for the DCGAN")
-        } else {
-            (1024, "an integer from 4 to 1024")
-        };
-        problems.require((4..=widest).contains(&self.hidden), "hidden", self.hidden, allowed);
-        problems.require(
-            !convolutional || !self.data.is_toy(),
-            "model",
-            "dcgan",
-            "mlp for 2-D points (the DCGAN's convolutions draw 28×28 digits)",
-        );
-        problems.require(
-            !self.conditional || !self.data.is_toy(),
-            "conditional",
-            "true",
-            "false for 2-D points (only digits have labels to condition on)",
-        );
-    }
-
-    /// The loss's parameters, the penalties and the tricks that steady the game.
-    fn check_objective(&self, problems: &mut Problems) {
-        problems.require(within(self.clip, 1e-4, 10.0), "clip", number(self.clip), "a number from 0.0001 to 10");
-        problems.require(within(self.gp_lambda, 0.0, 1000.0), "gp", number(self.gp_lambda), "a number from 0 to 1000");
-        problems.require(
-            within(self.r1_gamma, 0.0, 1000.0),
-            "r1",
-            number(self.r1_gamma),
-            "a number from 0 (off) to 1000",
-        );
-        problems.require((1..=MAX_D_STEPS).contains(&self.d_steps), "d_steps", self.d_steps, "an integer from 1 to 20");
-        problems.require(
-            within(self.real_label, 0.5, 1.0),
-            "real_label",
-            number(self.real_label),
-            "a number from 0.5 to 1 (1 is no smoothing)",
-        );
-        problems.require(
-            within(self.instance_noise, 0.0, 2.0),
-            "noise",
-            number(self.instance_noise),
-            "a number from 0 (off) to 2",
-        );
-        problems.require(fraction(self.ema), "ema", number(self.ema), "0 (off) or a decay below 1, such as 0.999");
-    }
-
-    /// Both optimisers' numbers. A problem they share is named by the key that sets both (`lr`),
-    /// one network's alone by its own key (`lr_d`), as a link would write them.
-    fn check_optimizers(&self, problems: &mut Problems) {
-        let epsilon = |x| within(x, 1e-12, 1.0);
-        type Accepts<'a> = &'a dyn Fn(f64) -> bool;
-        let ranges: [(&str, Accepts, &str); 6] = [
-            ("lr", &positive_to_one, "a number greater than 0 and at most 1"),
-            ("beta1", &fraction, FRACTION),
-            ("beta2", &fraction, FRACTION),
-            ("eps", &epsilon, "a number from 1e-12 to 1"),
-            ("momentum", &fraction, FRACTION),
-            ("alpha", &fraction, FRACTION),
-        ];
-        for (key, ok, allowed) in ranges {
-            let (g, d) = (optimizer_value(self.g, key), optimizer_value(self.d, key));
-            if !ok(g) && !ok(d) && number(g) == number(d) {
-                problems.refuse(key, number(g), allowed);
-            } else {
-                problems.require(ok(g), format!("{key}_g"), number(g), allowed);
-                problems.require(ok(d), format!("{key}_d"), number(d), allowed);
-            }
-        }
-    }
-
-    /// The learning-rate decay and the instance noise's anneal.
-    fn check_schedules(&self, problems: &mut Problems) {
-        problems.require(within(self.decay_k, 0.0, 1.0), "decay_k", number(self.decay_k), "a number from 0 to 1");
-        problems.require(
-            positive_to_one(self.decay_gamma),
-            "decay_gamma",
-            number(self.decay_gamma),
-            "a number greater than 0 and at most 1",
-        );
-        problems.require(
-            (1..=10_000_000).contains(&self.decay_steps),
-            "decay_steps",
-            self.decay_steps,
-            "an integer from 1 to 10000000",
-        );
-        problems.require(
-            (1..=10_000_000).contains(&self.noise_steps),
-            "noise_steps",
-            self.noise_steps,
-            "an integer from 1 to 10000000",
-        );
     }
 
     /// The generator's and discriminator's learning rates at step `t` (0-based), after the schedule.
@@ -429,17 +276,18 @@ impl TrainConfig {
     }
 
     /// Applies `key=value` pairs (from a URL hash or CLI flags) on top of `self`, then validates.
-    /// Keys are those of [`KNOWN_KEYS`] (or the JSON names of the settings), each given once.
-    /// Every problem is reported, not only the first, so that a link's mistakes are fixed in one go.
+    /// Keys are those of [`schema::settings`] (or their top-level JSON names), each given once; a
+    /// value's type is checked as it is set, its range once all are. Every problem is reported,
+    /// not only the first, so that a link's mistakes are fixed in one go.
     pub fn with_pairs<'a>(mut self, pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> Result<Self, ConfigError> {
         let mut problems = Problems::default();
         let mut times_given: HashMap<&str, usize> = HashMap::new();
         for (key, value) in pairs {
-            let key = short_key(key);
+            let key = schema::short_key(key);
             let times = times_given.entry(key).or_default();
             *times += 1;
             match *times {
-                1 => problems.note(self.set(key, value)),
+                1 => problems.note(schema::set(&mut self, key, value)),
                 2 => problems.push(ConfigError::Repeated { field: key.into() }),
                 _ => {}
             }
@@ -464,112 +312,19 @@ impl TrainConfig {
     /// The shortest query that [`TrainConfig::from_query`] turns back into `self`: only the
     /// settings that differ from the defaults, so a shared link stays readable.
     pub fn to_query(&self) -> String {
-        let default = Self::default();
-        let mut pairs: Vec<(String, String)> = Vec::new();
-        let mut differs = |key: &str, value: String, default: String| {
-            if value != default {
-                pairs.push((key.to_string(), value));
-            }
-        };
-        differs("data", enum_name(&self.data), enum_name(&default.data));
-        if self.data == DataSet::Drawn {
-            differs("points", points_text(&self.points), String::new());
-        }
-        differs("model", enum_name(&self.model), enum_name(&default.model));
-        differs("conditional", self.conditional.to_string(), default.conditional.to_string());
-        differs("seed", self.seed.to_string(), default.seed.to_string());
-        differs("batch", self.batch_size.to_string(), default.batch_size.to_string());
-        differs("latent", self.latent_dim.to_string(), default.latent_dim.to_string());
-        differs("hidden", self.hidden.to_string(), default.hidden.to_string());
-        differs("loss", enum_name(&self.loss), enum_name(&default.loss));
-        differs("clip", self.clip.to_string(), default.clip.to_string());
-        differs("gp", self.gp_lambda.to_string(), default.gp_lambda.to_string());
-        differs("r1", self.r1_gamma.to_string(), default.r1_gamma.to_string());
-        for key in OPTIMIZER_KEYS {
-            let (g, d) = (optimizer_field(&self.g, key), optimizer_field(&self.d, key));
-            let (default_g, default_d) = (optimizer_field(&default.g, key), optimizer_field(&default.d, key));
-            if g == d && g != default_g && d != default_d {
-                differs(key, g, String::new());
-            } else {
-                differs(&format!("{key}_g"), g, default_g);
-                differs(&format!("{key}_d"), d, default_d);
-            }
-        }
-        differs("schedule", enum_name(&self.schedule), enum_name(&default.schedule));
-        differs("decay_k", self.decay_k.to_string(), default.decay_k.to_string());
-        differs("decay_gamma", self.decay_gamma.to_string(), default.decay_gamma.to_string());
-        differs("decay_steps", self.decay_steps.to_string(), default.decay_steps.to_string());
-        differs("d_steps", self.d_steps.to_string(), default.d_steps.to_string());
-        differs("real_label", self.real_label.to_string(), default.real_label.to_string());
-        differs("noise", self.instance_noise.to_string(), default.instance_noise.to_string());
-        differs("anneal", enum_name(&self.noise_anneal), enum_name(&default.noise_anneal));
-        differs("noise_steps", self.noise_steps.to_string(), default.noise_steps.to_string());
-        differs("ema", self.ema.to_string(), default.ema.to_string());
-        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+        schema::query_pairs(self).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
     }
 
-    /// Whether switching from `self` to `other` changes the networks' shapes or seed, which a
-    /// running model cannot absorb: such a change needs a fresh start.
+    /// Whether switching from `self` to `other` changes a setting that shapes or seeds the
+    /// networks or their data, which a running model cannot absorb: such a change needs a fresh
+    /// start.
     pub fn needs_restart(&self, other: &Self) -> bool {
-        (self.seed, self.latent_dim, self.hidden, self.data, self.model, self.conditional)
-            != (other.seed, other.latent_dim, other.hidden, other.data, other.model, other.conditional)
-            || (self.data == DataSet::Drawn && self.points != other.points)
+        schema::restarts(self, other)
     }
 
-    /// Sets one field from its short key; the value is checked for type here and for range by
-    /// [`TrainConfig::validate`].
-    fn set(&mut self, key: &str, value: &str) -> Result<(), ConfigError> {
-        match key {
-            "data" => self.data = choice(key, value, "one of mnist, ring, grid, moons, drawn")?,
-            "points" => self.points = parse_points(value)?,
-            "model" => self.model = choice(key, value, "one of mlp, dcgan")?,
-            "conditional" => self.conditional = parse_bool(key, value)?,
-            "seed" => self.seed = parse(key, value)?,
-            "batch" => self.batch_size = if value.trim() == "full" { MAX_BATCH } else { parse(key, value)? },
-            "latent" => self.latent_dim = parse(key, value)?,
-            "hidden" => self.hidden = parse(key, value)?,
-            "loss" => {
-                self.loss =
-                    choice(key, value, "one of minimax, non_saturating, least_squares, hinge, wgan_clip, wgan_gp")?
-            }
-            "clip" => self.clip = parse(key, value)?,
-            "gp" => self.gp_lambda = parse(key, value)?,
-            "r1" => self.r1_gamma = parse(key, value)?,
-            "schedule" => self.schedule = choice(key, value, "one of constant, time, exponential, step")?,
-            "decay_k" => self.decay_k = parse(key, value)?,
-            "decay_gamma" => self.decay_gamma = parse(key, value)?,
-            "decay_steps" => self.decay_steps = parse(key, value)?,
-            "d_steps" => self.d_steps = parse(key, value)?,
-            "real_label" => self.real_label = parse(key, value)?,
-            "noise" => self.instance_noise = parse(key, value)?,
-            "anneal" => self.noise_anneal = choice(key, value, "one of linear, exponential")?,
-            "noise_steps" => self.noise_steps = parse(key, value)?,
-            "ema" => self.ema = parse(key, value)?,
-            _ => {
-                let (base, nets): (&str, &mut [&mut OptimizerConfig]) = match key.rsplit_once('_') {
-                    Some((base, "g")) if OPTIMIZER_KEYS.contains(&base) => (base, &mut [&mut self.g]),
-                    Some((base, "d")) if OPTIMIZER_KEYS.contains(&base) => (base, &mut [&mut self.d]),
-                    _ if OPTIMIZER_KEYS.contains(&key) => (key, &mut [&mut self.g, &mut self.d]),
-                    _ => return Err(ConfigError::UnknownField { field: key.into(), known: KNOWN_KEYS }),
-                };
-                set_optimizer_field(nets, base, key, value)?;
-            }
-        }
-        Ok(())
-    }
-}
-
-/// The short key for `key`: a setting may also be given by its JSON name (`batch_size`), but
-/// messages, and the check that each setting is given once, go by the key a link writes.
-fn short_key(key: &str) -> &str {
-    match key {
-        "batch_size" => "batch",
-        "latent_dim" => "latent",
-        "gp_lambda" => "gp",
-        "r1_gamma" => "r1",
-        "instance_noise" => "noise",
-        "noise_anneal" => "anneal",
-        key => key,
+    /// The keys of the settings that matter for this configuration (the page's lab shows them).
+    pub fn relevant_settings(&self) -> Vec<&'static str> {
+        schema::relevant(self)
     }
 }
 
@@ -612,76 +367,6 @@ fn json_kind(value: &serde_json::Value) -> &'static str {
     }
 }
 
-/// Sets one optimiser field of every network in `nets` from its short key (see
-/// [`OPTIMIZER_KEYS`]); the value is read once, however many networks it sets.
-fn set_optimizer_field(
-    nets: &mut [&mut OptimizerConfig],
-    base: &str,
-    key: &str,
-    value: &str,
-) -> Result<(), ConfigError> {
-    if base == "opt" {
-        let kind = choice(key, value, "one of sgd, momentum, nesterov, adam, rms_prop")?;
-        nets.iter_mut().for_each(|o| o.kind = kind);
-    } else {
-        let number = parse(key, value)?;
-        nets.iter_mut().for_each(|o| *optimizer_number(o, base) = number);
-    }
-    Ok(())
-}
-
-/// The optimiser number a short key names (any key of [`OPTIMIZER_KEYS`] but `opt`).
-fn optimizer_number<'a>(o: &'a mut OptimizerConfig, key: &str) -> &'a mut f64 {
-    match key {
-        "lr" => &mut o.lr,
-        "beta1" => &mut o.beta1,
-        "beta2" => &mut o.beta2,
-        "eps" => &mut o.epsilon,
-        "momentum" => &mut o.momentum,
-        _ => &mut o.alpha,
-    }
-}
-
-/// The value of the optimiser number a short key names.
-fn optimizer_value(mut o: OptimizerConfig, key: &str) -> f64 {
-    *optimizer_number(&mut o, key)
-}
-
-/// One optimiser field as query text, by its short key.
-fn optimizer_field(o: &OptimizerConfig, key: &str) -> String {
-    match key {
-        "opt" => enum_name(&o.kind),
-        _ => optimizer_value(*o, key).to_string(),
-    }
-}
-
-/// `true` or `false` (also `1` or `0`) from query text.
-fn parse_bool(field: &str, value: &str) -> Result<bool, ConfigError> {
-    match value.trim() {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        _ => Err(ConfigError::BadValue { field: field.into(), value: value.into(), expected: "true or false" }),
-    }
-}
-
-/// A number from query text.
-fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ConfigError> {
-    value.trim().parse().map_err(|_| ConfigError::BadValue {
-        field: field.into(),
-        value: value.into(),
-        expected: if std::any::type_name::<T>() == "f64" { "a number" } else { "a whole number" },
-    })
-}
-
-/// One of an enum's names (its JSON spelling) from query text.
-fn choice<T: DeserializeOwned>(field: &str, value: &str, expected: &'static str) -> Result<T, ConfigError> {
-    serde_json::from_value(serde_json::Value::String(value.trim().into())).map_err(|_| ConfigError::BadValue {
-        field: field.into(),
-        value: value.into(),
-        expected,
-    })
-}
-
 /// An enum's JSON spelling.
 fn enum_name<T: Serialize>(value: &T) -> String {
     match serde_json::to_value(value) {
@@ -718,14 +403,19 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&bytes).into_owned()
 }
 
-/// Drawn points as a query value: `x,y;x,y;...`, three decimals each.
+/// The decimals a drawn point keeps in a link (and the page keeps as it is drawn): a thousandth
+/// of the plane is finer than a mouse or a finger draws.
+pub const POINT_DECIMALS: i32 = 3;
+
+/// Drawn points as a query value: `x,y;x,y;...`, [`POINT_DECIMALS`] decimals each.
 fn points_text(points: &[[f32; 2]]) -> String {
-    points.iter().map(|[x, y]| format!("{},{}", round3(*x), round3(*y))).collect::<Vec<_>>().join(";")
+    points.iter().map(|[x, y]| format!("{},{}", round_point(*x), round_point(*y))).collect::<Vec<_>>().join(";")
 }
 
-/// `v` to three decimals, written as short as it reads back.
-fn round3(v: f32) -> f32 {
-    (v * 1000.0).round() / 1000.0
+/// `v` to [`POINT_DECIMALS`] decimals, written as short as it reads back.
+fn round_point(v: f32) -> f32 {
+    let scale = 10f32.powi(POINT_DECIMALS);
+    (v * scale).round() / scale
 }
 
 /// Reads [`points_text`]' form; the range is checked by [`TrainConfig::validate`].
@@ -733,7 +423,7 @@ fn parse_points(value: &str) -> Result<Vec<[f32; 2]>, ConfigError> {
     let bad = || ConfigError::BadValue {
         field: "points".into(),
         value: value.into(),
-        expected: "a list of x,y pairs separated by `;`",
+        expected: "a list of x,y pairs separated by `;`".into(),
     };
     value
         .split(';')

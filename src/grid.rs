@@ -22,8 +22,17 @@ impl Gray {
     }
 }
 
+/// A grid asked to be no digits wide: the count comes from outside (the page asks for a strip of
+/// so many digits), and a grid of no columns has no layout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("a grid of digits is at least one digit wide, not 0")]
+pub struct NoColumns;
+
 /// Arranges digits given as `[n × 784]` values in [0, 1] into a grid `columns` wide.
-pub fn digit_grid(values: &[f32], columns: usize) -> Gray {
+pub fn digit_grid(values: &[f32], columns: usize) -> Result<Gray, NoColumns> {
+    if columns == 0 {
+        return Err(NoColumns);
+    }
     let n = values.len() / (SIDE * SIDE);
     let rows = n.div_ceil(columns).max(1);
     let width = columns * SIDE + (columns - 1) * GAP;
@@ -36,7 +45,7 @@ pub fn digit_grid(values: &[f32], columns: usize) -> Gray {
             pixels[(y0 + j / SIDE) * width + x0 + j % SIDE] = byte;
         }
     }
-    Gray { width, height, pixels }
+    Ok(Gray { width, height, pixels })
 }
 
 /// A toy run's plane as a `side`² image: D's verdict σ(logit) as the background (light where D
@@ -71,11 +80,18 @@ mod tests {
         let mut values = vec![0.0f32; 3 * SIDE * SIDE];
         values[SIDE * SIDE] = 1.0; // top-left pixel of the second digit
         values[2 * SIDE * SIDE + SIDE * SIDE - 1] = 0.5; // bottom-right pixel of the third
-        let g = digit_grid(&values, 2);
+        let g = digit_grid(&values, 2).unwrap();
         assert_eq!((g.width, g.height), (2 * SIDE + GAP, 2 * SIDE + GAP));
         assert_eq!(g.pixels[SIDE + GAP], 255);
         assert_eq!(g.pixels[(2 * SIDE + GAP - 1) * g.width + SIDE - 1], 128);
         assert_eq!(g.pixels.iter().filter(|&&p| p > 0).count(), 2);
         assert_eq!(g.to_rgba()[4 * (SIDE + GAP)..4 * (SIDE + GAP) + 4], [255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn a_grid_of_no_columns_is_refused_with_a_message() {
+        assert_eq!(digit_grid(&[0.0; SIDE * SIDE], 0), Err(NoColumns));
+        assert!(NoColumns.to_string().contains("at least one digit wide"));
+        assert_eq!(digit_grid(&[], 1).map(|g| (g.width, g.height)), Ok((SIDE, SIDE)), "no digits: one empty cell");
     }
 }

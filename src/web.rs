@@ -176,6 +176,23 @@ pub fn settings_json(query: &str) -> Result<String, JsValue> {
     TrainConfig::from_query(query).map(|c| c.to_json()).map_err(js_error)
 }
 
+/// The settings schema as JSON (see [`crate::config::schema::schema_json`]): the page's lab
+/// builds its groups and controls from it.
+#[wasm_bindgen]
+pub fn settings_schema() -> String {
+    crate::config::schema::schema_json()
+}
+
+/// The limits the page's views work to, as JSON `{max_drawn, point_decimals, classes}`: the
+/// points a drawing may hold and the decimals each keeps, and the classes the digit classifier
+/// tells apart.
+#[wasm_bindgen]
+pub fn page_constants() -> String {
+    let (max_drawn, point_decimals) = (toy::MAX_DRAWN, crate::config::POINT_DECIMALS);
+    serde_json::json!({ "max_drawn": max_drawn, "point_decimals": point_decimals, "classes": crate::classifier::CLASSES })
+        .to_string()
+}
+
 /// The presets as JSON: `[{id, query}]`, `query` being the settings in URL-hash form.
 #[wasm_bindgen]
 pub fn presets_json() -> String {
@@ -294,6 +311,17 @@ impl WebTrainer {
         self.state.borrow().trainer().config().to_json()
     }
 
+    /// The keys of the settings that matter for the run in force: the lab shows their controls.
+    pub fn relevant_settings(&self) -> Vec<String> {
+        self.state.borrow().trainer().config().relevant_settings().into_iter().map(Into::into).collect()
+    }
+
+    /// Whether D is a Wasserstein critic, whose scores are unbounded (the page scales the
+    /// plane's background to them and charts the distance they estimate).
+    pub fn wasserstein(&self) -> bool {
+        self.state.borrow().trainer().config().loss.is_wasserstein()
+    }
+
     /// The settings in force as the shortest URL-hash query, for a link that reproduces the run.
     pub fn query(&self) -> String {
         self.state.borrow().trainer().config().to_query()
@@ -359,7 +387,7 @@ impl WebTrainer {
         let (tensor, columns) = (state.trainer().samples(), state.trainer().grid_columns());
         future_to_promise(async move {
             let data = read(tensor).await?;
-            let rgba = digit_grid(&floats(data), columns).to_rgba();
+            let rgba = digit_grid(&floats(data), columns).map_err(js_error)?.to_rgba();
             Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
         })
     }
@@ -482,13 +510,13 @@ impl WebTrainer {
     /// Width and height in pixels of a strip of `count` digits (1 to [`latent::MAX_WALK`]).
     pub fn strip_size(count: u32) -> Result<Vec<u32>, JsValue> {
         let count = latent::walk_length(count).map_err(js_error)?;
-        let strip = digit_grid(&vec![0.0; count * crate::data::PIXELS], count);
+        let strip = digit_grid(&vec![0.0; count * crate::data::PIXELS], count).map_err(js_error)?;
         Ok(vec![strip.width as u32, strip.height as u32])
     }
 
     /// Width (and height) in pixels of the image [`WebTrainer::samples`] returns.
     pub fn sample_grid_side(&self) -> u32 {
-        digit_grid(&[], self.state.borrow().trainer().grid_columns()).width as u32
+        digit_grid(&[], self.state.borrow().trainer().grid_columns()).map_or(0, |grid| grid.width as u32)
     }
 
     fn gpu_health(&self, state: &Session) -> Result<(), JsValue> {
@@ -505,7 +533,7 @@ impl WebTrainer {
 /// Reads `digits` back and lays them out as one row of `count`, in RGBA.
 fn strip(digits: Tensor<2>, count: usize) -> Promise {
     future_to_promise(async move {
-        let rgba = digit_grid(&floats(read(digits).await?), count).to_rgba();
+        let rgba = digit_grid(&floats(read(digits).await?), count).map_err(js_error)?.to_rgba();
         Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
     })
 }

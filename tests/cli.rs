@@ -450,3 +450,27 @@ fn messages_repeat_no_long_value_whole() {
         assert!(message.contains('…') && message.chars().count() < 1000, "{} chars: {message}", message.len());
     }
 }
+
+#[test]
+fn help_lists_every_setting_with_what_it_accepts() {
+    let run = webgan(&["--help"]);
+    assert_eq!(run.status.code(), Some(0), "{}", stderr(&run));
+    let usage = String::from_utf8_lossy(&run.stdout);
+    let settings = usage.split_once("settings (--set KEY=VALUE").map(|(_, rest)| rest).expect("a settings section");
+    for setting in webgan::config::schema::settings() {
+        let key = setting.both().unwrap_or(setting.key);
+        let line = settings
+            .lines()
+            .find(|line| line.trim_start().starts_with(key))
+            .unwrap_or_else(|| panic!("{key}: {usage}"));
+        assert!(line.contains(&setting.accepts()), "{key}: {line}");
+        assert_eq!(line.contains('*'), setting.restarts, "{key} is marked as needing a fresh run: {line}");
+    }
+    assert!(
+        settings.contains(
+            "one of minimax, non_saturating, least_squares, hinge, wgan_clip, wgan_gp (default non_saturating)"
+        ),
+        "{settings}"
+    );
+    assert!(settings.contains("lr, lr_g, lr_d") && settings.contains("(default G 0.001, D 0.0002)"), "{settings}");
+}

@@ -1,6 +1,7 @@
 //! Configuration parsing, validation and its messages.
 
 use webgan::config::MAX_SEED;
+use webgan::config::schema::{self, Limits, Setting, Value};
 use webgan::loss::GanLoss;
 use webgan::model::Architecture;
 use webgan::optim::{OptimizerConfig, OptimizerKind};
@@ -377,4 +378,150 @@ fn a_json_configuration_is_an_object_of_named_settings() {
     // Arrays stay where a setting is a list.
     let drawn = TrainConfig::from_json(r#"{"data": "drawn", "points": [[0.5, 0.25]]}"#).unwrap();
     assert_eq!(drawn.points, vec![[0.5, 0.25]]);
+}
+
+/// The value at `path` (`g.lr`) of a configuration's JSON.
+fn json_at(config: &TrainConfig, path: &str) -> serde_json::Value {
+    let json: serde_json::Value = serde_json::from_str(&config.to_json()).unwrap();
+    path.split('.').fold(json, |value, name| value[name].clone())
+}
+
+/// A value of `setting` other than its default that it accepts on its own, as a link writes it.
+fn other_value(setting: &Setting) -> String {
+    let default = setting.text(&TrainConfig::default());
+    let candidates: Vec<String> = match setting.value {
+        Value::Choice(names, ..) => names.iter().map(|n| n.to_string()).collect(),
+        Value::Bool(..) => vec!["true".into(), "false".into()],
+        Value::Points => vec!["0.25,0.5;0.125,0.75".into()],
+        Value::Number(..) | Value::Whole(..) => {
+            let Limits { min, max, .. } = setting.limits.expect("numbers have limits");
+            let whole = matches!(setting.value, Value::Whole(..));
+            [min + (max - min) / 4.0, min + (max - min) / 2.0, max]
+                .map(|x| if whole { (x.round() as u64).to_string() } else { x.to_string() })
+                .into()
+        }
+    };
+    let accepted = |value: &String| {
+        let query = match setting.needs {
+            Some((key, needed)) => format!("{key}={needed}&{}={value}", setting.key),
+            None => format!("{}={value}", setting.key),
+        };
+        *value != default && TrainConfig::from_query(&query).is_ok()
+    };
+    candidates.into_iter().find(accepted).unwrap_or_else(|| panic!("no other value for {}", setting.key))
+}
+
+#[test]
+fn every_setting_round_trips_through_a_link_json_and_back() {
+    assert!(schema::settings().len() >= 30, "every setting has a row");
+    for setting in schema::settings() {
+        let value = other_value(setting);
+        let needed = setting.needs.map(|(key, needed)| format!("{key}={needed}&")).unwrap_or_default();
+        let config = TrainConfig::from_query(&format!("{needed}{}={value}", setting.key)).unwrap();
+        assert_eq!(setting.text(&config), value, "{} reads back as written", setting.key);
+        let in_json = json_at(&config, setting.json);
+        let expected = match setting.value {
+            Value::Number(get, _) => serde_json::json!(get(&config)),
+            Value::Whole(get, _) => serde_json::json!(get(&config)),
+            Value::Bool(get, _) => serde_json::json!(get(&config)),
+            Value::Choice(..) => serde_json::json!(value),
+            Value::Points => serde_json::to_value(&config.points).unwrap(),
+        };
+        assert_eq!(in_json, expected, "{} is `{}` in JSON", setting.key, setting.json);
+        assert_ne!(in_json, json_at(&TrainConfig::default(), setting.json), "{} changed its JSON field", setting.key);
+        assert_eq!(TrainConfig::from_json(&config.to_json()), Ok(config.clone()), "{} through JSON", setting.key);
+        let link = config.to_query();
+        assert!(link.split('&').any(|pair| pair == format!("{}={value}", setting.key)), "{}: {link}", setting.key);
+        assert_eq!(TrainConfig::from_query(&link), Ok(config.clone()), "{} through the link {link}", setting.key);
+        if !setting.json.contains('.') {
+            let by_name = TrainConfig::from_query(&format!("{needed}{}={value}", setting.json));
+            assert_eq!(by_name, Ok(config.clone()), "{} by its JSON name", setting.key);
+        }
+    }
+}
+
+#[test]
+fn every_default_is_the_default_configurations() {
+    let default = TrainConfig::default();
+    let schema: serde_json::Value = serde_json::from_str(&schema::schema_json()).unwrap();
+    let rows = schema["settings"].as_array().unwrap();
+    assert_eq!(rows.len(), schema::settings().len());
+    for (setting, row) in schema::settings().iter().zip(rows) {
+        assert_eq!(row["key"], setting.key);
+        let text = row["default"].as_str().unwrap();
+        assert_eq!(text, setting.text(&default), "{}", setting.key);
+        let read = TrainConfig::from_query(&format!("{}={text}", setting.key));
+        assert_eq!(read, Ok(default.clone()), "{}={text} is the default configuration", setting.key);
+    }
+    let groups: Vec<&str> = schema["groups"].as_array().unwrap().iter().map(|g| g.as_str().unwrap()).collect();
+    assert_eq!(groups, ["objective", "optimizer_g", "optimizer_d", "schedule", "batches", "tricks", "restart"]);
+}
+
+#[test]
+fn the_enums_offer_every_variant_by_name() {
+    let names = |key: &str| match schema::setting(key).unwrap().value {
+        Value::Choice(names, ..) => names.to_vec(),
+        _ => panic!("{key} is not a choice"),
+    };
+    let losses: Vec<String> =
+        GanLoss::ALL.iter().map(|l| serde_json::to_value(l).unwrap().as_str().unwrap().to_string()).collect();
+    assert_eq!(names("loss"), losses);
+    let kinds: Vec<String> =
+        OptimizerKind::ALL.iter().map(|k| serde_json::to_value(k).unwrap().as_str().unwrap().to_string()).collect();
+    assert_eq!(names("opt_g"), kinds);
+    assert_eq!(names("opt_d"), kinds);
+    for key in ["data", "model", "schedule", "anneal"] {
+        let names = names(key);
+        let configs: Vec<TrainConfig> = names
+            .iter()
+            .map(|n| TrainConfig::default().with_pairs([(key, *n), ("points", "0.5,0.5")]).unwrap())
+            .collect();
+        assert!(configs.iter().enumerate().all(|(i, c)| !configs[..i].contains(c)), "{key}: {names:?} are distinct");
+    }
+}
+
+#[test]
+fn settings_are_relevant_only_where_they_act() {
+    let relevant = |query: &str| TrainConfig::from_query(query).unwrap().relevant_settings();
+    let ns = relevant("");
+    for key in ["loss", "r1", "real_label", "opt_g", "lr_d", "beta1_g", "eps_d", "batch", "data", "model", "seed"] {
+        assert!(ns.contains(&key), "{key} matters by default");
+    }
+    for key in ["clip", "gp", "momentum_g", "alpha_d", "decay_k", "decay_steps", "anneal", "noise_steps", "points"] {
+        assert!(!ns.contains(&key), "{key} does not matter by default");
+    }
+    let clip = relevant("loss=wgan_clip");
+    assert!(clip.contains(&"clip") && !clip.contains(&"gp") && !clip.contains(&"real_label"), "{clip:?}");
+    let gp = relevant("loss=wgan_gp");
+    assert!(gp.contains(&"gp") && !gp.contains(&"clip"), "{gp:?}");
+    assert!(relevant("loss=least_squares").contains(&"real_label") && !relevant("loss=hinge").contains(&"real_label"));
+    let mixed = relevant("opt_g=rms_prop&opt_d=nesterov&schedule=step&noise=0.1");
+    for key in ["alpha_g", "eps_g", "momentum_d", "decay_gamma", "decay_steps", "anneal", "noise_steps"] {
+        assert!(mixed.contains(&key), "{key}: {mixed:?}");
+    }
+    assert!(!mixed.contains(&"beta1_g") && !mixed.contains(&"alpha_d") && !mixed.contains(&"decay_k"), "{mixed:?}");
+    let toy = relevant("data=drawn&points=0.5,0.5");
+    assert!(toy.contains(&"points") && !toy.contains(&"model") && !toy.contains(&"conditional"), "{toy:?}");
+    // A setting that needs digits is left out of a toy's link.
+    let ring = TrainConfig::from_query("data=ring").unwrap();
+    assert!(schema::setting("model").unwrap().needs.is_some() && !ring.to_query().contains("model"));
+}
+
+#[test]
+fn the_unknown_key_refusal_lists_every_key_a_link_may_use() {
+    let err = TrainConfig::from_query("colour=red").unwrap_err().to_string();
+    for setting in schema::settings() {
+        let key = setting.both().unwrap_or(setting.key);
+        assert!(err.contains(&format!(" {key}")), "{key} missing from: {err}");
+    }
+    assert!(err.contains("batch (a number or `full`)") && err.contains("(each also with _g or _d)"), "{err}");
+}
+
+#[test]
+fn restarts_follow_the_schema() {
+    let a = TrainConfig::default();
+    for setting in schema::settings().iter().filter(|s| s.needs.is_none()) {
+        let changed = TrainConfig::default().with_pairs([(setting.key, other_value(setting).as_str())]).unwrap();
+        assert_eq!(a.needs_restart(&changed), setting.restarts, "{}", setting.key);
+    }
 }

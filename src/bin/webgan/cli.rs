@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use webgan::backend::{self, ComputeDevice};
 use webgan::checkpoint::{self, Checkpoint};
-use webgan::config::shorten;
+use webgan::config::{schema, shorten};
 use webgan::eval::{self, Judge};
 use webgan::grid::{Gray, digit_grid, plane_image};
 use webgan::session::Session;
@@ -25,8 +25,8 @@ const USAGE: &str = "usage:
                           resume a saved run (from the page or --save) for N more steps,
                           exactly where it stopped: weights, optimiser state, curves; --set
                           changes its live settings, not those that shape or seed its
-                          networks (seed, latent, hidden, data, model, conditional, points);
-                          it keeps its own settings, so --preset and --config are refused
+                          networks (marked * below); it keeps its own settings, so --preset
+                          and --config are refused
   webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
@@ -340,7 +340,7 @@ fn write_picture(path: &str, trainer: &Trainer) -> Result<(), String> {
         let values = floats(trainer.plane_view(count, resolution).into_data());
         plane_image(&PlaneView::new(&values, count, resolution), 256)
     } else {
-        digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns())
+        digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns()).map_err(|e| e.to_string())?
     };
     write_png(path, &picture)?;
     eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shorten(path));
@@ -397,7 +397,7 @@ fn write_png(path: &str, image: &Gray) -> Result<(), String> {
 fn run() -> Result<(), Failure> {
     let args = parse_args(std::env::args().skip(1)).map_err(Failure::Usage)?;
     match args.command.as_str() {
-        "help" => println!("{USAGE}"),
+        "help" => println!("{USAGE}\n\n{}", schema::help()),
         "presets" => list_presets(),
         "config" => println!("{}", args.config.to_json()),
         _ => execute(&args).map_err(Failure::Run)?,
