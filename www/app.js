@@ -1,7 +1,7 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
 import { Bench } from "./views/bench.js";
 import { Chart, KEPT_DASHES } from "./views/chart.js";
-import { HIDEABLE, Lab } from "./views/lab.js";
+import { Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
@@ -125,6 +125,11 @@ function showInfo(message) {
   $("info").textContent = message;
 }
 
+/** The lab's groups and controls, which `hide=` may name too: known once the worker has handed
+ * over the trainer's settings schema (null until then, when every name is taken as given).
+ * @type {string[] | null} */
+let hideableSettings = null;
+
 /** Splits the URL hash into page options and the settings query the trainer parses. The
  * problems found are i18n keys with their values, worded once the language is known. Repeated
  * `hide=` keys add up, as a teacher writing a link one part at a time means. */
@@ -134,13 +139,13 @@ function readHash() {
   const page = { autostart: "0", backend: "auto", lang: "", bench: "0", hide: /** @type {string[]} */ ([]) };
   const problems = [];
   const settings = new URLSearchParams();
-  const known = [...PAGE_PARTS.keys(), ...HIDEABLE];
+  const known = hideableSettings && [...PAGE_PARTS.keys(), ...hideableSettings];
   for (const [key, value] of params) {
     if (key === "hide") {
       const names = value.split(",").filter(Boolean);
-      const unknown = names.filter((n) => !known.includes(n));
-      if (unknown.length) problems.push({ key: "link_unknown_parts", values: { unknown: unknown.join(", "), known: known.join(", ") } });
-      page.hide.push(...names.filter((n) => known.includes(n) && !page.hide.includes(n)));
+      const unknown = known ? names.filter((n) => !known.includes(n)) : [];
+      if (known && unknown.length) problems.push({ key: "link_unknown_parts", values: { unknown: unknown.join(", "), known: known.join(", ") } });
+      page.hide.push(...names.filter((n) => !unknown.includes(n) && !page.hide.includes(n)));
     } else if (PAGE_KEYS.has(key)) {
       const allowed = /** @type {string[]} */ (PAGE_KEYS.get(key)); // it has the key
       if (allowed.includes(value)) page[key] = value;
@@ -437,6 +442,22 @@ async function main() {
         progressBox.querySelector(".bar").style.width = `${Math.round(m.fraction * 100)}%`;
         progressBox.querySelector(".text").textContent = t(m.key);
         break;
+      case "schema":
+        // The trainer's settings and limits, from the first worker on: the lab is built from
+        // them, and the link's `hide=` names can now be checked against its groups and controls.
+        if (hideableSettings) break;
+        lab.build(m.schema);
+        plane.limit(m.constants.max_drawn, m.constants.point_decimals);
+        metricsView.setClasses(m.constants.classes);
+        hideableSettings = lab.hideable;
+        // For scripts and tests: the schema the lab was built from.
+        /** @type {any} */ (window.webgan).settingsSchema = () => structuredClone(m.schema);
+        {
+          const { page: named, problems: unknown } = readHash();
+          for (const { key, values } of unknown.filter((p) => p.key === "link_unknown_parts")) showError(t(key, values));
+          lab.hide(named.hide);
+        }
+        break;
       case "ready":
         registerServiceWorker(); // not sooner: see there
         Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
@@ -498,17 +519,17 @@ async function main() {
       case "config":
         walkAsked = false; // a walk asked of the previous settings may have been skipped
         status.config = m.config;
-        lab.show(m.config);
+        lab.show(m.config, m.relevant);
         $("settings").hidden = false; // shown only once it holds the settings in force
         showPlane(m.config.data !== "mnist");
         $("walk-digit-label").hidden = !m.config.conditional;
         $("samples-caption").dataset.i18n = m.config.conditional ? "samples_caption_conditional" : "samples_caption";
         $("samples-caption").textContent = t($("samples-caption").dataset.i18n);
-        plane.setData(m.real, m.config.loss.startsWith("wgan"));
+        plane.setData(m.real, m.wasserstein);
         plane.setDrawable(m.config.data === "drawn", m.config.points);
         if (m.config.data === "mnist") status.coverage = null;
         showDrawHint();
-        chart.showWasserstein(m.config.loss.startsWith("wgan"));
+        chart.showWasserstein(m.wasserstein);
         rememberInHash(m.query);
         status.query = m.query;
         if (m.change) showInfo(describeChange(m));

@@ -2,7 +2,9 @@
 // trainer, takes commands from app.js and sends back a frame (the new steps' statistics and the
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
-import init, { WebTrainer, check_settings, max_checkpoint_bytes, presets_json, stat_columns, trap_for_test } from "./pkg/webgan.js";
+import init, {
+  WebTrainer, check_settings, max_checkpoint_bytes, page_constants, presets_json, settings_schema, stat_columns, trap_for_test,
+} from "./pkg/webgan.js";
 import { benchmark } from "./bench.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
 import "./pkg/precache.js"; // self.PRECACHE: this build's version and files (see sw.js)
@@ -334,6 +336,8 @@ function postHistory() {
 async function loadTrainer() {
   const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.gz", import.meta.url), "loading_wasm", 0, 0.5);
   wasmMemory = (await init({ module_or_path: await gunzip(wasm) })).memory;
+  // The settings and limits the page's controls and views are built from, as soon as they are known.
+  post({ type: "schema", schema: JSON.parse(settings_schema()), constants: JSON.parse(page_constants()) });
 }
 
 /** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/backend.rs). */
@@ -394,7 +398,8 @@ function postConfig(change = null) {
   const config = JSON.parse(trainer.config());
   toyRun = config.data !== "mnist";
   const real = trainer.real_points(REAL_POINTS);
-  post({ type: "config", config, query: trainer.query(), step: trainer.step_count(), change, real }, [real.buffer]);
+  const facts = { relevant: trainer.relevant_settings(), wasserstein: trainer.wasserstein() };
+  post({ type: "config", config, query: trainer.query(), step: trainer.step_count(), change, real, ...facts }, [real.buffer]);
 }
 
 /** Reads what the steps since the last frame produced and sends it to the page. `since` is when

@@ -2,7 +2,6 @@
 // uniform, confidence, a histogram of the classes, and the mode-collapse alarm.
 import { t } from "../i18n.js";
 
-const CLASSES = 10;
 /** Before this step G is still learning to draw at all: its first grey blobs all look like one
  * digit to the classifier, which is not yet mode collapse, so the alarm waits. */
 const ALARM_AFTER_STEP = 300;
@@ -14,7 +13,15 @@ export class MetricsView {
     this.ctx = histogram.getContext("2d");
     this.values = values;
     this.alarm = alarm;
+    /** The classes the classifier tells apart: the trainer's (see setClasses). */
+    this.classes = 0;
     this.clear();
+  }
+
+  /** Takes the number of classes from the trainer. */
+  setClasses(classes) {
+    this.classes = classes;
+    this.refresh();
   }
 
   /** Forgets the last measurement (a new run); `why` says why there is none, if not merely "not yet". */
@@ -45,7 +52,7 @@ export class MetricsView {
     } else {
       const rows = [
         [t("metric_fid", { count: m.count }), m.fid.toFixed(2)],
-        [t("metric_covered"), `${m.covered} / ${CLASSES}`],
+        [t("metric_covered"), `${m.covered} / ${this.classes}`],
         [t("metric_kl"), m.kl_uniform.toFixed(3)],
         [t("metric_confidence"), `${(100 * m.confidence).toFixed(1)} %`],
         [t("metric_step"), String(m.step)],
@@ -60,15 +67,15 @@ export class MetricsView {
         }),
       );
     }
-    this.drawHistogram(m ? m.histogram : new Array(CLASSES).fill(0));
+    this.drawHistogram(m ? m.histogram : new Array(this.classes).fill(0));
   }
 
-  /** Ten bars, the share of generated digits the classifier puts in each class; the dashed line
-   * is the uniform 10 % a perfect generator would draw. */
+  /** A bar per class, the share of generated digits the classifier puts in it; the dashed line
+   * is the uniform share (10 % of ten classes) a perfect generator would draw. */
   drawHistogram(shares) {
     const { ctx, canvas } = this;
     const w = canvas.width, h = canvas.height, bottom = h - 16, top = 6;
-    const barWidth = w / CLASSES;
+    const barWidth = w / shares.length;
     const scale = Math.max(0.3, ...shares);
     const y = (share) => bottom - ((bottom - top) * share) / scale;
     ctx.clearRect(0, 0, w, h);
@@ -80,11 +87,12 @@ export class MetricsView {
       ctx.fillStyle = "#5b6575";
       ctx.fillText(String(digit), (digit + 0.5) * barWidth, h - 3);
     });
+    if (!shares.length) return; // the trainer has not said how many classes there are yet
     ctx.strokeStyle = "#2a9d5b";
     ctx.setLineDash([4, 3]);
     ctx.beginPath();
-    ctx.moveTo(0, y(0.1));
-    ctx.lineTo(w, y(0.1));
+    ctx.moveTo(0, y(1 / shares.length));
+    ctx.lineTo(w, y(1 / shares.length));
     ctx.stroke();
     ctx.setLineDash([]);
   }

@@ -2,8 +2,6 @@
 // background, the real points, G's points, and on each of G's points an arrow for the step G's
 // loss asks of it. With the drawn data set the student draws the distribution here.
 
-/** The most points a drawing may hold (the trainer refuses more). */
-const MAX_DRAWN = 256;
 /** A new drawn point needs at least this distance (in unit coordinates) from the last one. */
 const DRAW_SPACING = 0.012;
 /** The longest arrow, in pixels; the others are scaled to it. */
@@ -21,9 +19,18 @@ export class Plane {
     this.drawing = false;
     this.drawn = [];
     this.onDraw = onDraw;
+    /** The most points a drawing may hold, and the decimals a point keeps: the trainer's (see limit). */
+    this.maxDrawn = 0;
+    this.scale = 1;
     canvas.addEventListener("pointerdown", (e) => this.stroke(e, true));
     canvas.addEventListener("pointermove", (e) => this.stroke(e, false));
     for (const end of ["pointerup", "pointerleave"]) canvas.addEventListener(end, () => this.endStroke());
+  }
+
+  /** Takes the trainer's limits on a drawing: at most `maxDrawn` points of `decimals` decimals. */
+  limit(maxDrawn, decimals) {
+    this.maxDrawn = maxDrawn;
+    this.scale = 10 ** decimals;
   }
 
   /** Real points (flattened pairs) to show, and whether D is a Wasserstein critic (its score is
@@ -52,10 +59,10 @@ export class Plane {
     if (!this.drawable || (!starting && !this.drawing)) return;
     this.drawing = true;
     const rect = this.canvas.getBoundingClientRect();
-    const round = (v) => Math.round(Math.min(1, Math.max(0, v)) * 1000) / 1000;
+    const round = (v) => Math.round(Math.min(1, Math.max(0, v)) * this.scale) / this.scale;
     const point = [round((e.clientX - rect.left) / rect.width), round(1 - (e.clientY - rect.top) / rect.height)];
     const last = this.drawn[this.drawn.length - 1];
-    if (this.drawn.length >= MAX_DRAWN || (last && Math.hypot(point[0] - last[0], point[1] - last[1]) < DRAW_SPACING)) return;
+    if (this.drawn.length >= this.maxDrawn || (last && Math.hypot(point[0] - last[0], point[1] - last[1]) < DRAW_SPACING)) return;
     this.drawn.push(point);
     this.draw();
   }
