@@ -25,6 +25,13 @@ pub fn all() -> Vec<Preset> {
     let sgd = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.05, ..adam };
     vec![
         Preset {
+            id: "first_minute",
+            outcome: "The seed article's GAN with 512-unit layers instead of 128: varied digits by 2 000 steps; by 3 000 the classifier finds 9 of the 10 digits in G's samples (FID about 185, against 8 and about 380 for the seed article's MLP).",
+            // The seed article's MLP four times as wide: its 128 is also the DCGAN's channel count,
+            // which cannot grow four times, so the opening settings keep it.
+            config: TrainConfig { hidden: 512, ..base.clone() },
+        },
+        Preset {
             id: "seed_article",
             outcome: "Varied, noisy digits by 2 000 steps that sharpen by 10 000; D(x) and D(G(z)) hover around 0.65 and 0.35 instead of running to 1 and 0 (G learns at 1e-3, five times D's rate).",
             config: base.clone(),

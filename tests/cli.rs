@@ -103,7 +103,7 @@ fn bad_settings_and_unknown_presets_are_refused_by_name() {
     let run = webgan(&["train", "--preset", "wgan", "--steps", "1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success());
-    assert!(stderr.contains("no preset `wgan`; presets: seed_article, minimax"), "{stderr}");
+    assert!(stderr.contains("no preset `wgan`; presets: first_minute, seed_article, minimax"), "{stderr}");
 
     let run = webgan(&["train", "--set", "d_steps=0", "--steps", "1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);

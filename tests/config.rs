@@ -163,15 +163,16 @@ fn restart_is_needed_only_for_shape_or_seed_changes() {
 #[test]
 fn presets_are_valid_distinct_and_keep_the_networks() {
     let all = presets::all();
-    assert_eq!(all.len(), 10);
+    assert_eq!(all.len(), 11);
     for (i, p) in all.iter().enumerate() {
         assert_eq!(p.config.validate(), Ok(()), "{}", p.id);
-        // The digit presets share the default networks (the conditional one adds the labels);
-        // the toys differ only in data and noise size.
+        // The digit presets share the default networks (the conditional one adds the labels,
+        // the first-minute one widens them); the toys differ only in data and noise size.
         let networks = TrainConfig {
             data: p.config.data,
             latent_dim: p.config.latent_dim,
             conditional: p.config.conditional,
+            hidden: if p.id == "first_minute" { 512 } else { TrainConfig::default().hidden },
             ..TrainConfig::default()
         };
         assert!(!p.config.needs_restart(&networks), "{} changes the networks", p.id);
