@@ -183,14 +183,21 @@ pub fn settings_schema() -> String {
     crate::config::schema::schema_json()
 }
 
-/// The limits the page's views work to, as JSON `{max_drawn, point_decimals, classes}`: the
-/// points a drawing may hold and the decimals each keeps, and the classes the digit classifier
-/// tells apart.
+/// The limits the page's views work to, as JSON `{max_drawn, point_decimals, classes,
+/// covered_share, alarm_from_step}`: the points a drawing may hold and the decimals each keeps,
+/// the classes the digit classifier tells apart, the share that counts a class as drawn, and
+/// the step from which narrow digits raise the mode-collapse alarm.
 #[wasm_bindgen]
 pub fn page_constants() -> String {
     let (max_drawn, point_decimals) = (toy::MAX_DRAWN, crate::config::POINT_DECIMALS);
-    serde_json::json!({ "max_drawn": max_drawn, "point_decimals": point_decimals, "classes": crate::classifier::CLASSES })
-        .to_string()
+    serde_json::json!({
+        "max_drawn": max_drawn,
+        "point_decimals": point_decimals,
+        "classes": crate::classifier::CLASSES,
+        "covered_share": crate::eval::COVERED_SHARE,
+        "alarm_from_step": crate::eval::ALARM_FROM_STEP,
+    })
+    .to_string()
 }
 
 /// The presets as JSON: `[{id, query}]`, `query` being the settings in URL-hash form.
@@ -433,7 +440,7 @@ impl WebTrainer {
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
     /// resolves to JSON `{step, count, fid, histogram, covered, kl_uniform, confidence,
-    /// collapsed}`. The classifier runs on the training device and one read brings the result.
+    /// collapsed, alarm}` (`alarm`: [`crate::eval::Alarm`] at that step). The classifier runs on the training device and one read brings the result.
     /// Digits that are not finite are not measured: the promise rejects, saying so.
     pub fn measure(&self) -> Promise {
         let state = self.state.clone();
@@ -443,8 +450,9 @@ impl WebTrainer {
             let step = pending.step();
             let data = read(pending.values()).await?;
             let metrics = state.borrow_mut().finish_measure(pending, data).map_err(js_error)?;
-            let mut json = serde_json::to_value(metrics).expect("metrics serialise");
+            let mut json = serde_json::to_value(&metrics).expect("metrics serialise");
             json["step"] = step.into();
+            json["alarm"] = serde_json::to_value(metrics.classes.alarm(step)).expect("an alarm serialises");
             Ok(JsValue::from_str(&json.to_string()))
         })
     }

@@ -4,9 +4,11 @@
 mod common;
 
 use burn::tensor::{Tensor, TensorData};
-use webgan::classifier::{Classifier, FEATURES, TRAINING_DIGITS};
+use webgan::classifier::{CLASSES, Classifier, FEATURES, TRAINING_DIGITS};
 use webgan::data::PIXELS;
-use webgan::eval::{Judge, LIVE_SAMPLES, MeasureError, Metrics, reference_stats, report_from_probabilities};
+use webgan::eval::{
+    ALARM_FROM_STEP, Alarm, Judge, LIVE_SAMPLES, MeasureError, Metrics, reference_stats, report_from_probabilities,
+};
 use webgan::fid::{FeatureStats, frechet_distance};
 use webgan::params::from_bytes;
 use webgan::rng::Rng;
@@ -126,4 +128,24 @@ fn digits_that_cannot_be_measured_are_refused() {
     assert_eq!(judge.metrics(&judged[..width]), Err(MeasureError::TooFew(1)));
     judged[width + 3] = f32::NAN;
     assert_eq!(judge.metrics(&judged), Err(MeasureError::NonFinite(1)));
+}
+
+/// Narrow digits raise the alarm from [`ALARM_FROM_STEP`] on; before it they are a generator
+/// still learning to draw, and varied digits raise nothing at any step.
+#[test]
+fn the_alarm_waits_for_the_generator_to_draw() {
+    let mut rows = vec![0.0f32; 10 * CLASSES];
+    rows.chunks_exact_mut(CLASSES).for_each(|row| row[3] = 1.0);
+    let narrow = report_from_probabilities(&rows);
+    rows.chunks_exact_mut(CLASSES).enumerate().for_each(|(i, row)| {
+        row.fill(0.0);
+        row[i] = 1.0;
+    });
+    let varied = report_from_probabilities(&rows);
+    assert_eq!(narrow.alarm(ALARM_FROM_STEP - 1), Alarm::TooEarly);
+    assert_eq!(narrow.alarm(ALARM_FROM_STEP), Alarm::Collapse);
+    assert_eq!(
+        (varied.alarm(0), varied.alarm(ALARM_FROM_STEP), varied.alarm(1_000_000)),
+        (Alarm::Quiet, Alarm::Quiet, Alarm::Quiet)
+    );
 }

@@ -147,7 +147,7 @@ test("a collapsing generator raises the mode-collapse alarm, and a missing class
   await page.goto(`${base}#backend=cpu&autostart=1&lr_g=0.0002`);
   const collapsed = await waitFor(
     page,
-    (s) => (s.metrics && s.metrics.step >= 600 && s.metrics.collapsed) || s.error,
+    (s) => (s.metrics && s.metrics.step >= 600 && s.metrics.alarm === "collapse") || s.error,
     "a collapsed generator's metrics",
     6 * 60_000,
   );

@@ -448,7 +448,7 @@ async function main() {
         if (hideableSettings) break;
         lab.build(m.schema);
         plane.limit(m.constants.max_drawn, m.constants.point_decimals);
-        metricsView.setClasses(m.constants.classes);
+        metricsView.setConstants(m.constants);
         hideableSettings = lab.hideable;
         // For scripts and tests: the schema the lab was built from.
         /** @type {any} */ (window.webgan).settingsSchema = () => structuredClone(m.schema);

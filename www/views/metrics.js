@@ -2,9 +2,6 @@
 // uniform, confidence, a histogram of the classes, and the mode-collapse alarm.
 import { t } from "../i18n.js";
 
-/** Before this step G is still learning to draw at all: its first grey blobs all look like one
- * digit to the classifier, which is not yet mode collapse, so the alarm waits. */
-const ALARM_AFTER_STEP = 300;
 
 export class MetricsView {
   /** `histogram` is a canvas, `values` an element for the figures, `alarm` the collapse box. */
@@ -13,14 +10,15 @@ export class MetricsView {
     this.ctx = histogram.getContext("2d");
     this.values = values;
     this.alarm = alarm;
-    /** The classes the classifier tells apart: the trainer's (see setClasses). */
-    this.classes = 0;
+    /** The trainer's `{classes, covered_share, alarm_from_step}` (see setConstants). */
+    this.constants = { classes: 0, covered_share: 0, alarm_from_step: 0 };
     this.clear();
   }
 
-  /** Takes the number of classes from the trainer. */
-  setClasses(classes) {
-    this.classes = classes;
+  /** Takes from the trainer the classes there are, the share that counts one as drawn, and the
+   * step the alarm watches from. */
+  setConstants({ classes, covered_share, alarm_from_step }) {
+    this.constants = { classes, covered_share, alarm_from_step };
     this.refresh();
   }
 
@@ -31,7 +29,8 @@ export class MetricsView {
     this.refresh();
   }
 
-  /** Shows a measurement: `{step, count, fid, histogram, covered, kl_uniform, confidence, collapsed}`. */
+  /** Shows a measurement: `{step, count, fid, histogram, covered, kl_uniform, confidence, alarm}`,
+   * `alarm` being the trainer's verdict: "quiet", "too_early" or "collapse". */
   show(metrics) {
     this.last = metrics;
     this.refresh();
@@ -40,19 +39,18 @@ export class MetricsView {
   /** Redraws in the current language. */
   refresh() {
     const m = this.last;
-    const narrow = m && m.collapsed;
-    const early = narrow && m.step < ALARM_AFTER_STEP;
-    this.alarm.hidden = !narrow;
-    this.alarm.classList.toggle("early", Boolean(early));
-    this.alarm.textContent = !narrow ? ""
-      : early ? t("collapse_too_early", { step: ALARM_AFTER_STEP })
+    const alarm = m ? m.alarm : "quiet";
+    this.alarm.hidden = alarm === "quiet";
+    this.alarm.classList.toggle("early", alarm === "too_early");
+    this.alarm.textContent = alarm === "quiet" ? ""
+      : alarm === "too_early" ? t("collapse_too_early", { step: this.constants.alarm_from_step })
       : t("collapse_alarm", { covered: m.covered, kl: m.kl_uniform.toFixed(2) });
     if (!m) {
       this.values.textContent = this.unavailable ? t("metrics_unavailable", { why: this.unavailable }) : t("metrics_waiting");
     } else {
       const rows = [
         [t("metric_fid", { count: m.count }), m.fid.toFixed(2)],
-        [t("metric_covered"), `${m.covered} / ${this.classes}`],
+        [t("metric_covered"), `${m.covered} / ${this.constants.classes}`],
         [t("metric_kl"), m.kl_uniform.toFixed(3)],
         [t("metric_confidence"), `${(100 * m.confidence).toFixed(1)} %`],
         [t("metric_step"), String(m.step)],
@@ -67,7 +65,7 @@ export class MetricsView {
         }),
       );
     }
-    this.drawHistogram(m ? m.histogram : new Array(this.classes).fill(0));
+    this.drawHistogram(m ? m.histogram : new Array(this.constants.classes).fill(0));
   }
 
   /** A bar per class, the share of generated digits the classifier puts in it; the dashed line
@@ -82,7 +80,7 @@ export class MetricsView {
     ctx.font = "11px system-ui, sans-serif";
     ctx.textAlign = "center";
     shares.forEach((share, digit) => {
-      ctx.fillStyle = share >= 0.02 ? "#2d6fd2" : "#c3cad6";
+      ctx.fillStyle = share >= this.constants.covered_share ? "#2d6fd2" : "#c3cad6";
       ctx.fillRect(digit * barWidth + 3, y(share), barWidth - 6, bottom - y(share));
       ctx.fillStyle = "#5b6575";
       ctx.fillText(String(digit), (digit + 0.5) * barWidth, h - 3);
