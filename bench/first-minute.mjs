@@ -3,13 +3,15 @@
 // navigation to the trainer being ready, to the first digits on screen and to the first
 // measurement in which the classifier finds all ten classes, with the bytes the server sent.
 //
-// usage: node bench/first-minute.mjs [seconds=120] [backends=cpu,webgpu,auto]   (after ./build.sh build;
-//        auto: the link names no backend, so the page chooses by the adapter)
+// usage: node bench/first-minute.mjs [seconds=120] [backends=cpu,webgpu,auto] [settings]
+//        (after ./build.sh build; auto: the link names no backend, so the page chooses by the
+//        adapter; settings: more of the link, e.g. hidden=512 for the first-minute preset)
 import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 
 const limitS = Number(process.argv[2] || 120);
 const backends = (process.argv[3] || "cpu,webgpu").split(",");
+const settings = process.argv[4] ? `&${process.argv[4]}` : "";
 const server = await serve(0, "127.0.0.1", "/");
 let served = 0;
 // Body bytes as sent (the server's handler pipes files through `write` after this listener runs).
@@ -28,7 +30,7 @@ for (const backend of backends) {
   const page = await context.newPage();
   served = 0;
   const t0 = Date.now();
-  await page.goto(`${base}#autostart=1${backend === "auto" ? "" : `&backend=${backend}`}`);
+  await page.goto(`${base}#autostart=1${backend === "auto" ? "" : `&backend=${backend}`}${settings}`);
   const seconds = () => (Date.now() - t0) / 1000;
   const line = { backend, ready_s: null, first_digits_s: null, ten_classes_s: null, ten_classes_step: null };
   for (;;) {
