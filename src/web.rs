@@ -109,6 +109,19 @@ fn start() {
 thread_local! {
     /// The GPU can be initialised once per page; its outcome is kept for every later trainer.
     static GPU: RefCell<Option<Result<ComputeDevice, String>>> = const { RefCell::new(None) };
+    /// What preparing the browser's adapter said (empty, or why WebGPU is unusable), once per page.
+    static PREPARED: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Prepares the browser's WebGPU adapter on first use, recording what it says of itself:
+/// empty, or why WebGPU is unusable. The choice of a backend and the GPU's start both need it.
+async fn prepared() -> String {
+    if let Some(known) = PREPARED.with(|p| p.borrow().clone()) {
+        return known;
+    }
+    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
+    PREPARED.with(|p| *p.borrow_mut() = Some(refusal.clone()));
+    refusal
 }
 
 /// The WebGPU device, started on first use; `Err` says why there is none.
@@ -117,7 +130,7 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
     if let Some(known) = GPU.with(|g| g.borrow().clone()) {
         return known;
     }
-    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
+    let refusal = prepared().await;
     let outcome = if refusal.is_empty() { backend::gpu_async(&reported_facts()).await } else { Err(refusal) };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
@@ -132,7 +145,7 @@ fn reported_facts() -> AdapterFacts {
 /// backend where the adapter runs on the processor (then with its choice, to explain it).
 /// Where WebGPU is unusable, the CPU with why, as for `"webgpu"`.
 async fn automatic() -> (ComputeDevice, String, Option<BackendChoice>) {
-    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
+    let refusal = prepared().await;
     if !refusal.is_empty() {
         return (backend::cpu(), refusal, None);
     }
