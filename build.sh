@@ -146,6 +146,8 @@ check() {
   say "check: formatting (cargo fmt)"
   cargo fmt --check
   cargo fmt --check --manifest-path fuzz/Cargo.toml
+  say "check: each module of src/ uses only lower layers (tools/layers.mjs)"
+  node tools/layers.mjs >/dev/null
   say "check: vendor/ is the crates.io releases plus vendor/patches"
   tools/revendor.sh check
   say "check: clippy, native (library, CLI, tests)"

@@ -4,40 +4,38 @@
 //! places: in a browser Web Worker on WebGPU, in the same worker on burn's CPU backend when
 //! WebGPU is missing, and natively from the `webgan` command-line tool.
 //!
-//! Everything here except `web` (built for WebAssembly only) is independent of the browser:
-//! the tensor device decides where the maths runs, so the same [`Trainer`] serves the page, the
-//! CLI and the tests.
+//! The modules are layers, each using only those listed before it:
+//! - [`rng`], [`tensor`]: seeded randomness and reading tensors back;
+//! - [`data`]: the digits and the 2-D toys;
+//! - [`config`]: what a run is (its settings, their schema, the presets);
+//! - [`model`]: the networks;
+//! - [`view`]: pictures of samples and of the plane, walks through the noise;
+//! - [`train`]: one step of the game, its statistics, history and checkpoints;
+//! - [`judge`]: the project's classifier, FID, and the verdicts it gives;
+//! - [`device`]: where the maths runs and whether a run fits there;
+//! - [`session`]: one run as a host sees it, with the per-frame policy;
+//! - the hosts: `web` (the browser worker, built for WebAssembly only) and the `webgan` CLI.
+//!
+//! Everything below the hosts is independent of the browser: the tensor device decides where
+//! the maths runs, so the same [`Trainer`] serves the page, the CLI and the tests.
 
-pub mod backend;
-pub mod bench;
-pub mod checkpoint;
-pub mod classifier;
 pub mod config;
 pub mod data;
-pub mod eval;
-pub mod fid;
-pub mod footprint;
-pub mod grid;
-pub mod history;
-pub mod latent;
-pub mod loss;
+pub mod device;
+pub mod judge;
 pub mod model;
-pub mod optim;
-pub mod params;
-pub mod presets;
 pub mod rng;
-pub mod schedule;
 pub mod session;
-pub mod stats;
-pub mod toy;
-pub mod trainer;
+pub mod tensor;
+pub mod train;
+pub mod view;
 
 #[cfg(target_arch = "wasm32")]
 pub mod web;
 
+pub use config::presets::Preset;
 pub use config::{ConfigError, TrainConfig};
 pub use data::{DataError, Digits};
-pub use presets::Preset;
 pub use session::Session;
-pub use stats::StepStats;
-pub use trainer::{ConfigChange, Trainer};
+pub use train::stats::StepStats;
+pub use train::{ConfigChange, Trainer};

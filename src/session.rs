@@ -16,11 +16,12 @@ use std::rc::Rc;
 use burn::tensor::{Tensor, TensorData};
 use thiserror::Error;
 
-use crate::backend::ComputeDevice;
-use crate::checkpoint::{Checkpoint, CheckpointError};
-use crate::eval::{Judge, JudgeError, MeasureError, Metrics};
-use crate::footprint::FootprintError;
-use crate::stats::{PendingStats, StepValues, floats};
+use crate::device::ComputeDevice;
+use crate::device::footprint::FootprintError;
+use crate::judge::{Judge, JudgeError, MeasureError, Metrics};
+use crate::tensor::floats;
+use crate::train::checkpoint::{Checkpoint, CheckpointError};
+use crate::train::stats::{PendingStats, StepValues};
 use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer};
 
 /// Why settings or a saved run were not taken; the run in force stays.

@@ -10,16 +10,18 @@ use js_sys::{Float32Array, Promise, Uint8Array, Uint8ClampedArray};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
-use crate::backend::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice};
-use crate::bench;
-use crate::checkpoint::Checkpoint;
-use crate::eval::LIVE_SAMPLES;
-use crate::grid::digit_grid;
-use crate::latent;
+use crate::data::toy;
+use crate::device::bench;
+use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice};
+use crate::judge::LIVE_SAMPLES;
 use crate::session::{Applied, Diverged, Session};
-use crate::stats::{ROW, floats};
-use crate::toy::{self, PlaneView};
-use crate::{ConfigChange, Digits, TrainConfig, presets};
+use crate::tensor::floats;
+use crate::train::checkpoint::Checkpoint;
+use crate::train::stats::ROW;
+use crate::view::grid::digit_grid;
+use crate::view::latent;
+use crate::view::plane::PlaneView;
+use crate::{ConfigChange, Digits, TrainConfig, config::presets};
 
 #[wasm_bindgen(inline_js = r#"
 let errors = [];
@@ -131,7 +133,7 @@ pub async fn webgpu() -> Result<ComputeDevice, String> {
         return known;
     }
     let refusal = prepared().await;
-    let outcome = if refusal.is_empty() { backend::gpu_async(&reported_facts()).await } else { Err(refusal) };
+    let outcome = if refusal.is_empty() { device::gpu_async(&reported_facts()).await } else { Err(refusal) };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
 }
@@ -141,21 +143,21 @@ fn reported_facts() -> AdapterFacts {
     serde_json::from_str(&adapter_facts()).unwrap_or_default()
 }
 
-/// The device for a link that names no backend, by [`backend::choose`]: WebGPU, or the CPU
+/// The device for a link that names no backend, by [`device::choose`]: WebGPU, or the CPU
 /// backend where the adapter runs on the processor (then with its choice, to explain it).
 /// Where WebGPU is unusable, the CPU with why, as for `"webgpu"`.
 async fn automatic() -> (ComputeDevice, String, Option<BackendChoice>) {
     let refusal = prepared().await;
     if !refusal.is_empty() {
-        return (backend::cpu(), refusal, None);
+        return (device::cpu(), refusal, None);
     }
-    let choice = backend::choose(&reported_facts());
+    let choice = device::choose(&reported_facts());
     if choice.kind == BackendKind::Cpu {
-        return (backend::cpu(), String::new(), Some(choice));
+        return (device::cpu(), String::new(), Some(choice));
     }
     match webgpu().await {
         Ok(device) => (device, String::new(), None),
-        Err(why) => (backend::cpu(), why, None),
+        Err(why) => (device::cpu(), why, None),
     }
 }
 
@@ -206,9 +208,9 @@ pub fn page_constants() -> String {
     serde_json::json!({
         "max_drawn": max_drawn,
         "point_decimals": point_decimals,
-        "classes": crate::classifier::CLASSES,
-        "covered_share": crate::eval::COVERED_SHARE,
-        "alarm_from_step": crate::eval::ALARM_FROM_STEP,
+        "classes": crate::data::CLASSES,
+        "covered_share": crate::judge::COVERED_SHARE,
+        "alarm_from_step": crate::judge::ALARM_FROM_STEP,
     })
     .to_string()
 }
@@ -225,7 +227,7 @@ pub fn presets_json() -> String {
 /// of these networks, so the page refuses it before reading it.
 #[wasm_bindgen]
 pub fn max_checkpoint_bytes() -> f64 {
-    crate::checkpoint::MAX_BYTES as f64
+    crate::train::checkpoint::MAX_BYTES as f64
 }
 
 /// Panics, which in WebAssembly is a trap that leaves the module unusable: lets the page's test
@@ -275,16 +277,16 @@ impl WebTrainer {
     /// Starts a run on `digits` (a digit file, raw or gzip) with the settings of `query`
     /// (`seed=7&batch=64`, as in the page's URL hash). `backend` is `"webgpu"` (falling back
     /// to the CPU, with a notice, where WebGPU is unusable), `"cpu"`, or `"auto"`: WebGPU
-    /// unless the adapter runs on the processor (see [`backend::choose`]).
+    /// unless the adapter runs on the processor (see [`device::choose`]).
     pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
         let asked = TrainConfig::from_query(&query).map_err(js_error)?;
         let digits = Digits::decode(&digits).map_err(js_error)?;
         let (device, notice, choice) = match backend.as_str() {
-            "cpu" => (backend::cpu(), String::new(), None),
+            "cpu" => (device::cpu(), String::new(), None),
             "webgpu" => match webgpu().await {
                 Ok(device) => (device, String::new(), None),
-                Err(why) => (backend::cpu(), why, None),
+                Err(why) => (device::cpu(), why, None),
             },
             "auto" => automatic().await,
             other => return Err(js_error(format!("unknown backend `{other}`; use webgpu, cpu or auto"))),
@@ -453,7 +455,7 @@ impl WebTrainer {
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
     /// resolves to JSON `{step, count, fid, histogram, covered, kl_uniform, confidence,
-    /// collapsed, alarm}` (`alarm`: [`crate::eval::Alarm`] at that step). The classifier runs on the training device and one read brings the result.
+    /// collapsed, alarm}` (`alarm`: [`crate::judge::Alarm`] at that step). The classifier runs on the training device and one read brings the result.
     /// Digits that are not finite are not measured: the promise rejects, saying so.
     pub fn measure(&self) -> Promise {
         let state = self.state.clone();
@@ -501,7 +503,11 @@ impl WebTrainer {
     /// `count` points of the toy data set in force, for the plane to show beside G's; empty
     /// for MNIST. More points than the set holds are refused.
     pub fn real_points(&self, count: usize) -> Result<Float32Array, JsValue> {
-        let points = toy::display_points(self.state.borrow().trainer().config(), count).map_err(js_error)?;
+        let points = {
+            let state = self.state.borrow();
+            let config = state.trainer().config();
+            toy::display_points(config.data, &config.points, config.seed, count).map_err(js_error)?
+        };
         Ok(Float32Array::from(points.as_slice()))
     }
 

@@ -1,8 +1,8 @@
 //! The backend a page trains on when its link names none, decided from what the adapter reports,
 //! and what "Check this computer" makes of its measurements.
 
-use webgan::backend::{self, AdapterFacts, BackendKind};
-use webgan::bench::{self, Machine, Measured};
+use webgan::device::bench::{self, Machine, Measured};
+use webgan::device::{self, AdapterFacts, BackendKind};
 
 fn adapter(vendor: &str, architecture: &str, description: &str, fallback: bool) -> AdapterFacts {
     AdapterFacts {
@@ -29,12 +29,12 @@ fn software_adapters_train_on_the_cpu_and_say_why() {
         (adapter("", "", "", true), "auto_cpu_fallback"),
     ];
     for (facts, reason) in cases {
-        let choice = backend::choose(&facts);
+        let choice = device::choose(&facts);
         assert_eq!(choice.kind, BackendKind::Cpu, "{facts:?}");
         assert_eq!(choice.reason, Some(reason), "{facts:?}");
         assert!(!choice.adapter.is_empty(), "the message names the adapter: {facts:?}");
     }
-    assert_eq!(backend::choose(&adapter("google", "swiftshader", "", false)).adapter, "google swiftshader");
+    assert_eq!(device::choose(&adapter("google", "swiftshader", "", false)).adapter, "google swiftshader");
 }
 
 #[test]
@@ -49,7 +49,7 @@ fn hardware_adapters_train_on_the_gpu() {
         // Software names are whole words: a hardware name that merely contains one is hardware.
         adapter("acme", "warpdrive", "Hyperwarp 9000", false),
     ] {
-        let choice = backend::choose(&facts);
+        let choice = device::choose(&facts);
         assert_eq!(choice.kind, BackendKind::Gpu, "{facts:?}");
         assert_eq!(choice.reason, None, "{facts:?}");
     }

@@ -3,15 +3,17 @@
 
 mod common;
 
-use webgan::checkpoint::{Checkpoint, CheckpointError, MAX_STEP, Network, UNCHECKED_VERSION, VERSION};
+use webgan::config::Architecture;
+use webgan::config::GanLoss;
 use webgan::config::MAX_D_STEPS;
-use webgan::history::{History, HistoryError};
-use webgan::loss::GanLoss;
-use webgan::model::Architecture;
-use webgan::optim::{OptimizerConfig, OptimizerKind, OptimizerStateError};
-use webgan::params::{self, ParamsError};
-use webgan::stats::{ROW, StepValues, floats};
-use webgan::{Digits, TrainConfig, Trainer, backend};
+use webgan::config::{OptimizerConfig, OptimizerKind};
+use webgan::tensor::floats;
+use webgan::train::checkpoint::{Checkpoint, CheckpointError, MAX_STEP, Network, UNCHECKED_VERSION, VERSION};
+use webgan::train::history::{History, HistoryError};
+use webgan::train::optim::OptimizerStateError;
+use webgan::train::params::{self, ParamsError};
+use webgan::train::stats::{ROW, StepValues};
+use webgan::{Digits, TrainConfig, Trainer, device};
 
 /// Takes `steps` steps, accepts their statistics into the curves and returns them bit for bit
 /// (NaN, where no penalty measures ‖∇ₓD‖, must compare equal too).
@@ -27,7 +29,7 @@ fn train(trainer: &mut Trainer, steps: usize) -> Vec<Vec<u32>> {
 /// A run of 12 steps, and the same run saved after 7, restored from the file's bytes and taken
 /// on for 5: the last 5 steps' statistics and the final weights must be identical.
 fn assert_resumes_exactly(config: TrainConfig, digits: &Digits) {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let mut straight = Trainer::new(config.clone(), digits, &device).unwrap();
     let all = train(&mut straight, 12);
 
@@ -71,7 +73,7 @@ fn a_resumed_run_continues_exactly() {
 fn a_checkpoint_without_optimiser_state_does_not_resume_exactly() {
     // The control for the test above: drop the optimiser state and the run diverges from the
     // uninterrupted one, so that test would notice state missing from the file.
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let config = TrainConfig { batch_size: 16, ..TrainConfig::default() };
     let mut straight = Trainer::new(config.clone(), &digits, &device).unwrap();
     let all = train(&mut straight, 12);
@@ -84,7 +86,7 @@ fn a_checkpoint_without_optimiser_state_does_not_resume_exactly() {
 
 #[test]
 fn a_restored_run_draws_the_same_digits() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let config = TrainConfig { ema: 0.5, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, &digits, &device).unwrap();
     for _ in 0..5 {
@@ -104,7 +106,7 @@ fn a_restored_run_draws_the_same_digits() {
 
 #[test]
 fn checkpoints_that_do_not_fit_are_refused() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let saved = Trainer::new(TrainConfig::default(), &digits, &device).unwrap().checkpoint();
 
     let narrower = Checkpoint { config: TrainConfig { hidden: 64, ..saved.config.clone() }, ..saved.clone() };
@@ -162,7 +164,7 @@ fn version_2(bytes: &[u8]) -> Vec<u8> {
 /// A run of one step with a weight average: every network and both optimisers hold state.
 fn one_step(digits: &Digits) -> Trainer {
     let config = TrainConfig { ema: 0.9, ..TrainConfig::default() };
-    let mut trainer = Trainer::new(config, digits, &backend::cpu().device).unwrap();
+    let mut trainer = Trainer::new(config, digits, &device::cpu().device).unwrap();
     train(&mut trainer, 1);
     trainer
 }
@@ -206,7 +208,7 @@ fn a_checkpoint_comes_back_as_written_and_a_damaged_one_is_refused() {
 
 #[test]
 fn non_finite_weights_and_moments_are_refused_naming_their_network() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let saved = one_step(&digits).checkpoint();
     let restore = |checkpoint: Checkpoint| Trainer::from_checkpoint(&checkpoint, &digits, &device).err();
     let nan = ParamsError::NonFinite { index: 0 };
@@ -235,7 +237,7 @@ fn non_finite_weights_and_moments_are_refused_naming_their_network() {
 
 #[test]
 fn counts_no_run_reaches_are_refused() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let saved = one_step(&digits).checkpoint();
     let reread = |checkpoint: Checkpoint| Checkpoint::from_bytes(&checkpoint.to_bytes()).map(|c| c.step);
     assert_eq!(reread(Checkpoint { step: u64::MAX, ..saved.clone() }), Err(CheckpointError::Step(u64::MAX)));

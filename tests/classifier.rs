@@ -3,15 +3,15 @@
 
 mod common;
 
-use webgan::backend;
-use webgan::classifier::{Classifier, held_out_accuracy};
-use webgan::params::{ParamsError, from_bytes, to_bytes};
+use webgan::device;
+use webgan::judge::classifier::{Classifier, held_out_accuracy};
+use webgan::train::params::{ParamsError, from_bytes, to_bytes};
 
 const SHIPPED: &[u8] = include_bytes!("../www/models/classifier.bin");
 
 #[test]
 fn shipped_weights_classify_the_held_out_digits_at_98_percent() {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let model = from_bytes(Classifier::new(&device), SHIPPED).expect("the shipped weights load");
     let accuracy = held_out_accuracy(&model, &common::digits(), &device);
     assert!(accuracy >= 0.98, "held-out accuracy {accuracy}");
@@ -20,7 +20,7 @@ fn shipped_weights_classify_the_held_out_digits_at_98_percent() {
 
 #[test]
 fn parameter_files_round_trip_and_damaged_ones_are_refused() {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let model = from_bytes(Classifier::new(&device), SHIPPED).unwrap();
     assert_eq!(to_bytes(&model), SHIPPED, "save(load(file)) is the file");
 

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use webgan::checkpoint::Checkpoint;
-use webgan::{TrainConfig, params, presets};
+use webgan::train::checkpoint::Checkpoint;
+use webgan::{TrainConfig, config::presets, train::params};
 
 fn command(args: &[&str]) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_webgan"));
@@ -159,7 +159,7 @@ fn a_saved_run_is_judged_from_its_checkpoint_and_damaged_ones_are_refused() {
         checkpoint.to_str().unwrap(),
     ]);
     assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
-    let saved = webgan::checkpoint::Checkpoint::from_bytes(&std::fs::read(&checkpoint).unwrap()).unwrap();
+    let saved = webgan::train::checkpoint::Checkpoint::from_bytes(&std::fs::read(&checkpoint).unwrap()).unwrap();
     assert_eq!((saved.step, saved.config.ema), (3, 0.9));
     assert!(saved.average.is_some(), "the weight average is saved");
 
@@ -264,7 +264,7 @@ fn endless_inputs_are_cut_off() {
     let bytes = std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/www/data/mnist.bin.gz")).unwrap();
     std::fs::write(&real, &webgan::Digits::decode(&bytes).unwrap().pixels[..2 * webgan::data::PIXELS]).unwrap();
     let real = real.to_str().unwrap();
-    let checkpoint_limit = format!("/dev/zero is too large: more than {} bytes", webgan::checkpoint::MAX_BYTES);
+    let checkpoint_limit = format!("/dev/zero is too large: more than {} bytes", webgan::train::checkpoint::MAX_BYTES);
     let input_limit = "/dev/zero is too large: more than 100000000 bytes";
     for (args, message) in [
         (&["train", "--config", "/dev/zero"][..], "/dev/zero is too large: more than 1000000 bytes"),
@@ -364,7 +364,11 @@ fn a_diverged_run_keeps_its_picture_and_last_finite_state() {
     let kept = read_run(saved);
     assert_eq!(kept.step, back, "{message}");
     let curves = kept.history.rows();
-    assert_eq!(curves[curves.len() - webgan::stats::ROW.len()], back as f32, "the curves end at the finite state");
+    assert_eq!(
+        curves[curves.len() - webgan::train::stats::ROW.len()],
+        back as f32,
+        "the curves end at the finite state"
+    );
     assert!(std::fs::read(grid).unwrap().starts_with(b"\x89PNG"), "the picture of the last finite state");
 }
 

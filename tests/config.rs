@@ -1,13 +1,13 @@
 //! Configuration parsing, validation and its messages.
 
+use webgan::config::Architecture;
+use webgan::config::GanLoss;
 use webgan::config::MAX_SEED;
+use webgan::config::schedule::{Anneal, LrSchedule};
 use webgan::config::schema::{self, Limits, Setting, Value};
-use webgan::loss::GanLoss;
-use webgan::model::Architecture;
-use webgan::optim::{OptimizerConfig, OptimizerKind};
-use webgan::schedule::{Anneal, LrSchedule};
-use webgan::toy::DataSet;
-use webgan::{ConfigError, TrainConfig, presets};
+use webgan::config::{OptimizerConfig, OptimizerKind};
+use webgan::data::toy::DataSet;
+use webgan::{ConfigError, TrainConfig, config::presets};
 
 #[test]
 fn defaults_are_the_seed_articles_settings_and_valid() {

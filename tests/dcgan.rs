@@ -7,15 +7,17 @@ mod common;
 
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::classifier::CLASSES;
+use webgan::config::Architecture;
+use webgan::config::GanLoss;
+use webgan::data::CLASSES;
 use webgan::data::PIXELS;
-use webgan::eval::Judge;
-use webgan::loss::{GanLoss, gradient_penalty, r1_penalty};
+use webgan::judge::Judge;
 use webgan::model::batch_norm::BatchNorm;
-use webgan::model::{Architecture, Discriminator, Generator};
+use webgan::model::{Discriminator, Generator};
 use webgan::rng::Rng;
-use webgan::stats::floats;
-use webgan::{TrainConfig, Trainer, backend};
+use webgan::tensor::floats;
+use webgan::train::loss::{gradient_penalty, r1_penalty};
+use webgan::{TrainConfig, Trainer, device};
 
 const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
 const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
@@ -207,7 +209,7 @@ fn dcgan_penalty_gradients_match_finite_differences() {
 #[test]
 fn a_short_dcgan_run_learns_and_every_loss_stays_finite() {
     let digits = common::digits();
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     for loss in [GanLoss::WganGp, GanLoss::Hinge, GanLoss::LeastSquares] {
         let config = TrainConfig { loss, r1_gamma: 1.0, batch_size: 16, ..dcgan(true) };
         let mut trainer = Trainer::new(config, &digits, &device).unwrap();
@@ -227,7 +229,7 @@ fn a_short_dcgan_run_learns_and_every_loss_stays_finite() {
     }
     let stats = trainer.take_stats().unwrap().read();
     let (first, last) = (&stats[..10], &stats[50..]);
-    let mean = |s: &[webgan::stats::StepValues]| s.iter().map(|v| v.loss_d).sum::<f32>() / s.len() as f32;
+    let mean = |s: &[webgan::train::stats::StepValues]| s.iter().map(|v| v.loss_d).sum::<f32>() / s.len() as f32;
     assert!(mean(last) < mean(first), "D learns to tell: loss {} → {}", mean(first), mean(last));
     let after = values(trainer.samples());
     assert_eq!(after.len(), 64 * PIXELS);
@@ -238,7 +240,7 @@ fn a_short_dcgan_run_learns_and_every_loss_stays_finite() {
 #[test]
 fn a_conditional_gan_draws_the_digit_it_is_asked_for() {
     let digits = common::digits();
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let config = TrainConfig { conditional: true, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, &digits, &device).unwrap();
     assert_eq!(trainer.grid_columns(), 10);
@@ -252,10 +254,10 @@ fn a_conditional_gan_draws_the_digit_it_is_asked_for() {
     let judge = Judge::new(CLASSIFIER, REFERENCE, &device).unwrap();
     let judged = values(judge.judge(trainer.eval_samples(count)));
     let hits = judged
-        .chunks_exact(webgan::classifier::FEATURES + CLASSES)
+        .chunks_exact(webgan::judge::classifier::FEATURES + CLASSES)
         .enumerate()
         .filter(|(i, row)| {
-            let p = &row[webgan::classifier::FEATURES..];
+            let p = &row[webgan::judge::classifier::FEATURES..];
             (0..CLASSES).max_by(|&a, &b| p[a].total_cmp(&p[b])) == Some(i % CLASSES)
         })
         .count();

@@ -4,26 +4,27 @@
 mod common;
 
 use burn::tensor::{Tensor, TensorData};
-use webgan::classifier::{CLASSES, Classifier, FEATURES, TRAINING_DIGITS};
+use webgan::data::CLASSES;
 use webgan::data::PIXELS;
-use webgan::eval::{
+use webgan::judge::classifier::{Classifier, FEATURES, TRAINING_DIGITS};
+use webgan::judge::fid::{FeatureStats, frechet_distance};
+use webgan::judge::{
     ALARM_FROM_STEP, Alarm, Judge, LIVE_SAMPLES, MeasureError, Metrics, reference_stats, report_from_probabilities,
 };
-use webgan::fid::{FeatureStats, frechet_distance};
-use webgan::params::from_bytes;
 use webgan::rng::Rng;
-use webgan::stats::floats;
-use webgan::{Trainer, backend, presets};
+use webgan::tensor::floats;
+use webgan::train::params::from_bytes;
+use webgan::{Trainer, config::presets, device};
 
 const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
 const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
 
 fn judge() -> Judge {
-    Judge::new(CLASSIFIER, REFERENCE, &backend::cpu().device).expect("the shipped files load")
+    Judge::new(CLASSIFIER, REFERENCE, &device::cpu().device).expect("the shipped files load")
 }
 
 fn measure(pixels: &[f32]) -> Metrics {
-    judge().measure(pixels, &backend::cpu().device).expect("the digits can be measured")
+    judge().measure(pixels, &device::cpu().device).expect("the digits can be measured")
 }
 
 #[test]
@@ -45,7 +46,7 @@ fn report_matches_hand_computed_values() {
 
 #[test]
 fn shipped_reference_is_what_the_shipped_classifier_makes_of_the_digits() {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let classifier = from_bytes(Classifier::new(&device), CLASSIFIER).unwrap();
     let digits = common::digits();
     let fresh = reference_stats(&classifier, &digits.pixels_unit(), &device);
@@ -92,7 +93,7 @@ fn fid_and_coverage_anchors() {
 
 #[test]
 fn a_collapsed_generator_is_flagged() {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     let mut trainer = Trainer::new(presets::find("mode_collapse").unwrap().config, &common::digits(), &device).unwrap();
     for _ in 0..500 {
         trainer.step();
@@ -107,7 +108,7 @@ fn a_collapsed_generator_is_flagged() {
 /// features would read as a perfect FID.
 #[test]
 fn digits_that_cannot_be_measured_are_refused() {
-    let (judge, device) = (judge(), backend::cpu().device);
+    let (judge, device) = (judge(), device::cpu().device);
     let pixels = common::digits().pixels_unit();
     assert_eq!(judge.measure(&pixels[..1000], &device), Err(MeasureError::Ragged { values: 1000, width: PIXELS }));
     assert_eq!(judge.measure(&pixels[..PIXELS], &device), Err(MeasureError::TooFew(1)));

@@ -1,7 +1,7 @@
 //! The Fréchet distance and its statistics against values worked out by hand.
 
 use nalgebra::{DMatrix, DVector};
-use webgan::fid::{FeatureStats, FidError, frechet_distance};
+use webgan::judge::fid::{FeatureStats, FidError, frechet_distance};
 
 fn stats(mean: &[f64], covariance: &[f64]) -> FeatureStats {
     let dim = mean.len();

@@ -2,10 +2,10 @@
 //! networks and hand-computed sizes, and what it admits and refuses.
 
 use burn::module::Module;
-use webgan::footprint::{Footprint, FootprintError, MemoryLimits, parameter_count};
+use webgan::device::footprint::{Footprint, FootprintError, MemoryLimits, parameter_count};
 use webgan::model::{Discriminator, Generator};
 use webgan::rng::Rng;
-use webgan::{TrainConfig, backend, presets};
+use webgan::{TrainConfig, config::presets, device};
 
 /// WebGPU's default `maxStorageBufferBindingSize`, the smallest any adapter offers.
 const SMALLEST_GPU: MemoryLimits = MemoryLimits { max_buffer_bytes: Some(128 << 20), max_total_bytes: None };
@@ -16,7 +16,7 @@ fn config(query: &str) -> TrainConfig {
 
 #[test]
 fn parameter_count_matches_the_networks_it_describes() {
-    let device = backend::cpu().device;
+    let device = device::cpu().device;
     for query in [
         "",
         "hidden=32&latent=7",

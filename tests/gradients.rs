@@ -6,10 +6,10 @@ mod common;
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::data::PIXELS;
-use webgan::loss::{gradient_penalty, r1_penalty};
 use webgan::model::mlp::Discriminator;
 use webgan::rng::Rng;
-use webgan::stats::floats;
+use webgan::tensor::floats;
+use webgan::train::loss::{gradient_penalty, r1_penalty};
 
 const BATCH: usize = 4;
 const HIDDEN: usize = 16;

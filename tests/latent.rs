@@ -2,9 +2,9 @@
 
 mod common;
 
-use webgan::latent;
-use webgan::stats::floats;
-use webgan::{TrainConfig, Trainer, backend};
+use webgan::tensor::floats;
+use webgan::view::latent;
+use webgan::{TrainConfig, Trainer, device};
 
 fn norm(v: &[f32]) -> f32 {
     v.iter().map(|x| x * x).sum::<f32>().sqrt()
@@ -35,7 +35,7 @@ fn walks_start_and_end_at_their_endpoints_and_slerp_keeps_the_norm() {
 
 #[test]
 fn the_generator_draws_a_digit_for_every_point_of_a_walk() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let trainer = Trainer::new(TrainConfig::default(), &digits, &device).unwrap();
     let (a, b) = latent::endpoints(0, 0, 100);
     let drawn = floats(trainer.generate(latent::walk(&a, &b, 5, true), &[]).into_data());

@@ -1,8 +1,9 @@
 //! Every GAN loss and penalty against values computed by hand, at ordinary and extreme logits.
 
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::loss::{GanLoss, gradient_penalty, r1_penalty, softplus};
-use webgan::stats::floats;
+use webgan::config::GanLoss;
+use webgan::tensor::floats;
+use webgan::train::loss::{gradient_penalty, r1_penalty, softplus};
 
 fn column(values: &[f32]) -> Tensor<2> {
     Tensor::from_data(TensorData::new(values.to_vec(), [values.len(), 1]), &Device::flex())

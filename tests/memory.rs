@@ -4,7 +4,7 @@
 
 mod common;
 
-use webgan::{TrainConfig, Trainer, backend};
+use webgan::{TrainConfig, Trainer, device};
 
 /// This process's resident memory in MB (Linux).
 fn resident_mb() -> u64 {
@@ -15,7 +15,7 @@ fn resident_mb() -> u64 {
 
 #[test]
 fn runs_that_only_draw_leave_no_memory_behind() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let draw = |seed: u64| {
         let trainer = Trainer::new(TrainConfig { seed, ..TrainConfig::default() }, &digits, &device).unwrap();
         let _ = trainer.generate(vec![0.0; 3 * 100], &[]).into_data();

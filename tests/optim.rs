@@ -4,9 +4,10 @@
 use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::optim::{NetworkOptimizer, OptimizerConfig, OptimizerKind, OptimizerStateError};
-use webgan::params::ParamsError;
-use webgan::stats::floats;
+use webgan::config::{OptimizerConfig, OptimizerKind};
+use webgan::tensor::floats;
+use webgan::train::optim::{NetworkOptimizer, OptimizerStateError};
+use webgan::train::params::ParamsError;
 
 /// Two weights w; the loss ½‖w‖² has gradient w, so updates are easy to follow by hand.
 #[derive(Module, Debug)]

@@ -3,8 +3,8 @@
 use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use webgan::params::{ParamsError, clip, decode, encode, freeze, moving_average};
-use webgan::stats::floats;
+use webgan::tensor::floats;
+use webgan::train::params::{ParamsError, clip, decode, encode, freeze, moving_average};
 
 /// A matrix and a vector, so the operations must handle parameters of different ranks.
 #[derive(Module, Debug)]

@@ -3,14 +3,14 @@
 
 mod common;
 
+use webgan::config::GanLoss;
 use webgan::config::MAX_BATCH;
-use webgan::loss::GanLoss;
-use webgan::stats::StepValues;
-use webgan::{TrainConfig, Trainer, backend, presets};
+use webgan::train::stats::StepValues;
+use webgan::{TrainConfig, Trainer, config::presets, device};
 
 fn train(config: TrainConfig, steps: u64) -> Vec<StepValues> {
     let digits = common::digits();
-    let device = backend::cpu();
+    let device = device::cpu();
     let mut trainer = Trainer::new(config, &digits, &device.device).unwrap();
     let mut stats = Vec::new();
     while trainer.step_count() < steps {

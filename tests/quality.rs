@@ -5,16 +5,16 @@
 
 mod common;
 
-use webgan::eval::{Judge, Metrics};
-use webgan::stats::floats;
-use webgan::{TrainConfig, Trainer, backend, presets};
+use webgan::judge::{Judge, Metrics};
+use webgan::tensor::floats;
+use webgan::{TrainConfig, Trainer, config::presets, device};
 
 const CLASSIFIER: &[u8] = include_bytes!("../www/models/classifier.bin");
 const REFERENCE: &[u8] = include_bytes!("../www/models/fid_reference.bin");
 
 /// The metrics of 10 000 samples after `steps` steps of `config` on the CPU backend.
 fn quality_after(config: TrainConfig, steps: u64) -> Metrics {
-    let (digits, device) = (common::digits(), backend::cpu());
+    let (digits, device) = (common::digits(), device::cpu());
     let mut trainer = Trainer::new(config, &digits, &device.device).unwrap();
     while trainer.step_count() < steps {
         trainer.step();

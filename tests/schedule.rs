@@ -4,7 +4,7 @@
 use burn::lr_scheduler::exponential::ExponentialLrSchedulerConfig;
 use burn::lr_scheduler::step::StepLrSchedulerConfig;
 use webgan::TrainConfig;
-use webgan::schedule::{Anneal, Decay, LearningRates, LrSchedule};
+use webgan::config::schedule::{Anneal, Decay, LearningRates, LrSchedule};
 
 const DECAY: Decay = Decay { k: 0.01, gamma: 0.5, step_size: 100 };
 

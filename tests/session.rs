@@ -4,11 +4,11 @@
 
 mod common;
 
-use webgan::backend;
-use webgan::footprint::MemoryLimits;
-use webgan::model::Architecture;
+use webgan::config::Architecture;
+use webgan::device;
+use webgan::device::footprint::MemoryLimits;
 use webgan::session::{Applied, Diverged, Refusal, Session};
-use webgan::stats::ROW;
+use webgan::train::stats::ROW;
 use webgan::{ConfigChange, Digits, TrainConfig};
 
 fn small() -> TrainConfig {
@@ -16,7 +16,7 @@ fn small() -> TrainConfig {
 }
 
 fn session(digits: &Digits) -> Session {
-    Session::new(small(), digits.clone(), backend::cpu()).unwrap()
+    Session::new(small(), digits.clone(), device::cpu()).unwrap()
 }
 
 fn curve_steps(session: &Session) -> Vec<f32> {
@@ -63,7 +63,7 @@ fn statistics_read_across_a_restore_never_reach_the_restored_run() {
 fn a_refused_reset_keeps_the_run_and_its_pending_read() {
     let digits = common::digits();
     // A device that binds at most 64 MB in one buffer, as a small GPU does.
-    let small_gpu = backend::ComputeDevice { limits: MemoryLimits::gpu(64 << 20), ..backend::cpu() };
+    let small_gpu = device::ComputeDevice { limits: MemoryLimits::gpu(64 << 20), ..device::cpu() };
     let mut session = Session::new(small(), digits, small_gpu).unwrap();
     session.steps(2);
     let read = session.begin_stats().unwrap();
@@ -80,7 +80,7 @@ fn a_refused_reset_keeps_the_run_and_its_pending_read() {
 fn divergence_goes_back_to_the_last_finite_state_and_says_where() {
     let digits = common::digits();
     let config = TrainConfig::from_query("loss=least_squares&opt=sgd&lr=1&batch=16").unwrap();
-    let mut session = Session::new(config, digits, backend::cpu()).unwrap();
+    let mut session = Session::new(config, digits, device::cpu()).unwrap();
     session.steps(1);
     session.read_stats().expect("one step at lr 1 stays finite");
     let diverged: Diverged = loop {

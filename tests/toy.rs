@@ -4,12 +4,13 @@
 mod common;
 
 use burn::tensor::{Tensor, TensorData};
+use webgan::data::toy::{self, Coverage, DataSet, SIGMA};
 use webgan::model::mlp::Discriminator;
-use webgan::params;
 use webgan::rng::Rng;
-use webgan::stats::floats;
-use webgan::toy::{self, Coverage, DataSet, PlaneView, SIGMA};
-use webgan::{TrainConfig, Trainer, backend, presets};
+use webgan::tensor::floats;
+use webgan::train::params;
+use webgan::view::plane::PlaneView;
+use webgan::{TrainConfig, Trainer, config::presets, device};
 
 #[test]
 fn toy_points_lie_around_their_modes() {
@@ -50,7 +51,7 @@ fn coverage_counts_modes_and_high_quality_points() {
 
 #[test]
 fn the_toy_ring_preset_reaches_the_modes() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let config = presets::find("toy_ring").unwrap().config;
     assert_eq!(config.data, DataSet::Ring);
     let mut trainer = Trainer::new(config, &digits, &device).unwrap();
@@ -65,7 +66,7 @@ fn the_toy_ring_preset_reaches_the_modes() {
 
 #[test]
 fn the_plane_shows_d_and_the_pushes_of_the_generator_loss() {
-    let (digits, device) = (common::digits(), backend::cpu().device);
+    let (digits, device) = (common::digits(), device::cpu().device);
     let config = TrainConfig { data: DataSet::Grid, latent_dim: 2, batch_size: 32, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config.clone(), &digits, &device).unwrap();
     for _ in 0..30 {
@@ -107,7 +108,10 @@ fn the_plane_shows_d_and_the_pushes_of_the_generator_loss() {
 #[test]
 fn real_points_for_the_plane_are_bounded_by_the_set() {
     let ring = TrainConfig { data: DataSet::Ring, ..TrainConfig::default() };
-    assert_eq!(toy::display_points(&ring, 5).map(|p| p.len()), Ok(10));
-    assert_eq!(toy::display_points(&ring, toy::TOY_POINTS + 1), Err(toy::PointCountError(toy::TOY_POINTS + 1)));
-    assert_eq!(toy::display_points(&TrainConfig::default(), 5), Ok(Vec::new()));
+    assert_eq!(toy::display_points(ring.data, &ring.points, ring.seed, 5).map(|p| p.len()), Ok(10));
+    assert_eq!(
+        toy::display_points(ring.data, &ring.points, ring.seed, toy::TOY_POINTS + 1),
+        Err(toy::PointCountError(toy::TOY_POINTS + 1))
+    );
+    assert_eq!(toy::display_points(DataSet::Mnist, &[], 0, 5), Ok(Vec::new()));
 }

@@ -4,10 +4,11 @@
 mod common;
 
 use burn::tensor::Tensor;
-use webgan::backend;
+use webgan::config::{OptimizerConfig, OptimizerKind};
 use webgan::data::PIXELS;
-use webgan::optim::{OptimizerConfig, OptimizerKind};
-use webgan::stats::{StepValues, floats};
+use webgan::device;
+use webgan::tensor::floats;
+use webgan::train::stats::StepValues;
 use webgan::{ConfigChange, TrainConfig, Trainer};
 
 fn read(trainer: &mut Trainer) -> Vec<StepValues> {
@@ -37,7 +38,7 @@ fn four_hundred_cpu_steps_stay_finite_and_move_samples_toward_the_digits() {
     let digits = common::digits();
     let real = mean_image(&digits.pixels_unit());
     let real_mean = real.iter().sum::<f32>() / PIXELS as f32;
-    let device = backend::cpu();
+    let device = device::cpu();
     let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
     let before = mean_image(&pixels(trainer.samples()));
     let mut history = Vec::new();
@@ -72,7 +73,7 @@ fn four_hundred_cpu_steps_stay_finite_and_move_samples_toward_the_digits() {
 #[test]
 fn rollback_restores_the_last_good_weights() {
     let digits = common::digits();
-    let device = backend::cpu();
+    let device = device::cpu();
     let config = TrainConfig { batch_size: 16, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, &digits, &device.device).unwrap();
     for _ in 0..3 {
@@ -89,13 +90,17 @@ fn rollback_restores_the_last_good_weights() {
     assert_eq!(trainer.step_count(), 3);
     assert_eq!(pixels(trainer.samples()), good);
     assert!(trainer.take_stats().is_none(), "statistics of undone steps must be dropped");
-    assert_eq!(trainer.history().rows().len(), 3 * webgan::stats::ROW.len(), "the accepted steps stay in the curves");
+    assert_eq!(
+        trainer.history().rows().len(),
+        3 * webgan::train::stats::ROW.len(),
+        "the accepted steps stay in the curves"
+    );
 }
 
 #[test]
 fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
     let digits = common::digits();
-    let device = backend::cpu();
+    let device = device::cpu();
     let mut trainer = Trainer::new(TrainConfig::default(), &digits, &device.device).unwrap();
     trainer.step();
     let faster =
@@ -104,7 +109,7 @@ fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
     trainer.step();
     assert_eq!(trainer.config(), &faster);
     let sgd = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.01, ..Default::default() };
-    let switched = TrainConfig { d: sgd, loss: webgan::loss::GanLoss::Hinge, ..faster.clone() };
+    let switched = TrainConfig { d: sgd, loss: webgan::config::GanLoss::Hinge, ..faster.clone() };
     assert_eq!(trainer.set_config(switched).unwrap(), ConfigChange { reset_g: false, reset_d: true });
     trainer.step();
     let err = trainer.set_config(TrainConfig { seed: 5, ..faster.clone() }).unwrap_err();
@@ -120,7 +125,7 @@ fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
 /// CPU backend give the same numbers: a GPU path computing garbage cannot pass this.
 #[test]
 fn wgpu_steps_match_the_cpu_backend() {
-    let gpu = match backend::gpu() {
+    let gpu = match device::gpu() {
         Ok(device) => device,
         Err(e) if std::env::var_os("WEBGAN_REQUIRE_GPU").is_none() => {
             eprintln!("skipped: no wgpu adapter here ({e}); set WEBGAN_REQUIRE_GPU=1 to make this an error");
@@ -134,7 +139,7 @@ fn wgpu_steps_match_the_cpu_backend() {
     // smoothing and the weight average: every kernel the lab uses.
     let lab = "loss=wgan_gp&r1=1&d_steps=2&opt_g=rms_prop&opt_d=nesterov&lr_d=0.01&real_label=0.9&ema=0.9";
     for query in ["", lab] {
-        let run = |device: &backend::ComputeDevice| {
+        let run = |device: &device::ComputeDevice| {
             let mut trainer = Trainer::new(TrainConfig::from_query(query).unwrap(), &digits, &device.device).unwrap();
             for _ in 0..3 {
                 trainer.step();
@@ -142,7 +147,7 @@ fn wgpu_steps_match_the_cpu_backend() {
             (read(&mut trainer), pixels(trainer.samples()))
         };
         let (gpu_stats, gpu_pixels) = run(&gpu);
-        let (cpu_stats, cpu_pixels) = run(&backend::cpu());
+        let (cpu_stats, cpu_pixels) = run(&device::cpu());
         for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
             for (a, b) in g.row().into_iter().zip(c.row()).filter(|(_, b)| !b.is_nan()) {
                 assert!((a - b).abs() <= 1e-3 * (1.0 + b.abs()), "`{query}` step {}: wgpu {g:?} vs cpu {c:?}", g.step);
@@ -159,7 +164,7 @@ fn wgpu_steps_match_the_cpu_backend() {
 #[test]
 fn a_link_reproduces_the_first_hundred_steps() {
     let digits = common::digits();
-    let device = backend::cpu();
+    let device = device::cpu();
     let config = TrainConfig::from_query("seed=11&loss=hinge&lr_d=0.0003&d_steps=2&ema=0.99").unwrap();
     let link = config.to_query();
     assert_eq!(TrainConfig::from_query(&link), Ok(config));

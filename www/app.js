@@ -135,7 +135,7 @@ let hideableSettings = null;
  * `hide=` keys add up, as a teacher writing a link one part at a time means. */
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
-  // With no backend named the trainer chooses by the adapter ("auto", src/backend.rs).
+  // With no backend named the trainer chooses by the adapter ("auto", src/device/mod.rs).
   const page = { autostart: "0", backend: "auto", lang: "", bench: "0", hide: /** @type {string[]} */ ([]) };
   const problems = [];
   const settings = new URLSearchParams();

@@ -1,12 +1,12 @@
 // "Check this computer", the worker's side: throwaway runs of the benchmark's workloads on each
 // backend, timed as the training loop trains, and their report. What is run, for how long, and
-// what the figures mean are src/bench.rs's; this file only runs and times. It runs in a worker
+// what the figures mean are src/device/bench.rs's; this file only runs and times. It runs in a worker
 // of its own (the page starts one for it and ends it after), which never touches a saved run.
 import { WebTrainer, bench_plan, bench_report } from "./pkg/webgan.js";
 
 const detail = (error) => String(error && error.message ? error.message : error);
 
-/** The browser's WebGPU adapter, as src/bench.rs's `Machine`. */
+/** The browser's WebGPU adapter, as src/device/bench.rs's `Machine`. */
 async function describeMachine() {
   const adapter = await navigator.gpu?.requestAdapter().catch(() => null);
   const info = /** @type {any} */ (adapter?.info);
@@ -21,7 +21,7 @@ async function describeMachine() {
   };
 }
 
-/** Measures one run of the plan (src/bench.rs's `Measured`): the time from asking for a trainer
+/** Measures one run of the plan (src/device/bench.rs's `Measured`): the time from asking for a trainer
  * to its first step and sample grid, then frames as the training loop takes them for
  * `plan.measure_ms`, with the GPU's dispatches, submissions, buffers made and readbacks. A first step that misses
  * `plan.deadline_ms` is given up, since a GPU step cannot be interrupted. */

@@ -340,7 +340,7 @@ async function loadTrainer() {
   post({ type: "schema", schema: JSON.parse(settings_schema()), constants: JSON.parse(page_constants()) });
 }
 
-/** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/backend.rs). */
+/** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/device/mod.rs). */
 async function start({ query: q, backend }) {
   await loadTrainer();
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.

@@ -7,11 +7,11 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use webgan::footprint::{Footprint, MemoryLimits};
-use webgan::grid::digit_grid;
-use webgan::model::Architecture;
-use webgan::stats::floats;
-use webgan::{Digits, TrainConfig, Trainer, backend, latent, toy};
+use webgan::config::Architecture;
+use webgan::device::footprint::{Footprint, MemoryLimits};
+use webgan::tensor::floats;
+use webgan::view::grid::digit_grid;
+use webgan::{Digits, TrainConfig, Trainer, data::toy, device, view::latent};
 
 /// WebGPU's default binding limit, the smallest a browser offers.
 const SMALLEST_GPU: MemoryLimits = MemoryLimits { max_buffer_bytes: Some(128 << 20), max_total_bytes: None };
@@ -29,13 +29,13 @@ fuzz_target!(|data: &[u8]| {
     let Ok(config) = TrainConfig::from_query(&String::from_utf8_lossy(query)) else { return };
     let footprint = Footprint::of(&config);
     let _ = (footprint.check(MemoryLimits::WASM_CPU), footprint.check(SMALLEST_GPU));
-    let _ = toy::display_points(&config, points as usize);
+    let _ = toy::display_points(config.data, &config.points, config.seed, points as usize);
     // Runs are built only for small networks, so that each input takes milliseconds.
     if config.batch_size > 64 || config.hidden > 64 || config.model == Architecture::Dcgan {
         return;
     }
     let (seed, latent_dim) = (config.seed, config.latent_dim);
-    let trainer = Trainer::new(config, digits(), &backend::cpu().device).expect("validated settings make a run");
+    let trainer = Trainer::new(config, digits(), &device::cpu().device).expect("validated settings make a run");
     if let (Ok(count), Ok(digit)) = (latent::walk_length(count), latent::digit(digit)) {
         let (a, b) = latent::endpoints(seed, pair.into(), latent_dim);
         let strip = floats(trainer.generate(latent::walk(&a, &b, count, pair % 2 == 0), &[digit]).into_data());

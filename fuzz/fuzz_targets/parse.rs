@@ -4,9 +4,9 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use webgan::checkpoint::Checkpoint;
-use webgan::history::History;
-use webgan::{Digits, TrainConfig, params};
+use webgan::train::checkpoint::Checkpoint;
+use webgan::train::history::History;
+use webgan::{Digits, TrainConfig, train::params};
 
 fuzz_target!(|data: &[u8]| {
     let Some((&which, input)) = data.split_first() else { return };

@@ -6,8 +6,8 @@
 use std::sync::OnceLock;
 
 use libfuzzer_sys::fuzz_target;
-use webgan::checkpoint::Checkpoint;
-use webgan::{Digits, Trainer, backend};
+use webgan::train::checkpoint::Checkpoint;
+use webgan::{Digits, Trainer, device};
 
 fn digits() -> &'static Digits {
     static DIGITS: OnceLock<Digits> = OnceLock::new();
@@ -16,6 +16,6 @@ fn digits() -> &'static Digits {
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(checkpoint) = Checkpoint::from_bytes(data) {
-        let _ = Trainer::from_checkpoint(&checkpoint, digits(), &backend::cpu().device);
+        let _ = Trainer::from_checkpoint(&checkpoint, digits(), &device::cpu().device);
     }
 });

@@ -12,12 +12,12 @@ use serde::de::DeserializeOwned;
 use serde_json::json;
 
 use super::{ConfigError, MAX_BATCH, MAX_D_STEPS, MAX_SEED, Problems, number};
+use crate::config::Architecture;
+use crate::config::GanLoss;
+use crate::config::OptimizerKind;
 use crate::config::TrainConfig;
-use crate::loss::GanLoss;
-use crate::model::Architecture;
-use crate::optim::OptimizerKind;
-use crate::schedule::LrSchedule;
-use crate::toy::{DataSet, MAX_DRAWN};
+use crate::config::schedule::LrSchedule;
+use crate::data::toy::{DataSet, MAX_DRAWN};
 
 /// The lab's groups of controls, in the page's order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

@@ -8,25 +8,13 @@ pub mod mlp;
 
 use burn::module::Module;
 use burn::tensor::Tensor;
-use serde::{Deserialize, Serialize};
 
-use crate::classifier::CLASSES;
-use crate::config::TrainConfig;
+use crate::config::{Architecture, TrainConfig};
+use crate::data::CLASSES;
 use crate::rng::Rng;
 
 /// Slope of LeakyReLU for negative inputs, as in the seed article and the DCGAN paper.
 pub const LEAKY_SLOPE: f64 = 0.2;
-
-/// Which networks play the game.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Architecture {
-    /// Fully connected layers: fast everywhere, works on digits and 2-D points.
-    #[default]
-    Mlp,
-    /// Convolutions with batch norm (digits only): sharper strokes per step, more work per step.
-    Dcgan,
-}
 
 /// G of either architecture.
 // A run holds one of each network, built once and not moved on any hot path: boxing the larger

@@ -1,6 +1,6 @@
 // "Check this computer", the page's side: starts a worker of its own for the benchmark (so the
 // run on screen and its automatic save are untouched), shows its progress, and paints its report
-// (src/bench.rs decides what is run and what the figures mean): the adapter, a table of the
+// (src/device/bench.rs decides what is run and what the figures mean): the adapter, a table of the
 // runs, the verdict in the reader's language, and the report as JSON lines to copy or download.
 
 /** The report's lines as JSON Lines: one line per backend × workload, to paste beside other

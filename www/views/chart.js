@@ -1,6 +1,6 @@
 // Live training curves, drawn by uPlot in one panel per kind of value: the losses (and a WGAN
 // critic's Wasserstein estimate), D's verdicts, the gradient norms, the learning rates and the FID.
-// The curves are the trainer's own history (src/history.rs, which thins long runs), sent whole by
+// The curves are the trainer's own history (src/train/history.rs, which thins long runs), sent whole by
 // the worker; runs kept for comparison are drawn beside them in thin dashed lines. The panels
 // share one step axis: the crosshair reads every series at a step, a drag zooms to a step range,
 // and a double click or "Whole run" goes back. A panel appears once one of its series has a value.
@@ -27,7 +27,7 @@ const MUTED = "#5b6575";
 const GRID = { stroke: "#e4e7ec", width: 1 };
 
 /** A run's curves as the worker sends them: `rows` of `columns.length` values per kept step
- * (src/stats.rs's ROW) and `fid`, (step, FID) pairs.
+ * (src/train/stats.rs's ROW) and `fid`, (step, FID) pairs.
  * @typedef {{columns: string[], rows: Float32Array, fid: Float32Array}} Curves */
 /** One series of one run: its steps and values, finite (and positive on a log scale) or null.
  * @typedef {{steps: number[], values: (number | null)[]}} Curve */

@@ -5,15 +5,17 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
-use webgan::backend::{self, ComputeDevice};
-use webgan::checkpoint::{self, Checkpoint};
 use webgan::config::{schema, shorten};
-use webgan::eval::{self, Judge};
-use webgan::grid::{Gray, digit_grid, plane_image};
+use webgan::data::toy;
+use webgan::device::{self, ComputeDevice};
+use webgan::judge::{self, Judge};
 use webgan::session::Session;
-use webgan::stats::{StepValues, floats};
-use webgan::toy::{self, PlaneView};
-use webgan::{Digits, TrainConfig, Trainer, classifier, params, presets};
+use webgan::tensor::floats;
+use webgan::train::checkpoint::{self, Checkpoint};
+use webgan::train::stats::StepValues;
+use webgan::view::grid::{Gray, digit_grid, plane_image};
+use webgan::view::plane::PlaneView;
+use webgan::{Digits, TrainConfig, Trainer, config::presets, judge::classifier, train::params};
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
@@ -212,8 +214,8 @@ fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
 
 fn device(name: &str) -> Result<ComputeDevice, String> {
     match name {
-        "cpu" => Ok(backend::cpu()),
-        _ => backend::gpu(),
+        "cpu" => Ok(device::cpu()),
+        _ => device::gpu(),
     }
 }
 
@@ -421,7 +423,7 @@ fn execute(args: &Args) -> Result<(), String> {
 /// Trains the digit classifier on the CPU backend (deterministic for the seed), reports its
 /// held-out accuracy and writes its weights and the real digits' feature statistics.
 fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
-    let device = backend::cpu();
+    let device = device::cpu();
     let model = classifier::train(digits, args.epochs, 0, &device.device, |epoch, loss| {
         eprintln!("epoch {epoch}: last batch loss {loss:.4}");
     });
@@ -430,7 +432,7 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     std::fs::write(&args.out, params::to_bytes(&model))
         .map_err(|e| format!("cannot write {}: {e}", shorten(&args.out)))?;
     eprintln!("wrote the classifier's weights to {}", shorten(&args.out));
-    let reference = eval::reference_stats(&model, &digits.pixels_unit(), &device.device);
+    let reference = judge::reference_stats(&model, &digits.pixels_unit(), &device.device);
     std::fs::write(&args.reference, reference.to_bytes())
         .map_err(|e| format!("cannot write {}: {e}", shorten(&args.reference)))?;
     eprintln!("wrote the real digits' feature statistics to {}", shorten(&args.reference));
@@ -440,7 +442,7 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
 /// Prints FID and the class statistics of a raw digit file, so samples from any implementation
 /// can be judged by the same classifier.
 fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
-    let device = backend::cpu();
+    let device = device::cpu();
     let (source, pixels) = match (args.images.is_empty(), args.checkpoint.is_empty()) {
         (false, true) => (&args.images, image_file(&args.images)?),
         (true, false) => (&args.checkpoint, checkpoint_digits(args, &device, digits)?),

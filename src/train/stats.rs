@@ -5,7 +5,8 @@
 use burn::tensor::{Tensor, TensorData};
 use serde::Serialize;
 
-use crate::schedule::LearningRates;
+use crate::config::schedule::LearningRates;
+use crate::tensor::floats;
 
 /// Values recorded per step on the device, in the order of the columns of a stacked stats tensor.
 pub const COLUMNS: [&str; 8] =
@@ -160,9 +161,4 @@ impl PendingStats {
         let data = self.values.clone().into_data();
         self.decode(&data)
     }
-}
-
-/// Tensor data as `f32` values, whatever float type the backend computed in.
-pub fn floats(data: TensorData) -> Vec<f32> {
-    data.convert::<f32>().try_to_vec::<f32>().expect("data converted to f32 reads as f32")
 }

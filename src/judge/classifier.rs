@@ -11,15 +11,13 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::activation::{log_softmax, relu};
 use burn::tensor::{Device, Int, Tensor, TensorData};
 
-use crate::data::{BatchSampler, Digits, PIXELS, SIDE};
+use crate::data::{BatchSampler, CLASSES, Digits, PIXELS, SIDE};
 use crate::rng::Rng;
 
 /// Digits used for training; the rest of the shipped 10 000 are held out.
 pub const TRAINING_DIGITS: usize = 8_000;
 /// Width of the penultimate layer: the feature vector FID compares.
 pub const FEATURES: usize = 64;
-/// Number of classes.
-pub const CLASSES: usize = 10;
 
 /// conv 5×5 (1→32) → ReLU → max-pool 2 → conv 5×5 (32→64) → ReLU → max-pool 2 → linear 1024→64
 /// → ReLU (the features) → linear 64→10 (the class logits).
@@ -108,7 +106,7 @@ pub fn train(
             model = optimizer.step(1e-3 * 0.1f64.powf(progress_through), model, grads);
             loss = Some(step_loss);
         }
-        let last = loss.map(|l| crate::stats::floats(l.into_data())[0]).unwrap_or(f32::NAN);
+        let last = loss.map(|l| crate::tensor::floats(l.into_data())[0]).unwrap_or(f32::NAN);
         progress(epoch, last);
     }
     model

@@ -7,18 +7,20 @@ use burn::optim::GradientsParams;
 use burn::tensor::activation::sigmoid;
 use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 
-use crate::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
-use crate::classifier::CLASSES;
+use crate::config::GanLoss;
 use crate::config::TrainConfig;
+use crate::data::CLASSES;
+use crate::data::toy::{self, TOY_POINTS};
 use crate::data::{BatchSampler, Digits};
-use crate::history::History;
-use crate::loss::{self, GanLoss};
 use crate::model::{Discriminator, Generator};
-use crate::optim::NetworkOptimizer;
-use crate::params;
 use crate::rng::Rng;
-use crate::stats::{PendingStats, StepStats, StepValues, floats};
-use crate::toy::{self, TOY_POINTS};
+use crate::tensor::floats;
+use crate::train::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
+use crate::train::history::History;
+use crate::train::loss;
+use crate::train::optim::NetworkOptimizer;
+use crate::train::params;
+use crate::train::stats::{PendingStats, StepStats, StepValues};
 
 /// Columns of the fixed-noise sample grid of an unconditional run (8 × 8 digits).
 const GRID_COLUMNS: usize = 8;
@@ -150,7 +152,7 @@ impl Trainer {
     /// Anything that does not fit the networks the settings describe, is not finite or counts
     /// more updates than the steps allow is refused, so the restored state is a good one.
     pub fn from_checkpoint(checkpoint: &Checkpoint, digits: &Digits, device: &Device) -> Result<Self, CheckpointError> {
-        use crate::checkpoint::Network::{Average, Discriminator, Generator};
+        use crate::train::checkpoint::Network::{Average, Discriminator, Generator};
         let mut trainer = Self::new(checkpoint.config.clone(), digits, device)?;
         trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)
             .map_err(|e| CheckpointError::Params(Generator, e))?;

@@ -7,7 +7,10 @@ use burn::tensor::Device;
 use serde::Deserialize;
 
 use crate::config::TrainConfig;
-use crate::footprint::{Footprint, FootprintError, MemoryLimits};
+use footprint::{Footprint, FootprintError, MemoryLimits};
+
+pub mod bench;
+pub mod footprint;
 
 /// The kind of compute device a trainer runs on, as the page and the CLI name it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -9,9 +9,9 @@
 use burn::tensor::Tensor;
 
 use crate::config::{ConfigError, MAX_D_STEPS, TrainConfig};
-use crate::history::{History, HistoryError};
-use crate::optim::{NetworkOptimizer, OptimizerStateError};
-use crate::params::{self, Gathered, ParamsError};
+use crate::train::history::{History, HistoryError};
+use crate::train::optim::{NetworkOptimizer, OptimizerStateError};
+use crate::train::params::{self, Gathered, ParamsError};
 
 /// The first bytes of a checkpoint file.
 const MAGIC: &[u8; 8] = b"WEBGANCK";
@@ -35,7 +35,7 @@ pub struct Checkpoint {
     pub config: TrainConfig,
     /// Steps taken.
     pub step: u64,
-    /// G's parameters, in [`crate::params`] format.
+    /// G's parameters, in [`crate::train::params`] format.
     pub generator: Vec<u8>,
     /// D's parameters.
     pub discriminator: Vec<u8>,

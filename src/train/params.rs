@@ -174,7 +174,7 @@ pub fn encode(shapes: &[Vec<usize>], values: &[f32]) -> Vec<u8> {
 /// synchronously, so it is for native code (the browser reads [`gather`]'s tensor itself).
 pub fn to_bytes<M: Module>(module: &M) -> Vec<u8> {
     let gathered = gather(module);
-    encode(&gathered.shapes, &crate::stats::floats(Tensor::cat(gathered.values, 0).into_data()))
+    encode(&gathered.shapes, &crate::tensor::floats(Tensor::cat(gathered.values, 0).into_data()))
 }
 
 /// A tensor as a parameter file holds it: its dimensions and its values.

@@ -8,43 +8,10 @@
 
 use burn::tensor::Tensor;
 use burn::tensor::activation::relu;
-use serde::{Deserialize, Serialize};
 
-/// The game G and D play. D minimises [`GanLoss::discriminator`], G minimises [`GanLoss::generator`].
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum GanLoss {
-    /// Goodfellow et al. (2014) as written: G minimises log(1 − σ(d_fake)), whose gradient
-    /// vanishes exactly when D confidently rejects the fakes, i.e. early in training.
-    Minimax,
-    /// The same D, but G maximises log σ(d_fake): strong gradients while D still wins.
-    #[default]
-    NonSaturating,
-    /// LSGAN (Mao et al. 2017): squared distance of the raw output to the targets 1 (real) and 0 (fake).
-    LeastSquares,
-    /// Hinge loss (as in SN-GAN and BigGAN): D only cares about margins of 1.
-    Hinge,
-    /// Wasserstein GAN (Arjovsky et al. 2017); D (the critic) is kept 1-Lipschitz by clipping its weights.
-    WganClip,
-    /// Wasserstein GAN with a gradient penalty instead of clipping (Gulrajani et al. 2017).
-    WganGp,
-}
+use crate::config::GanLoss;
 
 impl GanLoss {
-    /// Every loss, in the order the page lists them.
-    pub const ALL: [GanLoss; 6] =
-        [Self::Minimax, Self::NonSaturating, Self::LeastSquares, Self::Hinge, Self::WganClip, Self::WganGp];
-
-    /// Whether D is a Wasserstein critic, whose output difference estimates the distance.
-    pub fn is_wasserstein(self) -> bool {
-        matches!(self, Self::WganClip | Self::WganGp)
-    }
-
-    /// Whether the real data has a target label that one-sided smoothing can lower.
-    pub fn has_real_label(self) -> bool {
-        matches!(self, Self::Minimax | Self::NonSaturating | Self::LeastSquares)
-    }
-
     /// D's loss, averaged over the batch. `real_label` is the target for real digits (1, or
     /// less with one-sided label smoothing); losses without targets ignore it.
     pub fn discriminator(self, d_real: Tensor<2>, d_fake: Tensor<2>, real_label: f64) -> Tensor<1> {

@@ -3,12 +3,12 @@
 //! abort the WebAssembly module (out of memory) or fail inside the GPU driver (a buffer over the
 //! device's binding limit), so it is refused first, with the largest batch that fits.
 
-use crate::classifier::CLASSES;
+use crate::config::Architecture;
+use crate::config::GanLoss;
 use crate::config::TrainConfig;
+use crate::data::CLASSES;
 use crate::data::PIXELS;
-use crate::loss::GanLoss;
-use crate::model::Architecture;
-use crate::toy::TOY_POINTS;
+use crate::data::toy::TOY_POINTS;
 
 /// Bytes of one `f32`.
 const FLOAT: u64 = 4;

@@ -8,11 +8,14 @@ use burn::tensor::activation::softmax;
 use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
-use crate::classifier::{CLASSES, Classifier, FEATURES};
-use crate::data::PIXELS;
-use crate::fid::{FeatureStats, FidError, frechet_distance};
-use crate::params::{self, ParamsError};
-use crate::stats::floats;
+use crate::data::{CLASSES, PIXELS};
+use classifier::{Classifier, FEATURES};
+use fid::{FeatureStats, FidError, frechet_distance};
+
+pub mod classifier;
+pub mod fid;
+use crate::tensor::floats;
+use crate::train::params::{self, ParamsError};
 
 /// A class counts as covered when at least this share of the samples falls in it.
 pub const COVERED_SHARE: f64 = 0.02;

@@ -7,34 +7,14 @@
 //! asynchronously into a checkpoint and restored exactly, which burn's ParamId-keyed records,
 //! read synchronously, do not allow in a browser.
 
+use crate::config::{OptimizerConfig, OptimizerKind};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
-use serde::{Deserialize, Serialize};
 
-use crate::params::{self, Gathered, ParamsError};
-
-/// The update rule.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OptimizerKind {
-    /// θ ← θ − lr·g.
-    Sgd,
-    /// Heavy-ball momentum: v ← μ·v + g, θ ← θ − lr·v.
-    Momentum,
-    /// Nesterov momentum: v ← μ·v + g, θ ← θ − lr·(g + μ·v).
-    Nesterov,
-    /// Adam: per-weight step sizes from running moments of g and g².
-    #[default]
-    Adam,
-    /// RMSprop: g divided by a running root-mean-square of g.
-    RmsProp,
-}
+use crate::train::params::{self, Gathered, ParamsError};
 
 impl OptimizerKind {
-    /// Every kind, in the order the page lists them.
-    pub const ALL: [OptimizerKind; 5] = [Self::Sgd, Self::Momentum, Self::Nesterov, Self::Adam, Self::RmsProp];
-
     /// How many running tensors the rule keeps per parameter: none for SGD, the velocity for
     /// momentum and Nesterov, both moments for Adam, the mean square for RMSprop.
     pub fn slots(self) -> usize {
@@ -52,42 +32,6 @@ impl OptimizerKind {
             Self::Adam => Some(1),
             Self::RmsProp => Some(0),
             Self::Sgd | Self::Momentum | Self::Nesterov => None,
-        }
-    }
-}
-
-/// One network's optimiser settings. Each kind reads the fields it needs and ignores the rest,
-/// so switching kinds on the page never loses a value the student typed.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(default, deny_unknown_fields)]
-pub struct OptimizerConfig {
-    /// The update rule.
-    pub kind: OptimizerKind,
-    /// Base learning rate (before any schedule).
-    pub lr: f64,
-    /// Adam's decay of the first moment.
-    pub beta1: f64,
-    /// Adam's decay of the second moment.
-    pub beta2: f64,
-    /// Adam's and RMSprop's ε, added to the root-mean-square.
-    pub epsilon: f64,
-    /// μ of momentum and Nesterov.
-    pub momentum: f64,
-    /// RMSprop's decay α of the mean square.
-    pub alpha: f64,
-}
-
-impl Default for OptimizerConfig {
-    /// Adam 2e-4, β = (0.5, 0.999), ε = 1e-8: the DCGAN paper's choice, used by the seed article.
-    fn default() -> Self {
-        Self {
-            kind: OptimizerKind::Adam,
-            lr: 2e-4,
-            beta1: 0.5,
-            beta2: 0.999,
-            epsilon: 1e-8,
-            momentum: 0.9,
-            alpha: 0.99,
         }
     }
 }

@@ -2,7 +2,7 @@
 //! a PNG. A toy run's plane becomes an image here too, for the CLI.
 
 use crate::data::SIDE;
-use crate::toy::PlaneView;
+use crate::view::plane::PlaneView;
 
 /// Pixels of background between neighbouring digits.
 const GAP: usize = 2;

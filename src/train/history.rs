@@ -3,7 +3,7 @@
 //! is dropped and from then on only every second step is kept (then every fourth, ...), the way
 //! the page's chart thins its points.
 
-use crate::stats::{ROW, StepValues};
+use crate::train::stats::{ROW, StepValues};
 
 /// At most this many step rows are kept.
 pub const MAX_ROWS: usize = 2000;

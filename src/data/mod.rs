@@ -11,10 +11,14 @@ use thiserror::Error;
 
 use crate::rng::Rng;
 
+pub mod toy;
+
 /// Side of a digit image in pixels.
 pub const SIDE: usize = 28;
 /// Pixels per digit.
 pub const PIXELS: usize = SIDE * SIDE;
+/// Digit classes, 0 to 9.
+pub const CLASSES: usize = 10;
 const MAGIC: &[u8; 4] = b"WGMN";
 const VERSION: u8 = 1;
 const HEADER: usize = 4 + 1 + 4 + 1 + 1;

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::backend::{self, AdapterFacts, BackendKind};
+use crate::device::{self, AdapterFacts, BackendKind};
 
 /// The workloads measured: DESIGN.md's `mlp` and `dcgan`, both at batch 64, in the page's link
 /// form.
@@ -175,7 +175,7 @@ fn significant(x: f64, digits: i32) -> f64 {
 pub fn report(machine: &Machine, measured: &[Measured]) -> Report {
     let facts = machine.adapter.clone().unwrap_or_default();
     let page_default = match &machine.adapter {
-        Some(facts) => backend::choose(facts).kind.name(),
+        Some(facts) => device::choose(facts).kind.name(),
         None => BackendKind::Cpu.name(),
     };
     let features: Vec<String> =

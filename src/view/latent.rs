@@ -3,7 +3,7 @@
 //! few coordinates set by hand. What G draws along them shows how smoothly it maps noise to
 //! digits.
 
-use crate::classifier::CLASSES;
+use crate::data::CLASSES;
 use crate::rng::Rng;
 
 /// The most digits one walk draws: more than a row of the page could show.

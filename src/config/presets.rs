@@ -1,10 +1,10 @@
 //! Ready-made experiments, one click each on the page and `--preset NAME` on the command line:
 //! each sets up one lesson of GAN optimisation and says what a student should see.
 
+use crate::config::GanLoss;
 use crate::config::{MAX_BATCH, TrainConfig};
-use crate::loss::GanLoss;
-use crate::optim::{OptimizerConfig, OptimizerKind};
-use crate::toy::DataSet;
+use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::data::toy::DataSet;
 
 /// A named configuration and the outcome it is expected to show.
 #[derive(Clone, Debug, PartialEq)]

@@ -6,13 +6,15 @@ use std::collections::HashMap;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
-use crate::loss::GanLoss;
-use crate::model::Architecture;
-use crate::optim::OptimizerConfig;
-use crate::schedule::{Anneal, Decay, LearningRates, LrSchedule};
-use crate::toy::{DataSet, MAX_DRAWN};
+use crate::data::toy::{DataSet, MAX_DRAWN};
 
+mod choices;
+pub mod presets;
+pub mod schedule;
 pub mod schema;
+
+pub use choices::{Architecture, GanLoss, OptimizerConfig, OptimizerKind};
+use schedule::{Anneal, Decay, LearningRates, LrSchedule};
 
 /// The most discriminator updates per generator update: past this D simply wins.
 pub const MAX_D_STEPS: usize = 20;

@@ -6,7 +6,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::TrainConfig;
 use crate::data::PIXELS;
 use crate::rng::Rng;
 
@@ -94,18 +93,18 @@ pub fn sample(data: DataSet, drawn: &[[f32; 2]], count: usize, rng: &mut Rng) ->
 #[error("the plane shows at most {TOY_POINTS} real points, not {0}")]
 pub struct PointCountError(pub usize);
 
-/// `count` points of `config`'s toy set to show beside G's, drawn from a stream of the seed of
+/// `count` points of the toy set `data` to show beside G's, drawn from a stream of `seed` of
 /// their own (so the same run shows the same points); empty for MNIST. At most as many as the
 /// set trains on: the count comes from outside, and each point costs memory.
-pub fn display_points(config: &TrainConfig, count: usize) -> Result<Vec<f32>, PointCountError> {
+pub fn display_points(data: DataSet, drawn: &[[f32; 2]], seed: u64, count: usize) -> Result<Vec<f32>, PointCountError> {
     const DISPLAY: u64 = 7;
     if count > TOY_POINTS {
         return Err(PointCountError(count));
     }
-    if !config.data.is_toy() {
+    if !data.is_toy() {
         return Ok(Vec::new());
     }
-    Ok(sample(config.data, &config.points, count, &mut Rng::stream(config.seed, DISPLAY)))
+    Ok(sample(data, drawn, count, &mut Rng::stream(seed, DISPLAY)))
 }
 
 /// How well generated points cover the modes of the ring or the grid.
@@ -143,26 +142,4 @@ pub fn coverage(data: DataSet, points: &[f32]) -> Option<Coverage> {
         modes: centres.len(),
         quality: near.iter().sum::<usize>() as f64 / count.max(1) as f64,
     })
-}
-
-/// A toy run's picture on the host, as [`crate::Trainer::plane_view`] gathered it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct PlaneView {
-    /// Generated points, flattened pairs.
-    pub points: Vec<f32>,
-    /// D's logits on the grid, row by row from the bottom.
-    pub logits: Vec<f32>,
-    /// Side of the grid.
-    pub resolution: usize,
-    /// The step G's loss asks of each generated point, flattened pairs.
-    pub push: Vec<f32>,
-}
-
-impl PlaneView {
-    /// Splits the values read back from [`crate::Trainer::plane_view`]`(count, resolution)`.
-    pub fn new(values: &[f32], count: usize, resolution: usize) -> Self {
-        let (points, rest) = values.split_at(2 * count);
-        let (logits, push) = rest.split_at(resolution * resolution);
-        Self { points: points.to_vec(), logits: logits.to_vec(), resolution, push: push.to_vec() }
-    }
 }
