@@ -5,7 +5,7 @@
 #   ./build.sh check    only the checks: formatting, clippy, rustdoc, the page's types, vendor/ (see check())
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh bench    ms/step of the mlp and dcgan workloads: natively (CPU, wgpu) and in Chromium
-#                       beside TensorFlow.js (bench/README.md); writes bench/results/<date>.json
+#                       beside TensorFlow.js and jax-js (bench/README.md); writes bench/results/<date>.json
 #   ./build.sh quality  20 000 steps of the default preset (CPU, seed 0), judged every 1 000 steps
 #   ./build.sh data     only (re)pack the MNIST digits
 # Cargo builds go under $WEBGAN_BUILD_DIR (default ~/.cache/webgan, outside the clone, so that a
@@ -190,8 +190,10 @@ case "${1:-serve}" in
   check) install_rust_tools; install_node_packages; build_data; check ;;
   bench)
     setup; build
-    say "installing the benchmark's peer (TensorFlow.js, bench/peer/)"
-    [[ -d bench/peer/node_modules/@tensorflow/tfjs ]] || npm ci --prefix bench/peer --no-audit --no-fund
+    say "installing the benchmark's peers (TensorFlow.js and jax-js, bench/peer/, pinned by its package-lock.json)"
+    if [[ ! -f bench/peer/node_modules/.package-lock.json || bench/peer/package-lock.json -nt bench/peer/node_modules/.package-lock.json ]]; then
+      npm ci --prefix bench/peer --no-audit --no-fund
+    fi
     mkdir -p bench/results
     native_lines=$(mktemp)
     say "native: webgan on the CPU backend and on wgpu"
@@ -201,7 +203,7 @@ case "${1:-serve}" in
       done
       "$BUILD_DIR/native/release/webgan" bench --backend "$backend" --set model=dcgan --steps 5 --repeats 3
     done | tee "$native_lines"
-    say "browser: webgan and TensorFlow.js in headless Chromium"
+    say "browser: webgan, TensorFlow.js and jax-js in headless Chromium"
     node bench/browser.mjs "bench/results/$(date +%F).json" --with "$native_lines"
     rm -f "$native_lines" ;;
   quality)

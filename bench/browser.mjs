@@ -1,12 +1,13 @@
-// Browser benchmark: webgan's page and its peer, TensorFlow.js (bench/peer/), train the same
-// workloads in one headless Chromium, webgan on WebGPU and on its CPU fallback, TF.js on its
-// webgpu and wasm backends. Prints one JSON line per (implementation, backend, workload, batch):
-// ms/step min/median/max over repeated windows after warm-up (each window at least 10 s and one
-// step; every step's loss values reach JavaScript), the time to the first step, and for webgan
-// the peer's median divided by webgan's (how many times faster webgan is), measured minutes apart
-// in the same browser; on WebGPU also the compute dispatches per step, counted where each is
-// issued. The webgan runs have the digit classifier withheld (no metrics), as the peer measures
-// nothing either; one more line per backend gives the mlp slowdown with metrics on.
+// Browser benchmark: webgan's page and its peers, TensorFlow.js and jax-js (bench/peer/), train
+// the same workloads in one headless Chromium, webgan on WebGPU and on its CPU fallback, each peer
+// on its WebGPU and its wasm backend. Prints one JSON line per (implementation, backend, workload,
+// batch): ms/step min/median/max over repeated windows after warm-up (each window at least 10 s
+// and one step; every step's loss values reach JavaScript), the time to the first step, and for
+// webgan each peer's median divided by webgan's (how many times faster webgan is), measured
+// minutes apart in the same browser, the fastest peer of that path named; on WebGPU also the
+// compute dispatches per step, counted where each is issued. The webgan runs have the digit
+// classifier withheld (no metrics), as the peers measure nothing either; one more line per backend
+// gives the mlp slowdown with metrics on. A table of the medians and ratios ends the output.
 //
 // usage: node bench/browser.mjs [OUT.json [--with NATIVE.jsonl]] [workload:batch ...]
 //        (default workloads: mlp:64 mlp:256 mlp:1024 dcgan:64); OUT.json gets every line printed,
@@ -25,8 +26,14 @@ const RUNS = (args.length ? args : ["mlp:64", "mlp:256", "mlp:1024", "dcgan:64"]
 const WINDOW_MS = 10_000;
 const MIN_STEPS = 1;
 const REPEATS = 3;
-/** Which webgan backend each peer backend is compared with. */
-const PAIRS = [["webgpu", "webgpu"], ["cpu", "wasm"]];
+/** webgan's backends, and each peer's page and the backend it runs on that path. */
+const PATHS = ["webgpu", "cpu"];
+const PEERS = [
+  { name: "tfjs", page: "bench/peer/", backends: { webgpu: "webgpu", cpu: "wasm" } },
+  { name: "jax-js", page: "bench/peer/jax.html", backends: { webgpu: "webgpu", cpu: "wasm" } },
+];
+/** A peer whose first two steps take longer is reported as too slow to measure. */
+const PEER_WARM_LIMIT_MS = 240_000;
 
 const server = await serve(0);
 const base = `http://127.0.0.1:${server.address().port}/`;
@@ -38,6 +45,9 @@ const report = (fields) => {
   lines.push(line);
   console.log(JSON.stringify(line));
 };
+const within = (promise, ms, what) => Promise.race([
+  promise, new Promise((_, fail) => setTimeout(() => fail(new Error(`${what} took over ${Math.round(ms / 1000)} s`)), ms)),
+]);
 const spread = (ms) => {
   const sorted = [...ms].sort((a, b) => a - b);
   return { min: sorted[0], median: sorted[sorted.length >> 1], max: sorted[sorted.length - 1] };
@@ -75,17 +85,18 @@ async function webgan(backend, workload, batch, metrics) {
   }
 }
 
-/** TF.js training `workload`: a warm-up call, then enough steps for the windows. */
-async function peer(backend, workload, batch) {
+/** A peer training `workload`: a warm-up call of two steps, then enough steps for the windows. */
+async function peer({ name, page: path }, backend, workload, batch) {
   const context = await browser.newContext();
   const page = await context.newPage();
   try {
-    await page.goto(`${base}bench/peer/`);
+    await page.goto(`${base}${path}`);
     await page.waitForFunction(() => window.peer);
     const train = (steps) => page.evaluate((o) => window.peer.train(o), { backend, workload, batch, steps, digitsUrl: "/www/data/mnist.bin.gz" });
-    const warm = await train(2);
+    const warm = await within(train(2), PEER_WARM_LIMIT_MS, `${name} ${backend}: its first two steps`);
     const perWindow = Math.max(MIN_STEPS, Math.ceil(WINDOW_MS / warm.times[1]));
-    const { times, dispatches } = await train(REPEATS * perWindow);
+    const expected = REPEATS * perWindow * warm.times[1];
+    const { times, dispatches } = await within(train(REPEATS * perWindow), 4 * expected + 60_000, `${name} ${backend}: the measured steps`);
     const windows = [];
     for (let r = 0; r < REPEATS; r++) {
       const slice = times.slice(r * perWindow, (r + 1) * perWindow);
@@ -97,29 +108,42 @@ async function peer(backend, workload, batch) {
   }
 }
 
+/** One row of the closing table per workload, batch and path. */
+const table = [];
 try {
   for (const { workload, batch } of RUNS) {
-    for (const [ours, theirs] of PAIRS) {
+    for (const ours of PATHS) {
       const common = { workload, batch };
-      let peerMedian = NaN;
-      try {
-        const p = await peer(theirs, workload, batch);
-        peerMedian = spread(p.ms).median;
-        report({
-          implementation: "tfjs", backend: theirs, ...common, ms_per_step: spread(p.ms), first_step_ms: p.first_step_ms,
-          ...(theirs === "webgpu" && { dispatches_per_step: Math.round(p.dispatches) }),
-        });
-      } catch (e) {
-        report({ implementation: "tfjs", backend: theirs, ...common, error: String(e.message || e).split("\n")[0] });
+      /** Each peer's median on this path, by "name backend". */
+      const peers = {};
+      for (const p of PEERS) {
+        const theirs = p.backends[ours];
+        try {
+          const r = await peer(p, theirs, workload, batch);
+          peers[`${p.name} ${theirs}`] = spread(r.ms).median;
+          report({
+            implementation: p.name, backend: theirs, ...common, ms_per_step: spread(r.ms), first_step_ms: r.first_step_ms,
+            ...(theirs === "webgpu" && { dispatches_per_step: Math.round(r.dispatches) }),
+          });
+        } catch (e) {
+          peers[`${p.name} ${theirs}`] = null;
+          report({ implementation: p.name, backend: theirs, ...common, error: String(e.message || e).split("\n")[0] });
+        }
       }
+      const measured = Object.entries(peers).filter(([, ms]) => ms !== null);
+      const [fastest, fastestMs] = measured.sort((a, b) => a[1] - b[1])[0] ?? [null, NaN];
+      const row = { workload, batch, path: ours, peers, fastest, webgan: null, ratio: null };
+      table.push(row);
       try {
         const w = await webgan(ours, workload, batch, false);
         const ms = spread(w.ms);
+        const ratio = (peerMs) => Number((peerMs / ms.median).toFixed(2));
+        Object.assign(row, { webgan: ms.median, ratio: fastest ? ratio(fastestMs) : null });
         report({
           implementation: "webgan", backend: ours, adapter: w.adapter, ...common, ms_per_step: ms,
           first_step_ms: w.first_step_ms, ...(ours === "webgpu" && { dispatches_per_step: Math.round(w.dispatches) }),
-          peer: `tfjs ${theirs}`,
-          times_faster_than_peer: Number.isFinite(peerMedian) ? Number((peerMedian / ms.median).toFixed(2)) : null,
+          peer: fastest, times_faster_than_peer: fastest ? ratio(fastestMs) : null,
+          times_faster_than: Object.fromEntries(measured.map(([name, peerMs]) => [name, ratio(peerMs)])),
         });
         if (workload === "mlp" && batch === RUNS[0].batch) {
           const m = await webgan(ours, workload, batch, true);
@@ -132,6 +156,12 @@ try {
         report({ implementation: "webgan", backend: ours, ...common, error: String(e.message || e).split("\n")[0] });
       }
     }
+  }
+  const fmt = (ms) => (ms === null || !Number.isFinite(ms) ? "—" : ms >= 100 ? ms.toFixed(0) : ms.toFixed(1));
+  console.log("\nms/step medians; webgan ÷ fastest peer: above 1, webgan is faster");
+  for (const r of table) {
+    const others = Object.entries(r.peers).map(([name, ms]) => `${name} ${fmt(ms)}`).join(", ");
+    console.log(`${r.workload} ${r.batch} ${r.path}: webgan ${fmt(r.webgan)}, ${others}; webgan ÷ ${r.fastest ?? "no peer"}: ${r.ratio ?? "—"}×`);
   }
 } finally {
   await browser.close();
