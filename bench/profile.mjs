@@ -55,16 +55,21 @@ function instrument(maxDispatches) {
     dispatchWorkgroups.apply(this, counts);
     this.writeTimestamp(run.querySet, i + 1);
   };
+  // The device the trainer opens, which the profile writes its timestamps with.
+  let device;
+  const { requestDevice } = GPUAdapter.prototype;
+  GPUAdapter.prototype.requestDevice = async function (descriptor) {
+    device = await requestDevice.call(this, descriptor);
+    return device;
+  };
   globalThis.webganProfile = {
     start() {
-      const device = globalThis.webganGpuDevice;
       if (!device.features.has(features[1])) throw new Error("this adapter cannot write timestamps inside passes");
       Object.assign(run, { on: true, kernels: [], pipelines: new Set(), created: 0, submits: 0 });
       run.querySet = device.createQuerySet({ type: "timestamp", count: 2 * maxDispatches });
     },
     async finish() {
       run.on = false;
-      const device = globalThis.webganGpuDevice;
       const n = 2 * run.kernels.length;
       const resolved = device.createBuffer({ size: 8 * n, usage: GPUBufferUsage.QUERY_RESOLVE | GPUBufferUsage.COPY_SRC });
       const read = device.createBuffer({ size: 8 * n, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });

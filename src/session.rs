@@ -18,6 +18,7 @@ use thiserror::Error;
 
 use crate::device::ComputeDevice;
 use crate::device::footprint::FootprintError;
+use crate::judge::alarm::{Alarm, AlarmWatch};
 use crate::judge::{Judge, JudgeError, MeasureError, Metrics};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
@@ -108,6 +109,8 @@ pub struct Session {
     judge: Option<Rc<Judge>>,
     /// Which run `trainer` is: a new number whenever another run replaces it.
     run: u64,
+    /// The run's measurements so far, for the mode-collapse alarm.
+    watch: AlarmWatch,
 }
 
 impl Session {
@@ -116,7 +119,7 @@ impl Session {
     pub fn new(config: TrainConfig, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&config)?;
         let trainer = Trainer::new(config, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0 })
+        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default() })
     }
 
     /// A fresh run of `config`, or of the defaults where `config`'s steps do not fit the
@@ -136,7 +139,7 @@ impl Session {
     pub fn resume(checkpoint: &Checkpoint, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&checkpoint.config)?;
         let trainer = Trainer::from_checkpoint(checkpoint, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0 })
+        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default() })
     }
 
     /// The run.
@@ -206,6 +209,7 @@ impl Session {
     fn replace(&mut self, trainer: Trainer) {
         self.trainer = trainer;
         self.run += 1;
+        self.watch = AlarmWatch::default();
     }
 
     /// Queues `count` training steps.
@@ -257,13 +261,23 @@ impl Session {
     }
 
     /// The metrics of the verdicts read back for `read`. Their FID goes into the curves only if
-    /// the weights measured are still those in force (same run, same step).
+    /// the weights measured are still those in force (same run, same step), and they count for
+    /// the alarm only if they are this run's.
     pub fn finish_measure(&mut self, read: MeasureRead, data: TensorData) -> Result<Metrics, MeasureError> {
         let metrics = read.judge.metrics(&floats(data))?;
-        if read.run == self.run && read.step == self.trainer.step_count() {
-            self.trainer.record_fid(metrics.fid);
+        if read.run == self.run {
+            self.watch.observe(read.step, &metrics.classes);
+            if read.step == self.trainer.step_count() {
+                self.trainer.record_fid(metrics.fid);
+            }
         }
         Ok(metrics)
+    }
+
+    /// The mode-collapse alarm's verdict on the run's latest measurement (see [`AlarmWatch`]);
+    /// quiet before the first.
+    pub fn alarm(&self) -> Alarm {
+        self.watch.latest().unwrap_or(Alarm::Quiet)
     }
 
     /// Measures `count` digits, reading them back chunk by chunk in blocking round trips
@@ -274,6 +288,7 @@ impl Session {
         let samples = floats(self.trainer.eval_samples(count).into_data());
         let metrics = judge.measure(&samples, &self.device.device);
         if let Ok(metrics) = &metrics {
+            self.watch.observe(self.trainer.step_count(), &metrics.classes);
             self.trainer.record_fid(metrics.fid);
         }
         Some(metrics)

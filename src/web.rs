@@ -27,6 +27,7 @@ use crate::{ConfigChange, Digits, TrainConfig, config::presets};
 let errors = [];
 let lost = "";
 let facts = {};
+let device = null;
 
 // wgpu (30) does not pass the `subgroups` feature on to the browser when it requests a
 // device, yet burn's WGSL kernels read subgroup built-ins and so begin with
@@ -54,14 +55,18 @@ export async function prepareWebGpu() {
     proto.requestDevice = async function (descriptor) {
       const wanted = new Set((descriptor && descriptor.requiredFeatures) || []);
       if (this.features.has("subgroups")) wanted.add("subgroups");
-      const device = await this.webganOriginalRequestDevice({ ...descriptor, requiredFeatures: [...wanted] });
-      device.addEventListener("uncapturederror", (e) => errors.push(e.error.message));
-      device.lost.then((info) => { lost = info.message || String(info.reason); });
-      globalThis.webganGpuDevice = device;
-      return device;
+      const opened = await this.webganOriginalRequestDevice({ ...descriptor, requiredFeatures: [...wanted] });
+      opened.addEventListener("uncapturederror", (e) => errors.push(e.error.message));
+      opened.lost.then((info) => { lost = info.message || String(info.reason); });
+      device = opened;
+      return opened;
     };
   }
   return "";
+}
+
+export function gpuDevice() {
+  return device;
 }
 
 export function adapterFacts() {
@@ -82,6 +87,75 @@ extern "C" {
     fn adapter_facts() -> String;
     #[wasm_bindgen(js_name = takeGpuError)]
     fn take_gpu_error() -> String;
+    #[wasm_bindgen(js_name = gpuDevice)]
+    fn opened_gpu_device() -> JsValue;
+}
+
+#[wasm_bindgen(typescript_custom_section)]
+const ANSWERS: &str = r#"
+/** One frame of a run: the statistics of the steps since the last frame (rows of
+ * `stat_columns()`), and the run's picture: the sample grid for digits, the plane for a toy. */
+export interface Frame {
+  step: number;
+  rows: Float32Array;
+  samples: Uint8ClampedArray | null;
+  plane: Plane | null;
+  side: number;
+}
+/** A toy run's plane: G's points, D's logits on a grid, G's pushes, and the modes covered. */
+export interface Plane {
+  points: Float32Array;
+  logits: Float32Array;
+  push: Float32Array;
+  resolution: number;
+  coverage: { modes_hit: number; modes: number; quality: number } | null;
+}
+/** Whether a change of settings started a fresh run, and which optimisers started afresh. */
+export interface SettingsChange { restarted: boolean; reset_g: boolean; reset_d: boolean }
+/** A sentence of the page's (`key`) with its values. */
+export interface Reason { key: string; values: Record<string, string> }
+export interface PresetLink { id: string; query: string }
+/** The judge's verdict on the generator's digits at `step`. */
+export interface Metrics {
+  step: number;
+  count: number;
+  fid: number;
+  alarm: "quiet" | "learning" | "collapse";
+  [figure: string]: unknown;
+}
+"#;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The browser's `GPUDevice` the trainer opened.
+    #[wasm_bindgen(typescript_type = "GPUDevice")]
+    pub type GpuDevice;
+    #[wasm_bindgen(typescript_type = "Promise<Frame>")]
+    pub type FramePromise;
+    #[wasm_bindgen(typescript_type = "Promise<Metrics>")]
+    pub type MetricsPromise;
+    #[wasm_bindgen(typescript_type = "SettingsChange")]
+    pub type SettingsChangeJs;
+    #[wasm_bindgen(typescript_type = "Reason | null")]
+    pub type ReasonJs;
+    #[wasm_bindgen(typescript_type = "PresetLink[]")]
+    pub type PresetLinks;
+    /// An object of named values, such as the settings or the schema.
+    #[wasm_bindgen(typescript_type = "Record<string, any>")]
+    pub type Named;
+}
+
+/// `value` as a JavaScript object. Every structured answer crosses to the page this way, typed
+/// for its type check by the interfaces above, so no script parses JSON from the trainer.
+fn to_js<T: wasm_bindgen::JsCast>(value: &impl serde::Serialize) -> T {
+    let text = serde_json::to_string(value).expect("answers serialise");
+    js_sys::JSON::parse(&text).expect("serde_json writes JSON").unchecked_into()
+}
+
+/// A JavaScript object the page built (the benchmark's measurements) as the Rust value it stands for.
+fn from_js<T: serde::de::DeserializeOwned>(value: &JsValue) -> Result<T, JsValue> {
+    let text = js_sys::JSON::stringify(value).map(String::from).unwrap_or_default();
+    serde_json::from_str(&text).map_err(js_error)
 }
 
 unsafe extern "C" {
@@ -161,20 +235,20 @@ async fn automatic() -> (ComputeDevice, String, Option<BackendChoice>) {
     }
 }
 
-/// What "Check this computer" runs, as JSON (see [`bench::plan`]): measuring windows of
+/// What "Check this computer" runs (see [`bench::plan`]): measuring windows of
 /// `seconds`, or the default.
 #[wasm_bindgen]
-pub fn bench_plan(seconds: Option<f64>) -> String {
-    serde_json::to_string(&bench::plan(seconds)).expect("a plan serialises")
+pub fn bench_plan(seconds: Option<f64>) -> Named {
+    to_js(&bench::plan(seconds))
 }
 
-/// The benchmark's report, as JSON `{lines, verdict}` (see [`bench::report`]), from the
-/// machine the page describes and what it measured of each run (both JSON).
+/// The benchmark's report `{lines, verdict}` (see [`bench::report`]), from the machine the
+/// page describes and what it measured of each run.
 #[wasm_bindgen]
-pub fn bench_report(machine: &str, measured: &str) -> Result<String, JsValue> {
-    let machine: bench::Machine = serde_json::from_str(machine).map_err(js_error)?;
-    let measured: Vec<bench::Measured> = serde_json::from_str(measured).map_err(js_error)?;
-    Ok(serde_json::to_string(&bench::report(&machine, &measured)).expect("a report serialises"))
+pub fn bench_report(machine: JsValue, measured: JsValue) -> Result<Named, JsValue> {
+    let machine: bench::Machine = from_js(&machine)?;
+    let measured: Vec<bench::Measured> = from_js(&measured)?;
+    Ok(to_js(&bench::report(&machine, &measured)))
 }
 
 /// Checks URL-hash style settings without starting anything: empty when they are valid,
@@ -184,43 +258,35 @@ pub fn check_settings(query: &str) -> String {
     TrainConfig::from_query(query).err().map(|e| e.to_string()).unwrap_or_default()
 }
 
-/// The settings of `query` as JSON (every field, defaults filled in), so the page can show them
-/// in its controls; an invalid query is refused with its message.
+/// The settings schema (see [`crate::config::schema::schema_json`]): the page's lab builds its
+/// groups and controls from it.
 #[wasm_bindgen]
-pub fn settings_json(query: &str) -> Result<String, JsValue> {
-    TrainConfig::from_query(query).map(|c| c.to_json()).map_err(js_error)
+pub fn settings_schema() -> Named {
+    js_sys::JSON::parse(&crate::config::schema::schema_json()).expect("the schema is JSON").unchecked_into()
 }
 
-/// The settings schema as JSON (see [`crate::config::schema::schema_json`]): the page's lab
-/// builds its groups and controls from it.
-#[wasm_bindgen]
-pub fn settings_schema() -> String {
-    crate::config::schema::schema_json()
-}
-
-/// The limits the page's views work to, as JSON `{max_drawn, point_decimals, classes,
-/// covered_share, alarm_from_step}`: the points a drawing may hold and the decimals each keeps,
+/// The limits the page's views work to, `{max_drawn, point_decimals, classes,
+/// covered_share, alarm_window}`: the points a drawing may hold and the decimals each keeps,
 /// the classes the digit classifier tells apart, the share that counts a class as drawn, and
-/// the step from which narrow digits raise the mode-collapse alarm.
+/// the steps narrow digits must fail to improve for before the mode-collapse alarm sounds.
 #[wasm_bindgen]
-pub fn page_constants() -> String {
+pub fn page_constants() -> Named {
     let (max_drawn, point_decimals) = (toy::MAX_DRAWN, crate::config::POINT_DECIMALS);
-    serde_json::json!({
+    to_js(&serde_json::json!({
         "max_drawn": max_drawn,
         "point_decimals": point_decimals,
         "classes": crate::data::CLASSES,
         "covered_share": crate::judge::COVERED_SHARE,
-        "alarm_from_step": crate::judge::ALARM_FROM_STEP,
-    })
-    .to_string()
+        "alarm_window": crate::judge::alarm::ALARM_WINDOW,
+    }))
 }
 
-/// The presets as JSON: `[{id, query}]`, `query` being the settings in URL-hash form.
+/// The presets, `[{id, query}]`, `query` being the settings in URL-hash form.
 #[wasm_bindgen]
-pub fn presets_json() -> String {
+pub fn preset_links() -> PresetLinks {
     let list: Vec<_> =
         presets::all().into_iter().map(|p| serde_json::json!({ "id": p.id, "query": p.config.to_query() })).collect();
-    serde_json::Value::Array(list).to_string()
+    to_js(&list)
 }
 
 /// The largest file [`WebTrainer::restore`] reads, in bytes: a larger one is not a checkpoint
@@ -237,7 +303,7 @@ pub fn trap_for_test() {
     panic!("a trap asked for by trap_for_test");
 }
 
-/// The names of the values in each row [`WebTrainer::read_stats`] returns, in order.
+/// The names of the values in each row of a [`WebTrainer::frame`]'s statistics, in order.
 #[wasm_bindgen]
 pub fn stat_columns() -> Vec<String> {
     ROW.iter().map(|c| c.to_string()).collect()
@@ -319,18 +385,25 @@ impl WebTrainer {
         self.notice.clone()
     }
 
-    /// Why the run is on the CPU by the automatic choice, as JSON `{key, values}` (the page's
-    /// message and its values); empty when it was not chosen so.
-    pub fn backend_reason(&self) -> String {
-        let reason = self.choice.as_ref().and_then(|c| Some((c.reason?, &c.adapter)));
-        reason
-            .map(|(key, adapter)| serde_json::json!({ "key": key, "values": { "adapter": adapter } }).to_string())
-            .unwrap_or_default()
+    /// The browser's GPU device this run trains on (the page watches it for a loss); `None` on
+    /// the CPU.
+    pub fn gpu_device(&self) -> Option<GpuDevice> {
+        let on_gpu = self.state.borrow().device().kind == BackendKind::Gpu;
+        on_gpu.then(opened_gpu_device).filter(|device| !device.is_null()).map(JsCast::unchecked_into)
     }
 
-    /// The settings in force, as JSON.
-    pub fn config(&self) -> String {
-        self.state.borrow().trainer().config().to_json()
+    /// Why the run is on the CPU by the automatic choice, `{key, values}` (the page's message
+    /// and its values); `null` when it was not chosen so.
+    pub fn backend_reason(&self) -> ReasonJs {
+        let reason = self.choice.as_ref().and_then(|c| Some((c.reason?, &c.adapter)));
+        to_js(&reason.map(|(key, adapter)| serde_json::json!({ "key": key, "values": { "adapter": adapter } })))
+    }
+
+    /// The settings in force, every field by its JSON name.
+    pub fn config(&self) -> Named {
+        js_sys::JSON::parse(&self.state.borrow().trainer().config().to_json())
+            .expect("settings are JSON")
+            .unchecked_into()
     }
 
     /// The keys of the settings that matter for the run in force: the lab shows their controls.
@@ -356,17 +429,16 @@ impl WebTrainer {
 
     /// Applies new settings as a student changes them mid-run: from the next step on with the
     /// same weights, or as a fresh run where they change the networks (see [`Session::apply`]).
-    /// Returns JSON `{restarted, reset_g, reset_d}`: whether a fresh run started, and whether an
+    /// Returns `{restarted, reset_g, reset_d}`: whether a fresh run started, and whether an
     /// optimiser changed algorithm and so started afresh. An invalid query is refused with a
     /// message naming the field, and the run in force stays.
-    pub fn set_query(&self, query: &str) -> Result<String, JsValue> {
+    pub fn set_query(&self, query: &str) -> Result<SettingsChangeJs, JsValue> {
         let config = TrainConfig::from_query(query).map_err(js_error)?;
         let (restarted, change) = match self.state.borrow_mut().apply(config).map_err(js_error)? {
             Applied::Restarted => (true, ConfigChange::default()),
             Applied::Changed(change) => (false, change),
         };
-        Ok(serde_json::json!({ "restarted": restarted, "reset_g": change.reset_g, "reset_d": change.reset_d })
-            .to_string())
+        Ok(to_js(&serde_json::json!({ "restarted": restarted, "reset_g": change.reset_g, "reset_d": change.reset_d })))
     }
 
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid
@@ -384,34 +456,37 @@ impl WebTrainer {
         self.gpu_health(&state)
     }
 
-    /// Reads the statistics of the steps since the last read, in one GPU round trip: a
-    /// `Float32Array` of rows of [`stat_columns`] values. If any value is NaN or infinite the
-    /// run goes back to the last good state and the promise rejects with an error whose
-    /// `divergedAt` and `backTo` give the two steps, so the page can explain it. When another
-    /// run replaced this one while the read was on its way, it resolves to no rows.
-    pub fn read_stats(&self) -> Promise {
+    /// The frame after the steps queued since the last one: their statistics, in one GPU round
+    /// trip, then the run's picture (the sample grid, 8 × 8 digits or 10 × 10 with a row per
+    /// digit for a conditional GAN, as RGBA pixels `side` square; or a toy's plane: G's points,
+    /// D's logits on a grid and G's pushes, with the modes covered on the ring and the grid). If any statistic is NaN or infinite the run goes back to its last
+    /// good state and the promise rejects with the steps of both, so the page can explain it.
+    /// When another run replaced this one while the read was on its way, the frame has no rows.
+    pub fn frame(&self) -> FramePromise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let Some(pending) = state.borrow_mut().begin_stats() else {
-                return Ok(Float32Array::new_with_length(0).into());
+            let rows = read_stats(&state).await?;
+            let frame = js_sys::Object::new();
+            let (toy, side) = {
+                let state = state.borrow();
+                let toy = state.trainer().config().data.is_toy();
+                (toy, digit_grid(&[], state.trainer().grid_columns()).map_or(0, |grid| grid.width))
             };
-            let data = read(pending.values()).await?;
-            let rows = state.borrow_mut().finish_stats(pending, &data).map_err(diverged)?;
-            let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
-            Ok(Float32Array::from(flat.as_slice()).into())
+            let (samples, plane) =
+                if toy { (JsValue::NULL, plane(&state).await?) } else { (samples(&state).await?, JsValue::NULL) };
+            let step = state.borrow().trainer().step_count() as f64;
+            for (key, value) in [
+                ("step", step.into()),
+                ("rows", rows.into()),
+                ("samples", samples),
+                ("plane", plane),
+                ("side", (side as f64).into()),
+            ] {
+                js_sys::Reflect::set(&frame, &key.into(), &value)?;
+            }
+            Ok(frame.into())
         })
-    }
-
-    /// The fixed-noise sample grid (8 × 8 digits, or 10 × 10 with a row per digit for a
-    /// conditional GAN) as RGBA pixels, `sample_grid_side()` square.
-    pub fn samples(&self) -> Promise {
-        let state = self.state.borrow();
-        let (tensor, columns) = (state.trainer().samples(), state.trainer().grid_columns());
-        future_to_promise(async move {
-            let data = read(tensor).await?;
-            let rgba = digit_grid(&floats(data), columns).map_err(js_error)?.to_rgba();
-            Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
-        })
+        .unchecked_into()
     }
 
     /// The run as a checkpoint file (settings, step, weights, optimiser state, random state and
@@ -454,10 +529,11 @@ impl WebTrainer {
     }
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
-    /// resolves to JSON `{step, count, fid, histogram, covered, kl_uniform, confidence,
-    /// collapsed, alarm}` (`alarm`: [`crate::judge::Alarm`] at that step). The classifier runs on the training device and one read brings the result.
+    /// resolves to `{step, count, fid, histogram, covered, kl_uniform, confidence,
+    /// collapsed, alarm}` (`alarm`: the [`Session::alarm`] verdict, given the run's earlier
+    /// measurements). The classifier runs on the training device and one read brings the result.
     /// Digits that are not finite are not measured: the promise rejects, saying so.
-    pub fn measure(&self) -> Promise {
+    pub fn measure(&self) -> MetricsPromise {
         let state = self.state.clone();
         future_to_promise(async move {
             let pending = state.borrow().begin_measure(LIVE_SAMPLES);
@@ -467,37 +543,10 @@ impl WebTrainer {
             let metrics = state.borrow_mut().finish_measure(pending, data).map_err(js_error)?;
             let mut json = serde_json::to_value(&metrics).expect("metrics serialise");
             json["step"] = step.into();
-            json["alarm"] = serde_json::to_value(metrics.classes.alarm(step)).expect("an alarm serialises");
-            Ok(JsValue::from_str(&json.to_string()))
+            json["alarm"] = serde_json::to_value(state.borrow().alarm()).expect("an alarm serialises");
+            Ok(to_js::<JsValue>(&json))
         })
-    }
-
-    /// A toy run's plane, after one read: resolves to `{points, logits, push, resolution,
-    /// coverage}`, the generated points, D's logits on the grid and G's pushes as
-    /// `Float32Array`s (see [`crate::Trainer::plane_view`]) and, for the ring and the grid, the modes
-    /// covered as JSON `{modes_hit, modes, quality}` (`null` otherwise).
-    pub fn plane(&self) -> Promise {
-        let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
-        let (tensor, data) = {
-            let state = self.state.borrow();
-            (state.trainer().plane_view(count, resolution), state.trainer().config().data)
-        };
-        future_to_promise(async move {
-            let view = PlaneView::new(&floats(read(tensor).await?), count, resolution);
-            let coverage = serde_json::to_string(&toy::coverage(data, &view.points)).expect("coverage serialises");
-            let object = js_sys::Object::new();
-            let fields: [(&str, JsValue); 5] = [
-                ("points", Float32Array::from(view.points.as_slice()).into()),
-                ("logits", Float32Array::from(view.logits.as_slice()).into()),
-                ("push", Float32Array::from(view.push.as_slice()).into()),
-                ("resolution", (resolution as f64).into()),
-                ("coverage", coverage.into()),
-            ];
-            for (key, value) in fields {
-                js_sys::Reflect::set(&object, &key.into(), &value)?;
-            }
-            Ok(object.into())
-        })
+        .unchecked_into()
     }
 
     /// `count` points of the toy data set in force, for the plane to show beside G's; empty
@@ -541,11 +590,6 @@ impl WebTrainer {
         Ok(vec![strip.width as u32, strip.height as u32])
     }
 
-    /// Width (and height) in pixels of the image [`WebTrainer::samples`] returns.
-    pub fn sample_grid_side(&self) -> u32 {
-        digit_grid(&[], self.state.borrow().trainer().grid_columns()).map_or(0, |grid| grid.width as u32)
-    }
-
     fn gpu_health(&self, state: &Session) -> Result<(), JsValue> {
         if state.device().kind != BackendKind::Gpu {
             return Ok(());
@@ -555,6 +599,54 @@ impl WebTrainer {
             message => Err(js_error(format!("WebGPU reported an error, so the results cannot be trusted: {message}"))),
         }
     }
+}
+
+/// Reads the statistics of the steps since the last read and checks them (see [`Session::finish_stats`]):
+/// a `Float32Array` of rows of [`stat_columns`] values, empty when another run replaced this
+/// one while the read was on its way.
+async fn read_stats(state: &Rc<RefCell<Session>>) -> Result<Float32Array, JsValue> {
+    let Some(pending) = state.borrow_mut().begin_stats() else {
+        return Ok(Float32Array::new_with_length(0));
+    };
+    let data = read(pending.values()).await?;
+    let rows = state.borrow_mut().finish_stats(pending, &data).map_err(diverged)?;
+    let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
+    Ok(Float32Array::from(flat.as_slice()))
+}
+
+/// The fixed-noise sample grid as RGBA pixels, after one read.
+async fn samples(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
+    let (tensor, columns) = {
+        let state = state.borrow();
+        (state.trainer().samples(), state.trainer().grid_columns())
+    };
+    let rgba = digit_grid(&floats(read(tensor).await?), columns).map_err(js_error)?.to_rgba();
+    Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
+}
+
+/// A toy run's plane, after one read: `{points, logits, push, resolution, coverage}`, the
+/// generated points, D's logits on the grid and G's pushes as `Float32Array`s (see
+/// [`crate::Trainer::plane_view`]) and, for the ring and the grid, the modes covered
+/// `{modes_hit, modes, quality}` (`null` otherwise).
+async fn plane(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
+    let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
+    let (tensor, data) = {
+        let state = state.borrow();
+        (state.trainer().plane_view(count, resolution), state.trainer().config().data)
+    };
+    let view = PlaneView::new(&floats(read(tensor).await?), count, resolution);
+    let object = js_sys::Object::new();
+    let fields: [(&str, JsValue); 5] = [
+        ("points", Float32Array::from(view.points.as_slice()).into()),
+        ("logits", Float32Array::from(view.logits.as_slice()).into()),
+        ("push", Float32Array::from(view.push.as_slice()).into()),
+        ("resolution", (resolution as f64).into()),
+        ("coverage", to_js(&toy::coverage(data, &view.points))),
+    ];
+    for (key, value) in fields {
+        js_sys::Reflect::set(&object, &key.into(), &value)?;
+    }
+    Ok(object.into())
 }
 
 /// Reads `digits` back and lays them out as one row of `count`, in RGBA.

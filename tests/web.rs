@@ -5,6 +5,7 @@
 
 use burn::tensor::{Device, Tensor, TensorData};
 use js_sys::Float32Array;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
 use webgan::device::{self, BackendKind, ComputeDevice};
@@ -31,9 +32,29 @@ async fn steps(device: &ComputeDevice, query: &str, count: usize) -> (Vec<StepVa
     (stats, samples)
 }
 
-/// Rows of [`ROW`] values from the façade's read.
+/// The façade's next frame, `{step, rows, samples, plane, side}`.
+async fn frame(trainer: &WebTrainer) -> JsValue {
+    JsFuture::from(trainer.frame().unchecked_into::<js_sys::Promise>()).await.unwrap()
+}
+
+/// One field of an object the façade returned.
+fn field<T: JsCast>(object: &JsValue, key: &str) -> T {
+    js_sys::Reflect::get(object, &key.into()).unwrap().unchecked_into()
+}
+
+/// An object the façade returned, as JSON.
+fn json(object: &JsValue) -> serde_json::Value {
+    serde_json::from_str(&String::from(js_sys::JSON::stringify(object).unwrap())).unwrap()
+}
+
+/// The settings in force.
+fn config(trainer: &WebTrainer) -> TrainConfig {
+    TrainConfig::from_json(&json(&trainer.config()).to_string()).unwrap()
+}
+
+/// Rows of [`ROW`] values from the façade's next frame.
 async fn read_rows(trainer: &WebTrainer) -> Vec<[f32; ROW.len()]> {
-    let rows: Float32Array = JsFuture::from(trainer.read_stats()).await.unwrap().into();
+    let rows: Float32Array = field(&frame(trainer).await, "rows");
     rows.to_vec().chunks_exact(ROW.len()).map(|r| r.try_into().unwrap()).collect()
 }
 
@@ -129,7 +150,7 @@ async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
         ("loss=hinge&opt_g=adam&opt_d=momentum&lr_d=0.01&schedule=exponential", (true, true)),
     ];
     for (query, (reset_g, reset_d)) in switches {
-        let change: serde_json::Value = serde_json::from_str(&trainer.set_query(query).unwrap()).unwrap();
+        let change = json(&trainer.set_query(query).unwrap());
         let expected = serde_json::json!({ "restarted": false, "reset_g": reset_g, "reset_d": reset_d });
         assert_eq!(change, expected, "{query}");
         trainer.steps(3).unwrap();
@@ -170,12 +191,12 @@ async fn cpu_fallback_trains() {
 async fn a_read_in_flight_during_a_reset_never_mixes_runs() {
     let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=1".into(), "webgpu".into()).await.unwrap();
     trainer.steps(5).unwrap();
-    let in_flight = trainer.read_stats();
+    let in_flight = trainer.frame().unchecked_into::<js_sys::Promise>();
     // One turn of the microtask queue: the read starts and waits on the GPU, as it does while
     // the worker's loop awaits a frame.
-    JsFuture::from(js_sys::Promise::resolve(&wasm_bindgen::JsValue::NULL)).await.unwrap();
+    JsFuture::from(js_sys::Promise::resolve(&JsValue::NULL)).await.unwrap();
     trainer.reset("seed=2").unwrap();
-    let rows: Float32Array = JsFuture::from(in_flight).await.unwrap().into();
+    let rows: Float32Array = field(&JsFuture::from(in_flight).await.unwrap(), "rows");
     assert_eq!(rows.length(), 0, "the replaced run's rows were returned");
     assert_eq!(trainer.history_rows().length(), 0, "the new run's curves took the replaced run's steps");
     trainer.steps(2).unwrap();
@@ -191,7 +212,7 @@ async fn bad_settings_are_refused_with_the_field_named() {
     assert!(message.contains("`batch` = 0") && message.contains("1 to 10000"), "{message}");
     let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
     assert!(trainer.set_query("lr_g=2").is_err());
-    assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the running settings stay");
+    assert_eq!(config(&trainer), TrainConfig::default(), "the running settings stay");
 }
 
 /// What JavaScript hands over is checked: settings that cannot fit the device's memory start the
@@ -199,17 +220,17 @@ async fn bad_settings_are_refused_with_the_field_named() {
 /// outside what can be drawn are refused with a message.
 #[wasm_bindgen_test]
 async fn the_boundary_refuses_what_cannot_run_with_a_message() {
-    let message = |e: wasm_bindgen::JsValue| js_sys::Error::from(e).message().as_string().unwrap();
+    let message = |e: JsValue| js_sys::Error::from(e).message().as_string().unwrap();
     for backend in ["webgpu", "cpu"] {
         let trainer =
             WebTrainer::create(DIGITS.to_vec(), "model=dcgan&batch=full".into(), backend.into()).await.unwrap();
         let refusal = trainer.settings_refusal();
         assert!(refusal.contains("`batch` = 10000") && refusal.contains("at most"), "{backend}: {refusal}");
-        assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "{backend}");
+        assert_eq!(config(&trainer), TrainConfig::default(), "{backend}");
         let refused = message(trainer.reset("model=dcgan&batch=full").err().unwrap());
         assert!(refused.contains("`batch` = 10000"), "{refused}");
         assert!(trainer.set_query("model=dcgan&batch=full").is_err());
-        assert_eq!(TrainConfig::from_json(&trainer.config()), Ok(TrainConfig::default()), "the run stays");
+        assert_eq!(config(&trainer), TrainConfig::default(), "the run stays");
     }
     let trainer = WebTrainer::create(DIGITS.to_vec(), "conditional=true".into(), "cpu".into()).await.unwrap();
     assert_eq!(trainer.settings_refusal(), "");
@@ -236,8 +257,8 @@ async fn webgpu_metrics_match_the_cpu_backend() {
         );
         trainer.load_judge(CLASSIFIER.to_vec(), REFERENCE.to_vec()).unwrap();
         trainer.steps(2).unwrap();
-        let json = JsFuture::from(trainer.measure()).await.unwrap().as_string().unwrap();
-        measured.push(serde_json::from_str::<serde_json::Value>(&json).unwrap());
+        let metrics = JsFuture::from(trainer.measure().unchecked_into::<js_sys::Promise>()).await.unwrap();
+        measured.push(json(&metrics));
     }
     let (gpu, cpu) = (&measured[0], &measured[1]);
     assert_eq!((gpu["step"].as_u64(), gpu["count"].as_u64()), (Some(2), Some(webgan::judge::LIVE_SAMPLES as u64)));
@@ -258,15 +279,14 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     let gpu = WebTrainer::create(DIGITS.to_vec(), "seed=2&ema=0.9".into(), "webgpu".into()).await.unwrap();
     assert_eq!(gpu.backend(), "webgpu");
     gpu.steps(2).unwrap();
-    JsFuture::from(gpu.read_stats()).await.unwrap();
+    frame(&gpu).await;
     let bytes = js_sys::Uint8Array::from(JsFuture::from(gpu.checkpoint()).await.unwrap()).to_vec();
     let cpu = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
     cpu.restore(&bytes).unwrap();
     assert_eq!(cpu.step_count(), 2.0);
-    assert_eq!(cpu.config(), gpu.config());
-    let pixels =
-        |p: js_sys::Promise| async { js_sys::Uint8ClampedArray::from(JsFuture::from(p).await.unwrap()).to_vec() };
-    let (on_gpu, on_cpu) = (pixels(gpu.samples()).await, pixels(cpu.samples()).await);
+    assert_eq!(config(&cpu), config(&gpu));
+    let pixels = |f: JsValue| field::<js_sys::Uint8ClampedArray>(&f, "samples").to_vec();
+    let (on_gpu, on_cpu) = (pixels(frame(&gpu).await), pixels(frame(&cpu).await));
     let worst = on_gpu.iter().zip(&on_cpu).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
     assert!(worst <= 1, "the reopened run draws other digits (pixels differ by up to {worst})");
     let bits = |t: &WebTrainer| t.history_rows().to_vec().iter().map(|v| v.to_bits()).collect::<Vec<_>>();
@@ -275,8 +295,8 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
 
     let next = |t: &WebTrainer| {
         t.steps(1).unwrap();
-        let stats = t.read_stats();
-        async move { js_sys::Float32Array::from(JsFuture::from(stats).await.unwrap()).to_vec() }
+        let frame = t.frame().unchecked_into::<js_sys::Promise>();
+        async move { field::<Float32Array>(&JsFuture::from(frame).await.unwrap(), "rows").to_vec() }
     };
     let (on_gpu, on_cpu) = (next(&gpu).await, next(&cpu).await);
     assert_eq!(on_cpu[0], 3.0);

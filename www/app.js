@@ -214,7 +214,7 @@ function onFrame(m) {
   }
   if (m.plane) {
     if (!timeline.scrubbing) plane.show(m.plane);
-    status.coverage = JSON.parse(m.plane.coverage);
+    status.coverage = m.plane.coverage;
     showCoverage();
   }
   if (!timeline.scrubbing) timeline.record(m.plane ? $("plane") : $("samples"), m.step);
@@ -463,7 +463,7 @@ async function main() {
         Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
         {
           // Why the run is on the CPU: the trainer's choice for a software adapter, or no usable WebGPU.
-          const reason = m.reason ? JSON.parse(m.reason) : null;
+          const reason = m.reason;
           status.backendReason = reason ? reason.key : "";
           noticeText = () => (reason ? t(reason.key, reason.values) : m.notice ? t("cpu_fallback", { why: m.notice }) : "");
         }

@@ -44,12 +44,11 @@ async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress
     if (trial.backend() !== run.backend) return { ...result, error: trial.notice() }; // no WebGPU here
     result.adapter = trial.adapter();
     trial.steps(1);
-    const first = trial.read_stats().then(() => null, (e) => e);
+    const first = trial.frame().then(() => null, (e) => e);
     const late = new Promise((r) => setTimeout(() => r("late"), Math.max(0, plan.deadline_ms - (performance.now() - t0))));
     const outcome = await Promise.race([first, late]);
     if (outcome === "late") return { ...result, waited_ms: performance.now() - t0 };
     if (outcome) return { ...result, error: detail(outcome) };
-    await trial.samples();
     result.first_step_ms = performance.now() - t0;
     const before = gpu();
     const m0 = performance.now();
@@ -57,8 +56,7 @@ async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress
     while (performance.now() - m0 < plan.measure_ms) {
       const f0 = performance.now();
       trial.steps(steps);
-      await trial.read_stats();
-      await trial.samples();
+      await trial.frame();
       result.steps += steps;
       steps = nextStepsPerFrame(steps, performance.now() - f0);
       onProgress(Math.min(1, (performance.now() - m0) / plan.measure_ms));
@@ -79,7 +77,7 @@ async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress
  * the `digits`, its GPU counters (`gpu()`), its frame rule and `post`. */
 export async function benchmark(seconds, context) {
   const { digits, post } = context;
-  const plan = JSON.parse(bench_plan(seconds));
+  const plan = bench_plan(seconds);
   const machine = await describeMachine();
   const measured = [];
   /** Backends still working on a first step that missed its deadline: later runs would wait behind it. */
@@ -95,5 +93,5 @@ export async function benchmark(seconds, context) {
     if (m.first_step_ms === null && !m.error) busy.add(run.backend);
     measured.push(m);
   }
-  post({ type: "bench_report", report: JSON.parse(bench_report(JSON.stringify(machine), JSON.stringify(measured))) });
+  post({ type: "bench_report", report: bench_report(machine, measured) });
 }

@@ -13,9 +13,6 @@ interface Window {
   };
 }
 
-/** The WebGPU device the trainer opened (src/web.rs sets it), in the worker. */
-declare var webganGpuDevice: GPUDevice | undefined;
-
 /** This build's version and its files with their SHA-256 (www/pkg/precache.js, which build.sh
  * writes and sw.js and the worker import). */
 declare var PRECACHE: { version: string; files: Record<string, string> };

@@ -3,7 +3,7 @@
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
 import init, {
-  WebTrainer, check_settings, max_checkpoint_bytes, page_constants, presets_json, settings_schema, stat_columns, trap_for_test,
+  WebTrainer, check_settings, max_checkpoint_bytes, page_constants, preset_links, settings_schema, stat_columns, trap_for_test,
 } from "./pkg/webgan.js";
 import { benchmark } from "./bench.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
@@ -156,8 +156,8 @@ const LOSS_GRACE_MS = 1000;
 
 /** Whether the trainer's GPU device is lost, or reports its loss within LOSS_GRACE_MS. */
 function gpuDeviceLost() {
-  const device = globalThis.webganGpuDevice;
-  if (!device || !trainer || trainer.backend() !== "webgpu") return Promise.resolve(false);
+  const device = trainer?.gpu_device();
+  if (!device) return Promise.resolve(false);
   return Promise.race([device.lost.then(() => true), new Promise((r) => setTimeout(() => r(false), LOSS_GRACE_MS))]);
 }
 
@@ -243,7 +243,7 @@ async function maybeMeasure() {
   const t0 = performance.now();
   let metrics;
   try {
-    metrics = JSON.parse(await trainer.measure());
+    metrics = await trainer.measure();
   } catch (e) {
     // Digits that cannot be judged (not finite) have no metrics; training goes on.
     rethrowTrap(e);
@@ -337,7 +337,7 @@ async function loadTrainer() {
   const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.gz", import.meta.url), "loading_wasm", 0, 0.5);
   wasmMemory = (await init({ module_or_path: await gunzip(wasm) })).memory;
   // The settings and limits the page's controls and views are built from, as soon as they are known.
-  post({ type: "schema", schema: JSON.parse(settings_schema()), constants: JSON.parse(page_constants()) });
+  post({ type: "schema", schema: settings_schema(), constants: page_constants() });
 }
 
 /** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/device/mod.rs). */
@@ -359,8 +359,7 @@ async function start({ query: q, backend }) {
   // so the students' step 1 is not the one that waited for the compiler.
   progress(trainer.backend() === "webgpu" ? "warming" : "warming_cpu", 0.8);
   trainer.steps(1);
-  await trainer.read_stats();
-  await (JSON.parse(trainer.config()).data === "mnist" ? trainer.samples() : trainer.plane());
+  await trainer.frame();
   trainer.reset(taken);
   const firstStepMs = performance.now() - t0;
   watchGpuDevice();
@@ -372,7 +371,7 @@ async function start({ query: q, backend }) {
     notice: trainer.notice(),
     reason: trainer.backend_reason(),
     columns: stat_columns(),
-    presets: JSON.parse(presets_json()),
+    presets: preset_links(),
     firstStepMs,
   });
   await resumeAutosave();
@@ -384,8 +383,8 @@ async function start({ query: q, backend }) {
 /** Tells the page when the GPU device is lost (a driver reset, a long time in the background):
  * the page then starts a new worker, with a new device, that resumes from the last save. */
 function watchGpuDevice() {
-  const device = globalThis.webganGpuDevice;
-  if (trainer.backend() !== "webgpu" || !device) return;
+  const device = trainer.gpu_device();
+  if (!device) return;
   device.lost.then((info) => {
     running = false;
     post({ type: "device_lost", detail: info.message || String(info.reason) });
@@ -395,7 +394,7 @@ function watchGpuDevice() {
 /** Tells the page the settings in force; `change`, after the page changed them, says which
  * optimisers started afresh. */
 function postConfig(change = null) {
-  const config = JSON.parse(trainer.config());
+  const config = trainer.config();
   toyRun = config.data !== "mnist";
   const real = trainer.real_points(REAL_POINTS);
   const facts = { relevant: trainer.relevant_settings(), wasserstein: trainer.wasserstein() };
@@ -405,27 +404,25 @@ function postConfig(change = null) {
 /** Reads what the steps since the last frame produced and sends it to the page. `since` is when
  * those steps were queued: the rate counts until their results reached JavaScript. */
 async function frame(stepsTaken, since = 0) {
-  const rows = await trainer.read_stats();
-  // A digit run shows its sample grid, a toy run its plane.
-  const samples = toyRun ? null : await trainer.samples();
-  const plane = toyRun ? await trainer.plane() : null;
+  // The statistics, and the run's picture: a digit run's sample grid, a toy run's plane.
+  const { step, rows, samples, plane, side } = await trainer.frame();
   const elapsedMs = performance.now() - since;
-  const transfer = plane ? [plane.points.buffer, plane.logits.buffer, plane.push.buffer] : [samples.buffer];
+  const picture = plane ? [plane.points.buffer, plane.logits.buffer, plane.push.buffer] : samples ? [samples.buffer] : [];
   const [history, historyBuffers] = curves();
   post(
     {
       type: "frame",
-      step: trainer.step_count(),
+      step,
       rows,
       curves: history,
       samples,
       plane,
-      side: trainer.sample_grid_side(),
+      side,
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
       memory: { wasmBytes: wasmMemory?.buffer.byteLength ?? 0, gpuBuffers: liveGpuBuffers, gpuDispatches },
     },
-    [rows.buffer, ...transfer, ...historyBuffers],
+    [rows.buffer, ...picture, ...historyBuffers],
   );
 }
 
@@ -508,7 +505,7 @@ const commands = {
   config: async (m) => {
     let change;
     try {
-      change = JSON.parse(trainer.set_query(m.query));
+      change = trainer.set_query(m.query);
     } catch (e) {
       rethrowTrap(e);
       postConfig(); // the controls go back to the settings still in force
@@ -528,7 +525,7 @@ const commands = {
   },
   // Simulates a driver reset, as WEBGL_lose_context does for WebGL: lets a teacher (and the
   // page test) check that a run survives one.
-  lose_device: async () => globalThis.webganGpuDevice?.destroy(),
+  lose_device: async () => trainer.gpu_device()?.destroy(),
   // A real trap (a Rust panic), for the page test of the recovery from one.
   trap: () => trap_for_test(),
 };

@@ -12,6 +12,7 @@ use crate::data::{CLASSES, PIXELS};
 use classifier::{Classifier, FEATURES};
 use fid::{FeatureStats, FidError, frechet_distance};
 
+pub mod alarm;
 pub mod classifier;
 pub mod fid;
 use crate::tensor::floats;
@@ -23,9 +24,6 @@ pub const COVERED_SHARE: f64 = 0.02;
 pub const ALARM_COVERAGE: usize = 8;
 /// A KL divergence from uniform above this raises the alarm too (ln 10 ≈ 2.3 is one class only).
 pub const ALARM_KL: f64 = 0.5;
-/// Before this step G is still learning to draw at all: its first grey blobs all look like one
-/// digit to the classifier, which is not yet mode collapse, so the alarm waits.
-pub const ALARM_FROM_STEP: u64 = 300;
 /// Generated digits the page judges each time: enough for a stable histogram and FID, few
 /// enough to cost a fraction of a second on a software GPU. FID is biased upwards for small
 /// samples, so only values measured with the same count compare.
@@ -47,31 +45,9 @@ pub struct ClassReport {
     pub kl_uniform: f64,
     /// Mean of the classifier's highest class probability: how digit-like the digits are.
     pub confidence: f64,
-    /// Whether the digits look mode-collapsed (too few classes, or too uneven).
+    /// Whether the digits are narrow (too few classes, or too uneven): mode collapse if it lasts
+    /// (see [`alarm`]).
     pub collapsed: bool,
-}
-
-/// What the page's mode-collapse box says of a measurement taken at a step.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Alarm {
-    /// The digits are varied enough: no box.
-    Quiet,
-    /// The digits are narrow, but before [`ALARM_FROM_STEP`]: G is still learning to draw.
-    TooEarly,
-    /// The digits are narrow: mode collapse, most likely.
-    Collapse,
-}
-
-impl ClassReport {
-    /// The alarm for these statistics, measured at `step`.
-    pub fn alarm(&self, step: u64) -> Alarm {
-        match (self.collapsed, step < ALARM_FROM_STEP) {
-            (false, _) => Alarm::Quiet,
-            (true, true) => Alarm::TooEarly,
-            (true, false) => Alarm::Collapse,
-        }
-    }
 }
 
 /// The [`ClassReport`] of class probabilities given row by row (`CLASSES` values per digit).

@@ -10,15 +10,15 @@ export class MetricsView {
     this.ctx = histogram.getContext("2d");
     this.values = values;
     this.alarm = alarm;
-    /** The trainer's `{classes, covered_share, alarm_from_step}` (see setConstants). */
-    this.constants = { classes: 0, covered_share: 0, alarm_from_step: 0 };
+    /** The trainer's `{classes, covered_share, alarm_window}` (see setConstants). */
+    this.constants = { classes: 0, covered_share: 0, alarm_window: 0 };
     this.clear();
   }
 
   /** Takes from the trainer the classes there are, the share that counts one as drawn, and the
-   * step the alarm watches from. */
-  setConstants({ classes, covered_share, alarm_from_step }) {
-    this.constants = { classes, covered_share, alarm_from_step };
+   * steps narrow digits must fail to improve for before the alarm sounds. */
+  setConstants({ classes, covered_share, alarm_window }) {
+    this.constants = { classes, covered_share, alarm_window };
     this.refresh();
   }
 
@@ -30,7 +30,7 @@ export class MetricsView {
   }
 
   /** Shows a measurement: `{step, count, fid, histogram, covered, kl_uniform, confidence, alarm}`,
-   * `alarm` being the trainer's verdict: "quiet", "too_early" or "collapse". */
+   * `alarm` being the trainer's verdict: "quiet", "learning" or "collapse". */
   show(metrics) {
     this.last = metrics;
     this.refresh();
@@ -41,9 +41,9 @@ export class MetricsView {
     const m = this.last;
     const alarm = m ? m.alarm : "quiet";
     this.alarm.hidden = alarm === "quiet";
-    this.alarm.classList.toggle("early", alarm === "too_early");
+    this.alarm.classList.toggle("early", alarm === "learning");
     this.alarm.textContent = alarm === "quiet" ? ""
-      : alarm === "too_early" ? t("collapse_too_early", { step: this.constants.alarm_from_step })
+      : alarm === "learning" ? t("collapse_learning", { covered: m.covered, window: this.constants.alarm_window })
       : t("collapse_alarm", { covered: m.covered, kl: m.kl_uniform.toFixed(2) });
     if (!m) {
       this.values.textContent = this.unavailable ? t("metrics_unavailable", { why: this.unavailable }) : t("metrics_waiting");

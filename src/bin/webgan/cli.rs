@@ -312,6 +312,7 @@ fn train_steps(args: &Args, session: &mut Session) -> Result<(), String> {
             {
                 let metrics = metrics.map_err(|e| format!("the samples at step {}: {e}", step(session)))?;
                 line["metrics"] = serde_json::to_value(metrics).expect("metrics serialise");
+                line["alarm"] = serde_json::to_value(session.alarm()).expect("an alarm serialises");
             }
             println!("{line}");
         }
