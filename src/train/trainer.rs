@@ -33,12 +33,14 @@ const FIXED_NOISE: u64 = 4;
 const EVAL_NOISE: u64 = 5;
 const TOY_DATA: u64 = 6;
 
-/// The state worth keeping when a step goes wrong: weights, their average and optimiser moments.
+/// What training has learned by a step: the weights, their average and the optimisers' moments.
+/// A copy of it is the state a run goes back to when a step goes wrong.
 #[derive(Clone)]
-struct Snapshot {
+struct Learned {
     step: u64,
     generator: Generator,
     discriminator: Discriminator,
+    /// The moving average of G's weights, while [`TrainConfig::ema`] is on.
     average: Option<Generator>,
     opt_g: NetworkOptimizer,
     opt_d: NetworkOptimizer,
@@ -70,12 +72,7 @@ struct CriticUpdate {
 pub struct Trainer {
     config: TrainConfig,
     device: Device,
-    generator: Generator,
-    discriminator: Discriminator,
-    /// The moving average of G's weights, while [`TrainConfig::ema`] is on.
-    average: Option<Generator>,
-    opt_g: NetworkOptimizer,
-    opt_d: NetworkOptimizer,
+    state: Learned,
     /// Every digit (or toy point), uploaded once as `[count, dim]` in [0, 1]; batches are
     /// gathered on the device.
     digits: Tensor<2>,
@@ -86,9 +83,9 @@ pub struct Trainer {
     fixed_noise: Tensor<2>,
     /// The labels of the sample grid's rows when conditional: one row per digit.
     fixed_labels: Option<Tensor<2>>,
-    step: u64,
     unread: Vec<StepStats>,
-    last_good: Snapshot,
+    /// The state of the last step whose statistics were read as finite.
+    last_good: Learned,
     /// The curves of the statistics read so far.
     history: History,
 }
@@ -118,31 +115,19 @@ impl Trainer {
         let fixed_labels = one_hot(&config, &grid_labels, device);
         let (opt_g, opt_d) = (NetworkOptimizer::new(config.g), NetworkOptimizer::new(config.d));
         let average = (config.ema > 0.0).then(|| generator.clone());
-        let last_good = Snapshot {
-            step: 0,
-            generator: generator.clone(),
-            discriminator: discriminator.clone(),
-            average: average.clone(),
-            opt_g: opt_g.clone(),
-            opt_d: opt_d.clone(),
-        };
+        let state = Learned { step: 0, generator, discriminator, average, opt_g, opt_d };
         Ok(Self {
             sampler: BatchSampler::new(count, Rng::stream(config.seed, BATCHES)),
             noise: Rng::stream(config.seed, NOISE),
             config,
             device: device.clone(),
-            generator,
-            discriminator,
-            average,
-            opt_g,
-            opt_d,
+            last_good: state.clone(),
+            state,
             digits: all,
             labels,
             fixed_noise,
             fixed_labels,
-            step: 0,
             unread: Vec::new(),
-            last_good,
             history: History::default(),
         })
     }
@@ -154,25 +139,26 @@ impl Trainer {
     pub fn from_checkpoint(checkpoint: &Checkpoint, digits: &Digits, device: &Device) -> Result<Self, CheckpointError> {
         use crate::train::checkpoint::Network::{Average, Discriminator, Generator};
         let mut trainer = Self::new(checkpoint.config.clone(), digits, device)?;
-        trainer.generator = params::from_bytes(trainer.generator, &checkpoint.generator)
+        trainer.state.generator = params::from_bytes(trainer.state.generator, &checkpoint.generator)
             .map_err(|e| CheckpointError::Params(Generator, e))?;
-        trainer.discriminator = params::from_bytes(trainer.discriminator, &checkpoint.discriminator)
+        trainer.state.discriminator = params::from_bytes(trainer.state.discriminator, &checkpoint.discriminator)
             .map_err(|e| CheckpointError::Params(Discriminator, e))?;
-        trainer.average = match (trainer.average.take(), &checkpoint.average) {
+        trainer.state.average = match (trainer.state.average.take(), &checkpoint.average) {
             (Some(fresh), Some(saved)) => {
                 Some(params::from_bytes(fresh, saved).map_err(|e| CheckpointError::Params(Average, e))?)
             }
-            (Some(_), None) => Some(trainer.generator.clone()),
+            (Some(_), None) => Some(trainer.state.generator.clone()),
             (None, _) => None,
         };
         let (config, (most_g, most_d)) = (&checkpoint.config, checkpoint.most_updates());
         if !checkpoint.opt_g.is_empty() {
-            trainer.opt_g = NetworkOptimizer::decode(config.g, &checkpoint.opt_g, &trainer.generator, most_g, device)
-                .map_err(|e| CheckpointError::Optimizer(Generator, e))?;
+            trainer.state.opt_g =
+                NetworkOptimizer::decode(config.g, &checkpoint.opt_g, &trainer.state.generator, most_g, device)
+                    .map_err(|e| CheckpointError::Optimizer(Generator, e))?;
         }
         if !checkpoint.opt_d.is_empty() {
-            trainer.opt_d =
-                NetworkOptimizer::decode(config.d, &checkpoint.opt_d, &trainer.discriminator, most_d, device)
+            trainer.state.opt_d =
+                NetworkOptimizer::decode(config.d, &checkpoint.opt_d, &trainer.state.discriminator, most_d, device)
                     .map_err(|e| CheckpointError::Optimizer(Discriminator, e))?;
         }
         if !checkpoint.random.is_empty() {
@@ -182,20 +168,20 @@ impl Trainer {
             trainer.sampler = BatchSampler::from_bytes(count, sampler).ok_or(CheckpointError::Random)?;
         }
         trainer.history = checkpoint.history.clone();
-        trainer.step = checkpoint.step;
+        trainer.state.step = checkpoint.step;
         trainer.mark_good();
         Ok(trainer)
     }
 
     /// The whole run, its tensors gathered on the device for one read.
     pub fn pending_checkpoint(&self) -> PendingCheckpoint {
-        let mut networks = vec![params::gather(&self.generator), params::gather(&self.discriminator)];
-        networks.extend(self.average.as_ref().map(params::gather));
+        let mut networks = vec![params::gather(&self.state.generator), params::gather(&self.state.discriminator)];
+        networks.extend(self.state.average.as_ref().map(params::gather));
         let mut random = self.noise.state().to_le_bytes().to_vec();
         random.extend(self.sampler.to_bytes());
         let host = Checkpoint {
             config: self.config.clone(),
-            step: self.step,
+            step: self.state.step,
             generator: Vec::new(),
             discriminator: Vec::new(),
             average: None,
@@ -204,7 +190,7 @@ impl Trainer {
             random,
             history: self.history.clone(),
         };
-        PendingCheckpoint::new(host, networks, [self.opt_g.gather(), self.opt_d.gather()])
+        PendingCheckpoint::new(host, networks, [self.state.opt_g.gather(), self.state.opt_d.gather()])
     }
 
     /// The whole run, read back synchronously (native code).
@@ -221,7 +207,7 @@ impl Trainer {
 
     /// Records an FID measurement of the current weights in the curves.
     pub fn record_fid(&mut self, fid: f64) {
-        self.history.record_fid(self.step, fid);
+        self.history.record_fid(self.state.step, fid);
     }
 
     /// The configuration in force.
@@ -231,7 +217,7 @@ impl Trainer {
 
     /// Steps taken so far.
     pub fn step_count(&self) -> u64 {
-        self.step
+        self.state.step
     }
 
     /// Switches to `config` from the next step on, keeping the weights: the loss, penalties,
@@ -247,10 +233,13 @@ impl Trainer {
                 allowed: "these change the networks themselves; press Reset to start over with them",
             });
         }
-        let change = ConfigChange { reset_g: self.opt_g.configure(config.g), reset_d: self.opt_d.configure(config.d) };
-        self.average = match (self.average.take(), config.ema > 0.0) {
+        let change = ConfigChange {
+            reset_g: self.state.opt_g.configure(config.g),
+            reset_d: self.state.opt_d.configure(config.d),
+        };
+        self.state.average = match (self.state.average.take(), config.ema > 0.0) {
             (Some(average), true) => Some(average),
-            (None, true) => Some(self.generator.clone()),
+            (None, true) => Some(self.state.generator.clone()),
             (_, false) => None,
         };
         self.config = config;
@@ -261,8 +250,8 @@ impl Trainer {
     /// of real digits and noise, then one generator update on the last update's noise. Nothing
     /// is read back: the statistics stay on the device until [`Trainer::take_stats`] is called.
     pub fn step(&mut self) {
-        let rates = self.config.learning_rates(self.step);
-        let sigma = self.config.noise_sigma(self.step);
+        let rates = self.config.learning_rates(self.state.step);
+        let sigma = self.config.noise_sigma(self.state.step);
         let mut critic = self.update_discriminator(rates.d, sigma);
         for _ in 1..self.config.d_steps {
             critic = self.update_discriminator(rates.d, sigma);
@@ -270,17 +259,17 @@ impl Trainer {
 
         // G descends its loss through the freshly updated D, whose weights are constants here:
         // G's gradient needs D's input gradient only.
-        let fake = self.generator.forward_train(critic.z, critic.labels.clone());
+        let fake = self.state.generator.forward_train(critic.z, critic.labels.clone());
         let fake = self.with_instance_noise(fake, sigma);
-        let mut frozen = params::freeze(self.discriminator.clone());
+        let mut frozen = params::freeze(self.state.discriminator.clone());
         let loss_g = self.config.loss.generator(frozen.module.forward_train(fake, critic.labels));
-        self.discriminator = frozen.thaw();
-        let grads = GradientsParams::from_grads(loss_g.backward(), &self.generator);
-        let stepped = self.opt_g.step(rates.g, self.generator.clone(), grads);
+        self.state.discriminator = frozen.thaw();
+        let grads = GradientsParams::from_grads(loss_g.backward(), &self.state.generator);
+        let stepped = self.state.opt_g.step(rates.g, self.state.generator.clone(), grads);
         let grad_norm_g = stepped.grad_norm;
-        self.generator = stepped.module;
-        if let Some(average) = self.average.take() {
-            self.average = Some(params::moving_average(average, &self.generator, self.config.ema));
+        self.state.generator = stepped.module;
+        if let Some(average) = self.state.average.take() {
+            self.state.average = Some(params::moving_average(average, &self.state.generator, self.config.ema));
         }
 
         let wasserstein = critic.d_real.clone().mean() - critic.d_fake.clone().mean();
@@ -297,7 +286,7 @@ impl Trainer {
             ],
             0,
         );
-        self.step += 1;
+        self.state.step += 1;
         self.unread.push(StepStats { values: values.detach(), learning_rates: rates });
     }
 
@@ -317,19 +306,19 @@ impl Trainer {
         let indices = Tensor::<1, Int>::from_data(TensorData::new(chosen, [batch]), &self.device);
         let real = self.with_instance_noise(self.digits.clone().select(0, indices), sigma);
         let z = self.noise_batch(batch);
-        let fake = self.generator.forward_train(z.clone(), labels.clone()).detach();
+        let fake = self.state.generator.forward_train(z.clone(), labels.clone()).detach();
         let fake = self.with_instance_noise(fake, sigma);
         // ε ~ U(0, 1) per digit for WGAN-GP's x̂ = εx + (1 − ε)G(z), drawn on the host like z.
         let eps: Vec<f32> = (0..batch).map(|_| self.noise.uniform()).collect();
 
         let config = &self.config;
         let (d_real, real_grad) = if config.r1_gamma > 0.0 {
-            let (d_real, grad) = self.discriminator.forward_with_input_gradient(real.clone(), labels.clone());
+            let (d_real, grad) = self.state.discriminator.forward_with_input_gradient(real.clone(), labels.clone());
             (d_real, Some(grad))
         } else {
-            (self.discriminator.forward_train(real.clone(), labels.clone()), None)
+            (self.state.discriminator.forward_train(real.clone(), labels.clone()), None)
         };
-        let d_fake = self.discriminator.forward_train(fake.clone(), labels.clone());
+        let d_fake = self.state.discriminator.forward_train(fake.clone(), labels.clone());
         let mut loss_d = config.loss.discriminator(d_real.clone(), d_fake.clone(), config.real_label);
         // The input gradients whose norm the statistics report: x̂'s for WGAN-GP, else R1's.
         let mut measured = None;
@@ -340,7 +329,7 @@ impl Trainer {
         if config.loss == GanLoss::WganGp {
             let eps = Tensor::<2>::from_data(TensorData::new(eps, [batch, 1]), &self.device);
             let mixed = real * eps.clone() + fake * eps.neg().add_scalar(1.0);
-            let (_, grad) = self.discriminator.forward_with_input_gradient(mixed, labels.clone());
+            let (_, grad) = self.state.discriminator.forward_with_input_gradient(mixed, labels.clone());
             loss_d = loss_d + loss::gradient_penalty(grad.clone(), config.gp_lambda);
             measured = Some(grad);
         }
@@ -349,12 +338,12 @@ impl Trainer {
             None => Tensor::full([1], f32::NAN, &self.device),
         };
 
-        let grads = GradientsParams::from_grads(loss_d.backward(), &self.discriminator);
-        let stepped = self.opt_d.step(lr, self.discriminator.clone(), grads);
+        let grads = GradientsParams::from_grads(loss_d.backward(), &self.state.discriminator);
+        let stepped = self.state.opt_d.step(lr, self.state.discriminator.clone(), grads);
         let grad_norm = stepped.grad_norm;
-        self.discriminator = stepped.module;
+        self.state.discriminator = stepped.module;
         if self.config.loss == GanLoss::WganClip {
-            self.discriminator = params::clip(self.discriminator.clone(), self.config.clip);
+            self.state.discriminator = params::clip(self.state.discriminator.clone(), self.config.clip);
         }
         CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, z, labels }
     }
@@ -379,7 +368,7 @@ impl Trainer {
 
     /// The statistics of the steps taken since the last call, stacked for a single read.
     pub fn take_stats(&mut self) -> Option<PendingStats> {
-        let first = self.step + 1 - self.unread.len() as u64;
+        let first = self.state.step + 1 - self.unread.len() as u64;
         PendingStats::stack(first, std::mem::take(&mut self.unread))
     }
 
@@ -391,31 +380,18 @@ impl Trainer {
     }
 
     fn mark_good(&mut self) {
-        self.last_good = Snapshot {
-            step: self.step,
-            generator: self.generator.clone(),
-            discriminator: self.discriminator.clone(),
-            average: self.average.clone(),
-            opt_g: self.opt_g.clone(),
-            opt_d: self.opt_d.clone(),
-        };
+        self.last_good = self.state.clone();
     }
 
     /// Returns to the last weights marked good (after NaN or infinite losses) and says which
     /// step that was. Statistics not yet read are dropped with the steps they describe. The
     /// configuration in force stays in force.
     pub fn rollback(&mut self) -> u64 {
-        let good = self.last_good.clone();
-        self.step = good.step;
-        self.generator = good.generator;
-        self.discriminator = good.discriminator;
-        self.average = good.average;
-        self.opt_g = good.opt_g;
-        self.opt_d = good.opt_d;
+        self.state = self.last_good.clone();
         self.unread.clear();
-        self.history.forget_after(self.step);
+        self.history.forget_after(self.state.step);
         self.set_config(self.config.clone()).expect("the configuration in force is valid");
-        self.step
+        self.state.step
     }
 
     /// The generator's digits for the fixed noise, [`Trainer::grid_columns`]² of them,
@@ -451,7 +427,7 @@ impl Trainer {
             .flat_map(|i| [(i % resolution) as f32 + 0.5, (i / resolution) as f32 + 0.5].map(|v| v / resolution as f32))
             .collect();
         let cells = Tensor::from_data(TensorData::new(cells, [resolution * resolution, 2]), &self.device);
-        let critic = self.discriminator.clone().no_grad(); // see Trainer::sampling_generator
+        let critic = self.state.discriminator.clone().no_grad(); // see Trainer::sampling_generator
         let heat = critic.forward(cells, None).detach();
         let x = points.clone().require_grad();
         let grads = self.config.loss.generator(critic.forward(x.clone(), None)).backward();
@@ -475,7 +451,7 @@ impl Trainer {
     /// moving average of G's weights. Its parameters are untracked, so drawing records no
     /// autodiff graph: no backward pass would ever consume one, and burn would keep it alive.
     fn sampling_generator(&self) -> Generator {
-        self.average.as_ref().unwrap_or(&self.generator).clone().no_grad()
+        self.state.average.as_ref().unwrap_or(&self.state.generator).clone().no_grad()
     }
 }
 
