@@ -257,6 +257,14 @@ fn counts_that_cannot_work_are_refused() {
     }
 }
 
+#[test]
+fn like_browser_is_refused_by_a_binary_that_autotunes() {
+    let run = webgan(&["bench", "--like-browser", "--backend", "cpu"]);
+    assert_refused(&run, "`--like-browser`: this binary autotunes and fuses kernels");
+    assert!(stderr(&run).contains("--cfg webgan_like_browser"), "{}", stderr(&run));
+    assert_refused(&webgan(&["train", "--like-browser"]), "`--like-browser` goes with `bench` only");
+}
+
 /// Devices and pipes report a size of 0: every input is bounded by the bytes actually read.
 #[test]
 fn endless_inputs_are_cut_off() {

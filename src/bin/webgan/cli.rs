@@ -29,7 +29,11 @@ const USAGE: &str = "usage:
                           changes its live settings, not those that shape or seed its
                           networks (marked * below); it keeps its own settings, so --preset
                           and --config are refused
-  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
+  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--like-browser]
+               [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
+                          ms/step as JSON; --like-browser insists on a binary built with the
+                          browser's kernel choices (no autotune, no fusion: burn fixes both at
+                          compile time), RUSTFLAGS=\"--cfg webgan_like_browser\" cargo build --release
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
                           write its weights (default www/models/classifier.bin) and the real
@@ -40,6 +44,10 @@ const USAGE: &str = "usage:
   webgan presets          list the presets with their settings and expected outcome
   webgan config           print the settings (after --preset, --config, --set) as JSON
   webgan help             print this (so do --help and -h, after any command too)";
+
+/// Whether this binary was built with the browser build's kernel choices: no autotuning and no
+/// operation fusion (Cargo.toml), so that a native run approximates the page on the same GPU.
+const LIKE_BROWSER: bool = cfg!(webgan_like_browser);
 
 /// The commands, as the first argument names them.
 const COMMANDS: [&str; 7] = ["train", "bench", "presets", "config", "train-classifier", "eval", "help"];
@@ -75,6 +83,8 @@ struct Args {
     /// Steps between measurements of the samples during `train`; 0 for none.
     eval_every: u64,
     eval_samples: usize,
+    /// `bench --like-browser`: refuse unless this binary makes the browser build's choices.
+    like_browser: bool,
 }
 
 impl Args {
@@ -98,6 +108,7 @@ impl Args {
             reference: "www/models/fid_reference.bin".into(),
             eval_every: 0,
             eval_samples: 10_000,
+            like_browser: false,
             command,
         }
     }
@@ -148,6 +159,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
             "--set" => args.sets.push(key_value(value()?)?),
+            "--like-browser" => args.like_browser = true,
             _ => return Err(format!("unknown flag `{}`", shorten(&flag))),
         }
     }
@@ -193,6 +205,17 @@ fn check_combination(args: &Args) -> Result<(), String> {
         return Err(format!(
             "`{flag}` does not go with `--checkpoint`: a resumed run keeps its own settings (--set changes the live ones)"
         ));
+    }
+    if args.like_browser && args.command != "bench" {
+        return Err("`--like-browser` goes with `bench` only".into());
+    }
+    if args.like_browser && !LIKE_BROWSER {
+        return Err(
+            "`--like-browser`: this binary autotunes and fuses kernels, which burn fixes when it is compiled; \
+             build one as the browser is built: RUSTFLAGS=\"--cfg webgan_like_browser\" cargo build --release \
+             (in a target directory of its own)"
+                .into(),
+        );
     }
     if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
         return Err(format!("`--backend {}` is not one of: wgpu, cpu", shorten(&args.backend)));
@@ -382,6 +405,7 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
         "workload": args.config.model, "batch": args.config.batch_size, "steps": args.steps,
         "ms_per_step": {"min": times[0], "median": times[times.len() / 2], "max": times[times.len() - 1]},
         "first_step_ms": first_step_ms,
+        "execution": if LIKE_BROWSER { "like-browser" } else { "native-default" },
     });
     println!("{line}");
     Ok(())
