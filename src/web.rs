@@ -21,6 +21,7 @@ use crate::train::stats::ROW;
 use crate::view::grid::digit_grid;
 use crate::view::latent;
 use crate::view::plane::PlaneView;
+use crate::config::lesson::{self, Lesson};
 use crate::{ConfigChange, Digits, TrainConfig, config::presets};
 
 #[wasm_bindgen(inline_js = r#"
@@ -115,6 +116,18 @@ export interface SettingsChange { restarted: boolean; reset_g: boolean; reset_d:
 /** A sentence of the page's (`key`) with its values. */
 export interface Reason { key: string; values: Record<string, string> }
 export interface PresetLink { id: string; query: string }
+/** A lesson, checked by the trainer: each stage's settings as a query, the names it hides, the
+ * step its run pauses at, and its texts in every language the page speaks. */
+export interface Lesson {
+  title: Record<string, string>;
+  stages: {
+    preset: string | null;
+    query: string;
+    hide: string[];
+    steps: number;
+    text: Record<string, { title: string; read: string; ask: string; observe: string }>;
+  }[];
+}
 /** The judge's verdict on the generator's digits at `step`. */
 export interface Metrics {
   step: number;
@@ -140,6 +153,8 @@ extern "C" {
     pub type ReasonJs;
     #[wasm_bindgen(typescript_type = "PresetLink[]")]
     pub type PresetLinks;
+    #[wasm_bindgen(typescript_type = "Lesson")]
+    pub type LessonJs;
     /// An object of named values, such as the settings or the schema.
     #[wasm_bindgen(typescript_type = "Record<string, any>")]
     pub type Named;
@@ -287,6 +302,19 @@ pub fn preset_links() -> PresetLinks {
     let list: Vec<_> =
         presets::all().into_iter().map(|p| serde_json::json!({ "id": p.id, "query": p.config.to_query() })).collect();
     to_js(&list)
+}
+
+/// A lesson file's text, read and checked (see [`crate::config::lesson`]); a lesson with
+/// problems is refused with each of them, by stage and field.
+#[wasm_bindgen]
+pub fn parse_lesson(text: &str) -> Result<LessonJs, JsValue> {
+    Lesson::from_json(text).map(|lesson| to_js(&lesson)).map_err(js_error)
+}
+
+/// The largest lesson file [`parse_lesson`] reads, in bytes: the page reads no more of a file.
+#[wasm_bindgen]
+pub fn max_lesson_bytes() -> f64 {
+    lesson::MAX_BYTES as f64
 }
 
 /// The largest file [`WebTrainer::restore`] reads, in bytes: a larger one is not a checkpoint

@@ -9,6 +9,7 @@ use thiserror::Error;
 use crate::data::toy::{DataSet, MAX_DRAWN};
 
 mod choices;
+pub mod lesson;
 pub mod presets;
 pub mod schedule;
 pub mod schema;
@@ -301,6 +302,12 @@ impl TrainConfig {
     /// Parses a URL-hash style query (`seed=7&batch=64`, with or without a leading `#`), its
     /// keys and values percent-encoded or not, as browsers and `URLSearchParams` write them.
     pub fn from_query(query: &str) -> Result<Self, ConfigError> {
+        Self::default().with_query(query)
+    }
+
+    /// Applies a URL-hash style query (as [`TrainConfig::from_query`] reads it) on top of `self`,
+    /// then validates: a lesson's stage sets a few settings over a preset's.
+    pub fn with_query(self, query: &str) -> Result<Self, ConfigError> {
         let pairs: Vec<(String, String)> = query
             .trim_start_matches('#')
             .split('&')
@@ -308,7 +315,7 @@ impl TrainConfig {
             .map(|p| p.split_once('=').unwrap_or((p, "")))
             .map(|(key, value)| (percent_decode(key), percent_decode(value)))
             .collect();
-        Self::default().with_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
+        self.with_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The shortest query that [`TrainConfig::from_query`] turns back into `self`: only the

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::process::ExitCode;
 use std::time::Instant;
 
+use webgan::config::lesson::{self, Lesson};
 use webgan::config::{schema, shorten};
 use webgan::data::toy;
 use webgan::device::{self, ComputeDevice};
@@ -42,6 +43,7 @@ const USAGE: &str = "usage:
                           FID and class statistics, as JSON, of raw digits (u8, N×784, row-major)
                           or of N digits (default 10000) drawn by an MNIST run's checkpoint
   webgan presets          list the presets with their settings and expected outcome
+  webgan lesson FILE...   check lessons (www/lessons/*.json) and print their stages
   webgan config           print the settings (after --preset, --config, --set) as JSON
   webgan help             print this (so do --help and -h, after any command too)";
 
@@ -422,7 +424,11 @@ fn write_png(path: &str, image: &Gray) -> Result<(), String> {
 }
 
 fn run() -> Result<(), Failure> {
-    let args = parse_args(std::env::args().skip(1)).map_err(Failure::Usage)?;
+    let mut argv = std::env::args().skip(1).peekable();
+    if argv.next_if_eq("lesson").is_some() {
+        return show_lessons(&argv.collect::<Vec<_>>());
+    }
+    let args = parse_args(argv).map_err(Failure::Usage)?;
     match args.command.as_str() {
         "help" => println!("{USAGE}\n\n{}", schema::help()),
         "presets" => list_presets(),
@@ -499,6 +505,32 @@ fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Re
 /// Raw digits (one byte per pixel, 784 per digit) as values in [0, 1].
 fn image_file(path: &str) -> Result<Vec<f32>, String> {
     Ok(read_file(path, MAX_INPUT_BYTES)?.iter().map(|&p| f32::from(p) / 255.0).collect())
+}
+
+/// Checks each lesson file and prints its stages; a lesson with problems is refused with each,
+/// by stage and field.
+fn show_lessons(files: &[String]) -> Result<(), Failure> {
+    if files.is_empty() {
+        return Err(Failure::Usage("`lesson` needs one or more lesson files (www/lessons/*.json)".into()));
+    }
+    for path in files {
+        let name = shorten(path);
+        let bytes = read_file(path, lesson::MAX_BYTES as u64).map_err(Failure::Run)?;
+        let text = String::from_utf8(bytes).map_err(|_| Failure::Run(format!("{name} is not UTF-8 text")))?;
+        let lesson = Lesson::from_json(&text).map_err(|e| {
+            Failure::Run(e.to_string().lines().map(|line| format!("{name}: {line}")).collect::<Vec<_>>().join("\n"))
+        })?;
+        println!("{name}: {}", lesson.title["en"]);
+        for (n, stage) in lesson.stages.iter().enumerate() {
+            let settings = if stage.query.is_empty() { "the defaults" } else { &stage.query };
+            let preset = stage.preset.as_ref().map_or(String::new(), |id| format!(" (preset {id})"));
+            let hides = if stage.hide.is_empty() { "nothing".into() } else { stage.hide.join(", ") };
+            let words = &stage.text["en"];
+            println!("  stage {}: {}\n    settings: {settings}{preset}", n + 1, words["title"]);
+            println!("    pauses at step {}, hides {hides}\n    asks: {}\n", stage.steps, words["ask"]);
+        }
+    }
+    Ok(())
 }
 
 fn list_presets() {
