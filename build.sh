@@ -103,12 +103,17 @@ compress_assets() {
 }
 
 # The page's libraries, copied from node_modules (pinned by package-lock.json) into www/vendor/,
-# where write_precache_list finds them: nothing is fetched from a CDN. uPlot draws the chart; its
-# TypeScript declarations sit beside it for the type check.
+# where write_precache_list finds them: nothing is fetched from a CDN. uPlot draws the chart;
+# qrcode-generator draws the teacher panel's QR code (its ES module as .js, which the precache list
+# and every static host serve as a script). Their TypeScript declarations sit beside them for the
+# type check; qrcode-generator's declare a global, so its copy exports that as the module's default.
 vendor_page_libraries() {
   mkdir -p www/vendor
   cp node_modules/uplot/dist/uPlot.esm.js node_modules/uplot/dist/uPlot.min.css www/vendor/
   cp node_modules/uplot/dist/uPlot.d.ts www/vendor/uPlot.esm.d.ts
+  cp node_modules/qrcode-generator/dist/qrcode.mjs www/vendor/qrcode.js
+  { sed '/^declare module/,$d' node_modules/qrcode-generator/dist/qrcode.d.ts; echo 'export default qrcode;'; } \
+    > www/vendor/qrcode.d.ts
 }
 
 # The list that sw.js and the worker import, www/pkg/precache.js: every file the page needs (the

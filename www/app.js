@@ -1,18 +1,22 @@
 // Page wiring only: controls → worker commands, worker frames → views. No training maths here.
 import { Bench } from "./views/bench.js";
 import { Chart, KEPT_DASHES } from "./views/chart.js";
+import { Feedback } from "./views/feedback.js";
 import { Lab } from "./views/lab.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
 import { SampleGrid, enlarged } from "./views/samples.js";
+import { TeacherPanel } from "./views/teacher.js";
 import { Timeline } from "./views/timeline.js";
 import { loadLanguage, otherLanguage, t } from "./i18n.js";
 
 // Tables keyed by names from the link are Maps: a plain object would answer to `constructor`
 // or `__proto__` with what every object inherits.
 /** URL-hash keys that belong to the page rather than to the training settings. */
-const PAGE_KEYS = new Map([["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]], ["bench", ["0", "1"]]]);
+const PAGE_KEYS = new Map([
+  ["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]], ["bench", ["0", "1"]], ["embed", ["0", "1"]],
+]);
 /** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
 const PAGE_PARTS = new Map([
   ["presets", ["presets", "preset-outcome"]], ["lab", ["lab"]], ["metrics", ["metrics-figure"]], ["chart", ["chart-figure"]],
@@ -84,6 +88,8 @@ const status = {
   keptRuns: 0,
   /** Why the trainer chose the CPU over this adapter's WebGPU (an i18n key), or "". */
   backendReason: "",
+  /** The lab's controls whose typed text the trainer refused, with its words: `{key: message}`. */
+  invalid: /** @type {Record<string, string>} */ ({}),
 };
 window.webgan = {
   status: () => ({ ...status, curvePoints: chart.steps().length }),
@@ -119,10 +125,13 @@ function clearErrors() {
   paintErrors();
 }
 
-function showInfo(message) {
+const feedback = new Feedback();
+/** Says `message` beside the control that caused it: in `slot` (a `p.feedback`), under `anchor`;
+ * by default under the training controls at the top. "" takes the last message away. */
+function showInfo(message, anchor = $("status"), slot = $("controls-feedback")) {
   status.info = message;
-  $("info").hidden = !message;
-  $("info").textContent = message;
+  if (message) feedback.say(slot, anchor, message);
+  else feedback.clear();
 }
 
 /** The lab's groups and controls, which `hide=` may name too: known once the worker has handed
@@ -136,7 +145,7 @@ let hideableSettings = null;
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
   // With no backend named the trainer chooses by the adapter ("auto", src/device/mod.rs).
-  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", hide: /** @type {string[]} */ ([]) };
+  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]) };
   const problems = [];
   const settings = new URLSearchParams();
   const known = hideableSettings && [...PAGE_PARTS.keys(), ...hideableSettings];
@@ -157,15 +166,22 @@ function readHash() {
   return { page, query: settings.toString(), problems };
 }
 
+/** A link's hash: the trainer's settings `query` (its own shortest form), then the page's keys. */
+function linkHash(query, { backend = "auto", lang = "", hide = /** @type {string[]} */ ([]), autostart = false, embed = false } = {}) {
+  const params = new URLSearchParams(query);
+  if (backend !== "auto") params.set("backend", backend);
+  if (lang) params.set("lang", lang);
+  if (hide.length) params.set("hide", hide.join(","));
+  if (autostart) params.set("autostart", "1");
+  if (embed) params.set("embed", "1");
+  // Commas and semicolons need no escaping in a fragment: keep shared links readable.
+  return String(params).replaceAll("%2C", ",").replaceAll("%3B", ";");
+}
+
 /** Keeps the address bar a link to the current run, for sharing with a class. */
 function rememberInHash(query) {
-  const params = new URLSearchParams(query);
   const { page } = readHash();
-  if (page.backend !== "auto") params.set("backend", page.backend);
-  if (page.lang) params.set("lang", page.lang);
-  if (page.hide.length) params.set("hide", page.hide.join(","));
-  // Commas and semicolons need no escaping in a fragment: keep shared links readable.
-  history.replaceState(null, "", `#${String(params).replaceAll("%2C", ",").replaceAll("%3B", ";")}`);
+  history.replaceState(null, "", `#${linkHash(query, { ...page, autostart: false, embed: page.embed === "1" })}`);
 }
 
 /** The training speed in words: steps per second, or seconds per step once a step takes longer
@@ -176,13 +192,21 @@ function rateText(perSecond) {
   return t("rate_seconds", { seconds: (1 / perSecond).toPrecision(2) });
 }
 
+/** Sets `element`'s text only when it changes: a live region announces every write. */
+function setText(element, text) {
+  if (element.textContent !== text) element.textContent = text;
+}
+
 function renderStatus() {
+  // The step and the rate change with every frame and are not announced; the backend and
+  // whether the run trains are, when they change.
   if (status.ready) {
     const backend = status.backend === "webgpu" ? t("backend_webgpu", { adapter: status.adapter }) : t("backend_cpu");
-    const rate = rateText(status.stepsPerSecond);
-    $("status").textContent = `${t("status", { step: status.step, rate, backend })} · ${t(status.running ? "running" : "paused")}`;
+    setText($("status-counter"), `${t("status_counter", { step: status.step, rate: rateText(status.stepsPerSecond) })} · `);
+    setText($("status-state"), `${backend} · ${t(status.running ? "running" : "paused")}`);
   } else {
-    $("status").textContent = t(status.phase);
+    setText($("status-counter"), "");
+    setText($("status-state"), t(status.phase));
   }
   $("train").disabled = !status.ready || status.running;
   $("pause").disabled = !status.ready || !status.running;
@@ -285,6 +309,8 @@ function registerServiceWorker() {
 
 async function main() {
   const { page, problems } = readHash();
+  // Embedded in a course page: the digits, the chart and the controls the link allows (style.css).
+  document.body.classList.toggle("embed", page.embed === "1");
   /** @type {Worker | null} */
   let worker = null;
   /** The settings query the worker on duty was started with. */
@@ -322,12 +348,25 @@ async function main() {
       showPlane(true);
       plane.setDrawable(true, []);
       showDrawHint();
+      lab.pending = null; // nothing was sent, so no answer comes
       return;
     }
     showInfo("");
     send({ type: "config", query: q });
   };
   const lab = new Lab($("settings"), onSettings);
+  /** Copies `link` and says so beside `button`, in `slot`. */
+  const copyLink = (link, button, slot, copied = "link_copied") =>
+    navigator.clipboard.writeText(link).then(
+      () => showInfo(t(copied), button, slot),
+      () => showInfo(t("link_copy_failed", { link }), button, slot),
+    );
+  const teacher = new TeacherPanel($, {
+    compose: linkHash,
+    copy: (link, button) => copyLink(link, button, $("teacher-feedback"), "teacher_copied"),
+  });
+  /** The lab's refused texts, for scripts and tests. */
+  const noteInvalid = () => { status.invalid = Object.fromEntries(lab.invalid); };
   const showDrawHint = () => {
     $("plane-draw").hidden = !plane.drawable;
     $("plane-draw-hint").textContent = t("plane_draw_hint", { count: plane.drawn.length });
@@ -395,6 +434,7 @@ async function main() {
       showKept();
       showNotice();
       bench.paint();
+      teacher.paint();
       renderStatus();
     });
   };
@@ -456,6 +496,7 @@ async function main() {
           const { page: named, problems: unknown } = readHash();
           for (const { key, values } of unknown.filter((p) => p.key === "link_unknown_parts")) showError(t(key, values));
           lab.hide(named.hide);
+          teacher.build([...PAGE_PARTS.keys()], lab.groups, lab.controls(), named.hide);
         }
         break;
       case "ready":
@@ -473,6 +514,7 @@ async function main() {
         chart.setColumns(columns);
         presets.show(m.presets);
         presetList = m.presets;
+        teacher.setPresets(m.presets);
         if (wanted) {
           status.running = true;
           send({ type: "run" });
@@ -504,6 +546,9 @@ async function main() {
         break;
       case "history":
         // The worker's run replaced the one on screen: its curves so far (none for a fresh run).
+        // A change that needed a fresh run was taken.
+        lab.settle();
+        noteInvalid();
         forgetRun();
         chart.show(m);
         showLastStats(m.rows);
@@ -532,7 +577,13 @@ async function main() {
         chart.showWasserstein(m.wasserstein);
         rememberInHash(m.query);
         status.query = m.query;
-        if (m.change) showInfo(describeChange(m));
+        teacher.setCurrent(m.query);
+        if (m.change) {
+          // Confirmed under the control that was changed.
+          const place = lab.settle();
+          noteInvalid();
+          showInfo(describeChange(m), place?.anchor, place?.slot);
+        }
         showKept();
         break;
       case "checkpoint":
@@ -541,12 +592,12 @@ async function main() {
         break;
       case "opened":
         clearErrors();
-        showInfo(t("run_opened", { step: m.step }));
+        showInfo(t("run_opened", { step: m.step }), $("open-run-label"));
         break;
       case "resumed":
         status.resumedFrom = m.step;
         if (recovering) showInfo(t(recovering.key, { detail: recovering.detail, step: m.step }));
-        else showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }));
+        else showInfo(t("run_resumed", { step: m.step, time: new Date(m.savedAt).toLocaleString(document.documentElement.lang) }), $("reset"));
         recovering = null;
         break;
       case "autosaved":
@@ -554,7 +605,7 @@ async function main() {
         crashesInARow = 0;
         break;
       case "autosave_unavailable":
-        showInfo(t("autosave_unavailable", { detail: m.detail }));
+        showInfo(t("autosave_unavailable", { detail: m.detail }), $("save-run"));
         break;
       case "diverged":
         status.running = wanted = false;
@@ -570,6 +621,11 @@ async function main() {
         break;
       case "error":
         walkAsked = false;
+        // The refusal of a control's value is said beside that control, which keeps the text.
+        if (!m.fatal && lab.refuse(t(m.key, m.args ?? m.values))) {
+          noteInvalid();
+          break;
+        }
         if (m.stopped) status.running = false;
         if (m.fatal) {
           progressBox.hidden = true;
@@ -679,15 +735,17 @@ async function main() {
     send({ type: "open", file }); // the worker reads it, unless it is too large to be a run
   };
   // The address bar always holds the link to the run on screen (settings, seed, language, hidden parts).
-  $("copy-link").onclick = () =>
-    navigator.clipboard.writeText(location.href).then(
-      () => showInfo(t("link_copied")),
-      () => showInfo(t("link_copy_failed", { link: location.href })),
-    );
+  $("copy-link").onclick = () => copyLink(location.href, $("copy-link"), $("controls-feedback"));
+  // Space trains or pauses and S steps, unless a control has the focus: then its keys are its
+  // own (Space or Enter presses a button, ticks a box, opens a list; letters type).
   document.addEventListener("keydown", (e) => {
-    if (e.target instanceof Element && e.target.closest("input, textarea, select")) return;
-    if (e.key === " ") { e.preventDefault(); (status.running ? $("pause") : $("train")).click(); }
-    if (e.key === "s" && !status.running) $("step").click();
+    if (e.ctrlKey || e.metaKey || e.altKey || !(e.target instanceof Element)) return;
+    if (e.target.closest("input, textarea, select, [contenteditable]")) return;
+    if (e.key === " " && !e.target.closest("button, a[href], summary, label, [tabindex]")) {
+      e.preventDefault();
+      if (!e.repeat) (status.running ? $("pause") : $("train")).click();
+    }
+    if (e.key.toLowerCase() === "s" && !status.running) $("step").click();
   });
 
   renderStatus();

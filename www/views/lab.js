@@ -36,7 +36,17 @@ export class Lab {
     this.hidden = new Set();
     /** The drawn points ([x, y] in the unit square) that go with the drawn data set. */
     this.points = [];
-    this.form.addEventListener("change", () => onChange(this.query()));
+    /** The control changed last, whose answer from the trainer is awaited, with its text.
+     * @type {{key: string, text: string} | null} */
+    this.pending = null;
+    /** Controls whose text the trainer refused: the text stays, marked, until corrected. */
+    this.invalid = new Map();
+    this.form.addEventListener("change", (e) => {
+      const field = /** @type {HTMLElement | null} */ (e.target instanceof Element ? e.target.closest("[data-field]") : null);
+      const key = field?.dataset.field;
+      if (key) this.pending = { key, text: String(this.form.elements[key].value) };
+      onChange(this.query());
+    });
     this.form.addEventListener("submit", (e) => e.preventDefault());
   }
 
@@ -67,6 +77,12 @@ export class Lab {
     row.className = "fields";
     for (const setting of settings) row.append(this.buildControl(setting));
     set.append(row);
+    // Confirmations of a change in this group appear here, under its control.
+    const feedback = document.createElement("p");
+    feedback.className = "feedback";
+    feedback.setAttribute("role", "status");
+    feedback.hidden = true;
+    set.append(feedback);
     for (const setting of settings.filter((s) => s.explained)) {
       const p = document.createElement("p");
       p.className = "why";
@@ -97,7 +113,12 @@ export class Lab {
     }
     input.name = setting.key;
     input.id = `setting-${setting.key}`;
-    label.append(name, input);
+    // Where the trainer's refusal of a typed value is said, beside the control.
+    const problem = document.createElement("span");
+    problem.className = "field-problem";
+    problem.id = `setting-${setting.key}-problem`;
+    problem.hidden = true;
+    label.append(name, input, problem);
     if (setting.all && setting.limits) {
       // A box for the word that stands for the largest value (the full batch).
       const { max } = setting.limits;
@@ -120,12 +141,60 @@ export class Lab {
     this.relevant = new Set(relevant);
     // The drawing, where the run has one (the drawn data set).
     for (const drawing of this.settings.filter((s) => s.type === "points" && this.relevant.has(s.key))) this.points = config[drawing.json];
+    // Settings changed elsewhere (a preset, a file, Reset): a refused text no longer waits.
+    if (!this.pending) for (const key of [...this.invalid.keys()]) this.unmark(key);
     for (const setting of this.controls()) {
       const value = valueIn(config, setting);
+      if (this.invalid.has(setting.key)) continue; // the student's text stays until corrected
       this.form.elements[setting.key].value = value;
       if (setting.all && setting.limits) this.form.elements[`${setting.key}_${setting.all}`].checked = Number(value) === setting.limits.max;
     }
     this.refresh();
+  }
+
+  /** The trainer took the pending change: its control is no longer marked. Returns where to
+   * confirm it (the group's feedback slot and the control), or null when none was pending. */
+  settle() {
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return null;
+    this.unmark(pending.key);
+    return this.place(pending.key);
+  }
+
+  /** The group's feedback slot and the label of control `key`. */
+  place(key) {
+    const anchor = /** @type {HTMLElement} */ (this.form.querySelector(`[data-field="${key}"]`));
+    return { slot: /** @type {HTMLElement} */ (anchor.closest("fieldset")?.querySelector("p.feedback")), anchor };
+  }
+
+  /** The trainer refused the pending change with `message` (its words for what the setting
+   * accepts): the control keeps the typed text, marked, with the message beside it. Returns
+   * false when no change was pending (the refusal is then not a control's). */
+  refuse(message) {
+    const pending = this.pending;
+    this.pending = null;
+    if (!pending) return false;
+    const input = this.form.elements[pending.key];
+    input.value = pending.text;
+    input.setAttribute("aria-invalid", "true");
+    input.setAttribute("aria-describedby", `setting-${pending.key}-problem`);
+    const problem = /** @type {HTMLElement} */ (this.form.querySelector(`#setting-${pending.key}-problem`));
+    problem.textContent = message;
+    problem.hidden = false;
+    this.invalid.set(pending.key, message);
+    return true;
+  }
+
+  unmark(key) {
+    const input = this.form.elements[key];
+    input.removeAttribute("aria-invalid");
+    input.removeAttribute("aria-describedby");
+    const problem = /** @type {HTMLElement} */ (this.form.querySelector(`#setting-${key}-problem`));
+    problem.textContent = "";
+    problem.hidden = true;
+    this.invalid.delete(key);
+    if (this.config) input.value = valueIn(this.config, /** @type {Setting} */ (this.settings.find((s) => s.key === key)));
   }
 
   /** Hides groups and controls by name (see `hideable`): a teacher's link can keep a lesson on
@@ -162,6 +231,9 @@ export class Lab {
     const params = new URLSearchParams();
     const value = (key) => {
       const control = this.form.elements[key];
+      // A refused text is left out (the value in force stands in) unless it is being corrected.
+      const setting = this.settings.find((s) => s.key === key);
+      if (this.invalid.has(key) && this.pending?.key !== key && this.config && setting) return valueIn(this.config, setting);
       return control ? String(control.value).trim() : "";
     };
     for (const setting of this.settings) {
