@@ -68,7 +68,7 @@ const WORKLOADS = {
 function adam(params, grads, m, v, count) {
   const [ps, def] = tree.flatten(params);
   const [gs] = tree.flatten(grads), [ms] = tree.flatten(m), [vs] = tree.flatten(v);
-  // lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ), the bias corrections folded into the step size as TF.js does.
+  // lr·√(1 − β₂ᵗ)/(1 − β₁ᵗ): the bias corrections folded into the step size, as in the Adam paper.
   const size = np.sqrt(np.power(BETA2, count.ref).neg().add(1)).div(np.power(BETA1, count).neg().add(1)).mul(LR);
   const out = { p: [], m: [], v: [] };
   for (let i = 0; i < ps.length; i++) {
