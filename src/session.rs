@@ -19,6 +19,7 @@ use thiserror::Error;
 use crate::device::ComputeDevice;
 use crate::device::footprint::FootprintError;
 use crate::judge::alarm::{Alarm, AlarmWatch};
+use crate::judge::saliency::{self, Saliency};
 use crate::judge::{Judge, JudgeError, MeasureError, Metrics};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
@@ -97,6 +98,19 @@ impl MeasureRead {
     /// The step whose weights are measured.
     pub fn step(&self) -> u64 {
         self.step
+    }
+}
+
+/// What D sees of a few digits at one step of one run (see [`saliency`]), being read back.
+pub struct SaliencyRead {
+    run: u64,
+    values: Tensor<1>,
+}
+
+impl SaliencyRead {
+    /// The tensor to read, on the device.
+    pub fn values(&self) -> Tensor<1> {
+        self.values.clone()
     }
 }
 
@@ -292,5 +306,25 @@ impl Session {
             self.trainer.record_fid(metrics.fid);
         }
         Some(metrics)
+    }
+
+    /// Starts computing what D sees of a few of the grid's digits and a real one; `None` for a
+    /// toy run, whose plane shows D's view already, or for stacked digits (the view is of one digit).
+    pub fn begin_saliency(&self) -> Option<SaliencyRead> {
+        let digits = self.trainer.config().data == crate::data::toy::DataSet::Mnist;
+        digits.then(|| SaliencyRead { run: self.run, values: saliency::queue(&self.trainer) })
+    }
+
+    /// The view read back for `read`; `None` when another run has replaced the one it shows.
+    pub fn finish_saliency(&self, read: SaliencyRead, data: TensorData) -> Option<Saliency> {
+        let wasserstein = self.trainer.config().loss.is_wasserstein();
+        (read.run == self.run).then(|| Saliency::decode(&floats(data), wasserstein))
+    }
+
+    /// What D sees now, in one blocking round trip (native hosts only); `None` for a toy run.
+    pub fn saliency(&self) -> Option<Saliency> {
+        let read = self.begin_saliency()?;
+        let data = read.values().into_data();
+        self.finish_saliency(read, data)
     }
 }

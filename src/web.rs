@@ -14,6 +14,7 @@ use crate::data::toy;
 use crate::device::bench;
 use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice};
 use crate::judge::LIVE_SAMPLES;
+use crate::judge::saliency::Saliency;
 use crate::session::{Applied, Diverged, Session};
 use crate::tensor::floats;
 use crate::train::checkpoint::Checkpoint;
@@ -134,8 +135,13 @@ export interface Metrics {
   count: number;
   fid: number;
   alarm: "quiet" | "learning" | "collapse";
+  /** What D sees, measured with the digits; absent for a toy, null when another run replaced this one. */
+  saliency?: Saliency | null;
   [figure: string]: unknown;
 }
+/** What D sees of a few grid digits and a real one: their heat maps side by side (RGBA,
+ * `width` × `height`) and D's verdict on each. */
+export interface Saliency { rgba: Uint8ClampedArray; width: number; height: number; verdicts: Float32Array }
 "#;
 
 #[wasm_bindgen]
@@ -567,12 +573,19 @@ impl WebTrainer {
             let pending = state.borrow().begin_measure(LIVE_SAMPLES);
             let pending = pending.ok_or_else(|| js_error("the digit classifier is not loaded"))?;
             let step = pending.step();
+            let looking = state.borrow().begin_saliency();
             let data = read(pending.values()).await?;
             let metrics = state.borrow_mut().finish_measure(pending, data).map_err(js_error)?;
             let mut json = serde_json::to_value(&metrics).expect("metrics serialise");
             json["step"] = step.into();
             json["alarm"] = serde_json::to_value(state.borrow().alarm()).expect("an alarm serialises");
-            Ok(to_js::<JsValue>(&json))
+            let answer = to_js::<JsValue>(&json);
+            if let Some(looking) = looking {
+                let data = read(looking.values()).await?;
+                let view = state.borrow().finish_saliency(looking, data);
+                js_sys::Reflect::set(&answer, &"saliency".into(), &view.map_or(JsValue::NULL, |v| saliency_js(&v)))?;
+            }
+            Ok(answer)
         })
         .unchecked_into()
     }
@@ -683,4 +696,20 @@ fn strip(digits: Tensor<2>, count: usize) -> Promise {
         let rgba = digit_grid(&floats(read(digits).await?), count).map_err(js_error)?.to_rgba();
         Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
     })
+}
+
+/// What D sees, `{rgba, width, height, verdicts}` (see [`Saliency::picture`]).
+fn saliency_js(view: &Saliency) -> JsValue {
+    let picture = view.picture();
+    let object = js_sys::Object::new();
+    let fields: [(&str, JsValue); 4] = [
+        ("rgba", Uint8ClampedArray::from(picture.pixels.as_slice()).into()),
+        ("width", (picture.width as f64).into()),
+        ("height", (picture.height as f64).into()),
+        ("verdicts", Float32Array::from(view.verdicts.as_slice()).into()),
+    ];
+    for (key, value) in fields {
+        js_sys::Reflect::set(&object, &key.into(), &value).expect("a new object takes properties");
+    }
+    object.into()
 }

@@ -311,3 +311,27 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
     assert!(js_sys::Error::from(err).message().as_string().unwrap().contains("truncated"));
     assert_eq!(cpu.step_count(), 3.0, "the run stays");
 }
+
+/// What D sees is the same on WebGPU as on the CPU, for the MLP and the conditional DCGAN (whose
+/// gradient runs back through batch norm and both convolutions).
+#[wasm_bindgen_test]
+async fn webgpu_saliency_matches_the_cpu_backend() {
+    for query in ["", "model=dcgan&hidden=16&conditional=true"] {
+        let mut seen = Vec::new();
+        for device in [webgpu().await.expect("WebGPU must be available in the test browser"), device::cpu()] {
+            let config = TrainConfig::from_query(query).unwrap();
+            let session = webgan::Session::new(config, Digits::decode(DIGITS).unwrap(), device).unwrap();
+            let read = session.begin_saliency().expect("digits have the view");
+            let data = read.values().into_data_async().await.unwrap();
+            seen.push(session.finish_saliency(read, data).expect("the run was not replaced"));
+        }
+        let (gpu, cpu) = (&seen[0], &seen[1]);
+        let diff: f64 = gpu.gradient.iter().zip(&cpu.gradient).map(|(a, b)| f64::from(a - b).powi(2)).sum();
+        let error = (diff / cpu.gradient.iter().map(|&b| f64::from(b).powi(2)).sum::<f64>()).sqrt();
+        assert!(error < 1e-4, "`{query}`: WebGPU's ∇ₓD differs from the CPU's by {error} (relative)");
+        for (g, c) in gpu.verdicts.iter().zip(&cpu.verdicts) {
+            let (gpu, cpu) = (&gpu.verdicts, &cpu.verdicts);
+            assert!((g - c).abs() < 1e-4, "`{query}`: D's verdicts webgpu {gpu:?} vs cpu {cpu:?}");
+        }
+    }
+}

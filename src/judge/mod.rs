@@ -15,6 +15,7 @@ use fid::{FeatureStats, FidError, frechet_distance};
 pub mod alarm;
 pub mod classifier;
 pub mod fid;
+pub mod saliency;
 use crate::tensor::floats;
 use crate::train::params::{self, ParamsError};
 

@@ -447,6 +447,22 @@ impl Trainer {
         self.sampling_generator().forward(z, one_hot(&self.config, &labels, &self.device)).detach()
     }
 
+    /// D as it stands, for views of what it sees (they clone it, so the run is untouched).
+    pub fn discriminator(&self) -> &Discriminator {
+        &self.state.discriminator
+    }
+
+    /// `labels` as the one-hot rows D and G take when the run is conditional; `None` otherwise.
+    pub fn label_rows(&self, labels: &[u8]) -> Option<Tensor<2>> {
+        one_hot(&self.config, labels, &self.device)
+    }
+
+    /// Training digit `index` as `[1, dim]` on the device, with its label.
+    pub fn training_digit(&self, index: usize) -> (Tensor<2>, u8) {
+        let dim = self.digits.dims()[1];
+        (self.digits.clone().slice([index..index + 1, 0..dim]), self.labels.get(index).copied().unwrap_or(0))
+    }
+
     /// The generator that draws what is shown and measured: with [`TrainConfig::ema`] on, the
     /// moving average of G's weights. Its parameters are untracked, so drawing records no
     /// autodiff graph: no backward pass would ever consume one, and burn would keep it alive.

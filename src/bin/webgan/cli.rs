@@ -14,16 +14,18 @@ use webgan::session::Session;
 use webgan::tensor::floats;
 use webgan::train::checkpoint::{self, Checkpoint};
 use webgan::train::stats::StepValues;
-use webgan::view::grid::{Gray, digit_grid, plane_image};
+use webgan::view::grid::{digit_grid, plane_image};
 use webgan::view::plane::PlaneView;
 use webgan::{Digits, TrainConfig, Trainer, config::presets, judge::classifier, train::params};
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
-               [--data FILE] [--out GRID.png] [--save CHECKPOINT] [--log-every K]
+               [--data FILE] [--out GRID.png] [--saliency VIEW.png] [--save CHECKPOINT] [--log-every K]
                [--eval-every K [--eval-samples N]]
                           a run that fails (non-finite losses, a PNG that cannot be written)
-                          still writes what it can: the picture and the last finite state
+                          still writes what it can: the picture and the last finite state;
+                          --saliency writes what D sees at the end (its gradient over four
+                          grid digits and a real one) and prints D's verdicts on them
   webgan train --checkpoint FILE [--steps N] [--set KEY=VALUE]... [...]
                           resume a saved run (from the page or --save) for N more steps,
                           exactly where it stopped: weights, optimiser state, curves; --set
@@ -76,6 +78,8 @@ struct Args {
     sets: Vec<(String, String)>,
     data: String,
     out: String,
+    /// `train --saliency`: where to write what D sees at the end; empty for nowhere.
+    saliency: String,
     images: String,
     checkpoint: String,
     save: String,
@@ -103,6 +107,7 @@ impl Args {
             data: "www/data/mnist.bin.gz".into(),
             out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
             log_every: 100,
+            saliency: String::new(),
             images: String::new(),
             checkpoint: String::new(),
             save: String::new(),
@@ -158,6 +163,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--classifier" => args.classifier = value()?,
             "--reference" => args.reference = value()?,
             "--out" => args.out = value()?,
+            "--saliency" => args.saliency = value()?,
             "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
             "--set" => args.sets.push(key_value(value()?)?),
@@ -313,7 +319,11 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
         session.load_judge(&weights, &statistics).map_err(|e| in_judge_files(args, e))?;
     }
     let trained = train_steps(args, &mut session);
-    let kept = [write_picture(&args.out, session.trainer()), save_run(&args.save, session.trainer())];
+    let kept = [
+        write_picture(&args.out, session.trainer()),
+        write_saliency(&args.saliency, &session),
+        save_run(&args.save, session.trainer()),
+    ];
     let failures: Vec<String> = [trained].into_iter().chain(kept).filter_map(Result::err).collect();
     if failures.is_empty() { Ok(()) } else { Err(failures.join("\n")) }
 }
@@ -370,7 +380,7 @@ fn write_picture(path: &str, trainer: &Trainer) -> Result<(), String> {
     } else {
         digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns()).map_err(|e| e.to_string())?
     };
-    write_png(path, &picture)?;
+    write_png(path, picture.width, picture.height, png::ColorType::Grayscale, &picture.pixels)?;
     eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shorten(path));
     Ok(())
 }
@@ -413,14 +423,33 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     Ok(())
 }
 
-fn write_png(path: &str, image: &Gray) -> Result<(), String> {
+/// Writes what D sees at the end of the run to `path` (see
+/// [`webgan::judge::saliency::Saliency::picture`]) and prints its verdicts; nothing when `path`
+/// is empty. A toy run has no digits to look at.
+fn write_saliency(path: &str, session: &Session) -> Result<(), String> {
+    if path.is_empty() {
+        return Ok(());
+    }
+    let view = session.saliency().ok_or("--saliency: a toy run has no digits; its plane shows what D sees")?;
+    let picture = view.picture();
+    write_png(path, picture.width, picture.height, png::ColorType::Rgba, &picture.pixels)?;
+    let verdicts: Vec<String> = view.verdicts.iter().map(|v| format!("{v:.3}")).collect();
+    eprintln!(
+        "wrote what D sees to {} (D on four grid digits, then a real one: {})",
+        shorten(path),
+        verdicts.join(", ")
+    );
+    Ok(())
+}
+
+fn write_png(path: &str, width: usize, height: usize, color: png::ColorType, pixels: &[u8]) -> Result<(), String> {
     let cannot = |e: &dyn std::fmt::Display| format!("cannot write {}: {e}", shorten(path));
     let file = File::create(path).map_err(|e| cannot(&e))?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), image.width as u32, image.height as u32);
-    encoder.set_color(png::ColorType::Grayscale);
+    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    encoder.set_color(color);
     encoder.set_depth(png::BitDepth::Eight);
     let mut writer = encoder.write_header().map_err(|e| cannot(&e))?;
-    writer.write_image_data(&image.pixels).map_err(|e| cannot(&e))
+    writer.write_image_data(pixels).map_err(|e| cannot(&e))
 }
 
 fn run() -> Result<(), Failure> {
