@@ -5,7 +5,8 @@
 //! WebGPU is missing, and natively from the `webgan` command-line tool.
 //!
 //! The modules are layers, each using only those listed before it:
-//! - [`rng`], [`tensor`]: seeded randomness and reading tensors back;
+//! - [`rng`], [`tensor`], [`message`]: seeded randomness, reading tensors back, and what an
+//!   error says (a key of the page's sentences and its values);
 //! - [`data`]: the digits and the 2-D toys;
 //! - [`config`]: what a run is (its settings, their schema, the presets);
 //! - [`model`]: the networks;
@@ -23,6 +24,7 @@ pub mod config;
 pub mod data;
 pub mod device;
 pub mod judge;
+pub mod message;
 pub mod model;
 pub mod rng;
 pub mod session;

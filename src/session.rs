@@ -21,6 +21,7 @@ use crate::device::footprint::FootprintError;
 use crate::judge::alarm::{Alarm, AlarmWatch};
 use crate::judge::saliency::{self, Saliency};
 use crate::judge::{Judge, JudgeError, MeasureError, Metrics};
+use crate::message::{Explain, Message};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::stats::{PendingStats, StepValues};
@@ -57,6 +58,55 @@ pub struct Diverged {
     pub loss_g: f32,
     /// The step the run went back to.
     pub back: u64,
+}
+
+impl Explain for Refusal {
+    const KEYS: &'static [&'static str] = &[];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Config(e) => e.message(),
+            Self::Footprint(e) => e.message(),
+            Self::Checkpoint(e) => e.message(),
+        }
+    }
+}
+
+impl Explain for Diverged {
+    const KEYS: &'static [&'static str] = &["error.diverged"];
+
+    fn message(&self) -> Message {
+        Message::new("error.diverged")
+            .with("step", self.step)
+            .with("back", self.back)
+            .with("loss_d", self.loss_d.to_string())
+            .with("loss_g", self.loss_g.to_string())
+    }
+}
+
+/// Every key of every message the library gives a host, for the page's test that each has words
+/// in every language.
+pub fn message_keys() -> Vec<&'static str> {
+    use crate::{config, data, device, judge, train, view};
+    [
+        config::Allowed::KEYS,
+        ConfigError::KEYS,
+        data::DataError::KEYS,
+        data::toy::PointCountError::KEYS,
+        view::grid::NoColumns::KEYS,
+        view::latent::LatentError::KEYS,
+        train::params::ParamsError::KEYS,
+        train::optim::OptimizerStateError::KEYS,
+        train::history::HistoryError::KEYS,
+        CheckpointError::KEYS,
+        judge::fid::FidError::KEYS,
+        JudgeError::KEYS,
+        MeasureError::KEYS,
+        FootprintError::KEYS,
+        device::NoGpu::KEYS,
+        Diverged::KEYS,
+    ]
+    .concat()
 }
 
 /// What [`Session::apply`] did with new settings.

@@ -10,19 +10,20 @@ use js_sys::{Float32Array, Promise, Uint8Array, Uint8ClampedArray};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::future_to_promise;
 
+use crate::config::lesson::{self, Lesson};
 use crate::data::toy;
 use crate::device::bench;
-use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice};
+use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice, NoGpu};
 use crate::judge::LIVE_SAMPLES;
 use crate::judge::saliency::Saliency;
-use crate::session::{Applied, Diverged, Session};
+use crate::message::{Explain, Message};
+use crate::session::{Applied, Session};
 use crate::tensor::floats;
 use crate::train::checkpoint::Checkpoint;
 use crate::train::stats::ROW;
 use crate::view::grid::digit_grid;
 use crate::view::latent;
 use crate::view::plane::PlaneView;
-use crate::config::lesson::{self, Lesson};
 use crate::{ConfigChange, Digits, TrainConfig, config::presets};
 
 #[wasm_bindgen(inline_js = r#"
@@ -36,15 +37,14 @@ let device = null;
 // `enable subgroups;`. Without the feature the browser rejects those shaders, the command
 // buffers that use them are invalid, and training silently computes garbage. So: request
 // the feature whenever the adapter has it, refuse adapters without it, and collect every
-// uncaptured GPU error so that none can pass unseen.
+// uncaptured GPU error so that none can pass unseen. Answers "", or why WebGPU is unusable
+// (a name of `NoGpu`'s, which words it).
 export async function prepareWebGpu() {
   const gpu = globalThis.navigator && globalThis.navigator.gpu;
-  if (!gpu) return "this browser has no WebGPU (navigator.gpu is missing)";
+  if (!gpu) return "missing";
   const adapter = await gpu.requestAdapter();
-  if (!adapter) return "WebGPU is present but offers no adapter";
-  if (!adapter.features.has("subgroups")) {
-    return "the WebGPU adapter lacks the 'subgroups' feature that burn's GPU kernels need";
-  }
+  if (!adapter) return "no_adapter";
+  if (!adapter.features.has("subgroups")) return "no_subgroups";
   // Browsers leave the adapter's description empty; vendor and architecture still say what it is.
   const info = adapter.info || {};
   facts = {
@@ -116,6 +116,12 @@ export interface Plane {
 export interface SettingsChange { restarted: boolean; reset_g: boolean; reset_d: boolean }
 /** A sentence of the page's (`key`) with its values. */
 export interface Reason { key: string; values: Record<string, string> }
+/** What the trainer says, to be worded in the reader's language: a sentence of the page's by
+ * `key`, and its values, which may be messages themselves or lists of them (one a line). */
+export interface Message { key: string; args: Record<string, MessageArg> }
+export type MessageArg = string | number | Message | Message[];
+/** What the trainer throws: its message, with its English words (`message`) for logs. */
+export interface TrainerError extends Message { message: string }
 export interface PresetLink { id: string; query: string }
 /** A lesson, checked by the trainer: each stage's settings as a query, the names it hides, the
  * step its run pauses at, and its texts in every language the page speaks. */
@@ -157,6 +163,8 @@ extern "C" {
     pub type SettingsChangeJs;
     #[wasm_bindgen(typescript_type = "Reason | null")]
     pub type ReasonJs;
+    #[wasm_bindgen(typescript_type = "Message | null")]
+    pub type MessageJs;
     #[wasm_bindgen(typescript_type = "PresetLink[]")]
     pub type PresetLinks;
     #[wasm_bindgen(typescript_type = "Lesson")]
@@ -205,30 +213,37 @@ fn start() {
 
 thread_local! {
     /// The GPU can be initialised once per page; its outcome is kept for every later trainer.
-    static GPU: RefCell<Option<Result<ComputeDevice, String>>> = const { RefCell::new(None) };
-    /// What preparing the browser's adapter said (empty, or why WebGPU is unusable), once per page.
-    static PREPARED: RefCell<Option<String>> = const { RefCell::new(None) };
+    static GPU: RefCell<Option<Result<ComputeDevice, NoGpu>>> = const { RefCell::new(None) };
+    /// What preparing the browser's adapter said (nothing, or why WebGPU is unusable), once per page.
+    static PREPARED: RefCell<Option<Result<(), NoGpu>>> = const { RefCell::new(None) };
 }
 
 /// Prepares the browser's WebGPU adapter on first use, recording what it says of itself:
-/// empty, or why WebGPU is unusable. The choice of a backend and the GPU's start both need it.
-async fn prepared() -> String {
+/// nothing, or why WebGPU is unusable. The choice of a backend and the GPU's start both need it.
+async fn prepared() -> Result<(), NoGpu> {
     if let Some(known) = PREPARED.with(|p| p.borrow().clone()) {
         return known;
     }
-    let refusal = prepare_webgpu().await.as_string().unwrap_or_default();
-    PREPARED.with(|p| *p.borrow_mut() = Some(refusal.clone()));
-    refusal
+    let outcome = match prepare_webgpu().await.as_string().unwrap_or_default().as_str() {
+        "" => Ok(()),
+        "missing" => Err(NoGpu::Missing),
+        "no_adapter" => Err(NoGpu::NoAdapter),
+        _ => Err(NoGpu::NoSubgroups),
+    };
+    PREPARED.with(|p| *p.borrow_mut() = Some(outcome.clone()));
+    outcome
 }
 
 /// The WebGPU device, started on first use; `Err` says why there is none.
-pub async fn webgpu() -> Result<ComputeDevice, String> {
+pub async fn webgpu() -> Result<ComputeDevice, NoGpu> {
     run_static_constructors();
     if let Some(known) = GPU.with(|g| g.borrow().clone()) {
         return known;
     }
-    let refusal = prepared().await;
-    let outcome = if refusal.is_empty() { device::gpu_async(&reported_facts()).await } else { Err(refusal) };
+    let outcome = match prepared().await {
+        Ok(()) => device::gpu_async(&reported_facts()).await,
+        Err(why) => Err(why),
+    };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
     outcome
 }
@@ -241,18 +256,17 @@ fn reported_facts() -> AdapterFacts {
 /// The device for a link that names no backend, by [`device::choose`]: WebGPU, or the CPU
 /// backend where the adapter runs on the processor (then with its choice, to explain it).
 /// Where WebGPU is unusable, the CPU with why, as for `"webgpu"`.
-async fn automatic() -> (ComputeDevice, String, Option<BackendChoice>) {
-    let refusal = prepared().await;
-    if !refusal.is_empty() {
-        return (device::cpu(), refusal, None);
+async fn automatic() -> (ComputeDevice, Option<NoGpu>, Option<BackendChoice>) {
+    if let Err(why) = prepared().await {
+        return (device::cpu(), Some(why), None);
     }
     let choice = device::choose(&reported_facts());
     if choice.kind == BackendKind::Cpu {
-        return (device::cpu(), String::new(), Some(choice));
+        return (device::cpu(), None, Some(choice));
     }
     match webgpu().await {
-        Ok(device) => (device, String::new(), None),
-        Err(why) => (device::cpu(), why, None),
+        Ok(device) => (device, None, None),
+        Err(why) => (device::cpu(), Some(why), None),
     }
 }
 
@@ -272,11 +286,18 @@ pub fn bench_report(machine: JsValue, measured: JsValue) -> Result<Named, JsValu
     Ok(to_js(&bench::report(&machine, &measured)))
 }
 
-/// Checks URL-hash style settings without starting anything: empty when they are valid,
-/// otherwise a message naming the field and what it accepts.
+/// Checks URL-hash style settings without starting anything: `null` when they are valid,
+/// otherwise the refusal, naming each field and what it accepts.
 #[wasm_bindgen]
-pub fn check_settings(query: &str) -> String {
-    TrainConfig::from_query(query).err().map(|e| e.to_string()).unwrap_or_default()
+pub fn check_settings(query: &str) -> MessageJs {
+    to_js(&TrainConfig::from_query(query).err().map(|e| e.message()))
+}
+
+/// Every key of a message the trainer may give (`Message.key`, nested ones included), for the
+/// page's test that each has words in every language.
+#[wasm_bindgen]
+pub fn message_keys() -> Vec<String> {
+    crate::session::message_keys().into_iter().chain(WebError::KEYS.iter().copied()).map(Into::into).collect()
 }
 
 /// The settings schema (see [`crate::config::schema::schema_json`]): the page's lab builds its
@@ -343,17 +364,45 @@ pub fn stat_columns() -> Vec<String> {
     ROW.iter().map(|c| c.to_string()).collect()
 }
 
-fn js_error(message: impl std::fmt::Display) -> JsValue {
-    JsError::new(&message.to_string()).into()
+/// What the trainer throws (a `TrainerError`): `why`'s message, worded by the page, and its
+/// English words for logs. A run whose statistics turned non-finite is one too (`Diverged`).
+fn thrown(why: impl Explain + std::fmt::Display) -> JsValue {
+    let error: JsValue = to_js::<JsValue>(&why.message());
+    js_sys::Reflect::set(&error, &"message".into(), &why.to_string().into()).expect("an object takes properties");
+    error
 }
 
-/// The error for a run whose statistics turned non-finite, carrying the two steps for the page.
-fn diverged(why: Diverged) -> JsValue {
-    let error = js_error(why);
-    for (key, value) in [("divergedAt", why.step as f64), ("backTo", why.back as f64)] {
-        js_sys::Reflect::set(&error, &key.into(), &value.into()).expect("an Error object takes properties");
+/// An error known only by its English words, thrown as [`thrown`] throws the others.
+fn js_error(message: impl std::fmt::Display) -> JsValue {
+    thrown(WebError::Plain(message.to_string()))
+}
+
+/// The browser façade's own errors.
+#[derive(Debug, thiserror::Error)]
+enum WebError {
+    #[error("unknown backend `{0}`; use webgpu, cpu or auto")]
+    Backend(String),
+    #[error("the digit classifier is not loaded")]
+    NoClassifier,
+    #[error("WebGPU reported an error, so the results cannot be trusted: {0}")]
+    GpuReported(String),
+    /// Words from elsewhere (a tensor that could not be read back, wgpu's own).
+    #[error("{0}")]
+    Plain(String),
+}
+
+impl Explain for WebError {
+    const KEYS: &'static [&'static str] =
+        &["error.backend", "error.no_classifier", "error.gpu_reported", "error.plain"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Backend(name) => Message::new("error.backend").with("name", crate::config::shorten(name)),
+            Self::NoClassifier => Message::new("error.no_classifier"),
+            Self::GpuReported(detail) => Message::new("error.gpu_reported").with("detail", detail.as_str()),
+            Self::Plain(text) => Message::new("error.plain").with("text", text.as_str()),
+        }
     }
-    error
 }
 
 /// Reads a tensor back without blocking the browser thread.
@@ -366,8 +415,8 @@ async fn read<const D: usize>(tensor: Tensor<D>) -> Result<TensorData, JsValue> 
 pub struct WebTrainer {
     /// Shared with the futures handed to JavaScript; no borrow is held across an `await`.
     state: Rc<RefCell<Session>>,
-    notice: String,
-    refusal: String,
+    notice: Option<NoGpu>,
+    refusal: Option<Message>,
     /// The automatic choice of the CPU, with why; `None` otherwise.
     choice: Option<BackendChoice>,
 }
@@ -380,27 +429,27 @@ impl WebTrainer {
     /// unless the adapter runs on the processor (see [`device::choose`]).
     pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
-        let asked = TrainConfig::from_query(&query).map_err(js_error)?;
-        let digits = Digits::decode(&digits).map_err(js_error)?;
+        let asked = TrainConfig::from_query(&query).map_err(thrown)?;
+        let digits = Digits::decode(&digits).map_err(thrown)?;
         let (device, notice, choice) = match backend.as_str() {
-            "cpu" => (device::cpu(), String::new(), None),
+            "cpu" => (device::cpu(), None, None),
             "webgpu" => match webgpu().await {
-                Ok(device) => (device, String::new(), None),
-                Err(why) => (device::cpu(), why, None),
+                Ok(device) => (device, None, None),
+                Err(why) => (device::cpu(), Some(why), None),
             },
             "auto" => automatic().await,
-            other => return Err(js_error(format!("unknown backend `{other}`; use webgpu, cpu or auto"))),
+            other => return Err(thrown(WebError::Backend(other.into()))),
         };
         // Settings too large for this device must not stop the lesson: the defaults run instead.
-        let (session, refusal) = Session::new_or_defaults(asked, digits, device).map_err(js_error)?;
-        let refusal = refusal.map(|why| why.to_string()).unwrap_or_default();
+        let (session, refusal) = Session::new_or_defaults(asked, digits, device).map_err(thrown)?;
+        let refusal = refusal.map(|why| why.message());
         Ok(WebTrainer { state: Rc::new(RefCell::new(session)), notice, refusal, choice })
     }
 
     /// Why the settings asked for at creation do not fit this device's memory, so that the run
-    /// started with the defaults instead; empty when they fit.
-    pub fn settings_refusal(&self) -> String {
-        self.refusal.clone()
+    /// started with the defaults instead; `null` when they fit.
+    pub fn settings_refusal(&self) -> MessageJs {
+        to_js(&self.refusal)
     }
 
     /// `"webgpu"` or `"cpu"`: where the maths runs.
@@ -414,9 +463,9 @@ impl WebTrainer {
     }
 
     /// Why WebGPU could not be used, when the run is on the CPU although WebGPU was asked for;
-    /// empty otherwise. The page words the rest of the sentence in the reader's language.
-    pub fn notice(&self) -> String {
-        self.notice.clone()
+    /// `null` otherwise.
+    pub fn notice(&self) -> MessageJs {
+        to_js(&self.notice.as_ref().map(Explain::message))
     }
 
     /// The browser's GPU device this run trains on (the page watches it for a loss); `None` on
@@ -467,8 +516,8 @@ impl WebTrainer {
     /// optimiser changed algorithm and so started afresh. An invalid query is refused with a
     /// message naming the field, and the run in force stays.
     pub fn set_query(&self, query: &str) -> Result<SettingsChangeJs, JsValue> {
-        let config = TrainConfig::from_query(query).map_err(js_error)?;
-        let (restarted, change) = match self.state.borrow_mut().apply(config).map_err(js_error)? {
+        let config = TrainConfig::from_query(query).map_err(thrown)?;
+        let (restarted, change) = match self.state.borrow_mut().apply(config).map_err(thrown)? {
             Applied::Restarted => (true, ConfigChange::default()),
             Applied::Changed(change) => (false, change),
         };
@@ -478,8 +527,8 @@ impl WebTrainer {
     /// Starts over from the seed with the settings of `query`, on the same device. An invalid
     /// query is refused and the current run stays.
     pub fn reset(&self, query: &str) -> Result<(), JsValue> {
-        let config = TrainConfig::from_query(query).map_err(js_error)?;
-        self.state.borrow_mut().reset(config).map_err(js_error)
+        let config = TrainConfig::from_query(query).map_err(thrown)?;
+        self.state.borrow_mut().reset(config).map_err(thrown)
     }
 
     /// Queues `count` training steps. Returns at once on WebGPU (the GPU works on them while
@@ -539,8 +588,8 @@ impl WebTrainer {
     /// where it was saved, on the current device. A damaged or foreign file is refused with a
     /// message saying what is wrong, and the current run stays as it is.
     pub fn restore(&self, bytes: &[u8]) -> Result<(), JsValue> {
-        let checkpoint = Checkpoint::from_bytes(bytes).map_err(js_error)?;
-        self.state.borrow_mut().restore(&checkpoint).map_err(js_error)
+        let checkpoint = Checkpoint::from_bytes(bytes).map_err(thrown)?;
+        self.state.borrow_mut().restore(&checkpoint).map_err(thrown)
     }
 
     /// The curves so far, for redrawing the chart after a restore: a `Float32Array` of rows of
@@ -559,7 +608,7 @@ impl WebTrainer {
     /// `webgan train-classifier` ships) onto the training device, so that [`WebTrainer::measure`]
     /// can judge the generator. Damaged files are refused with a message; training is unaffected.
     pub fn load_judge(&self, classifier: Vec<u8>, reference: Vec<u8>) -> Result<(), JsValue> {
-        self.state.borrow_mut().load_judge(&classifier, &reference).map_err(js_error)
+        self.state.borrow_mut().load_judge(&classifier, &reference).map_err(thrown)
     }
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
@@ -571,11 +620,11 @@ impl WebTrainer {
         let state = self.state.clone();
         future_to_promise(async move {
             let pending = state.borrow().begin_measure(LIVE_SAMPLES);
-            let pending = pending.ok_or_else(|| js_error("the digit classifier is not loaded"))?;
+            let pending = pending.ok_or_else(|| thrown(WebError::NoClassifier))?;
             let step = pending.step();
             let looking = state.borrow().begin_saliency();
             let data = read(pending.values()).await?;
-            let metrics = state.borrow_mut().finish_measure(pending, data).map_err(js_error)?;
+            let metrics = state.borrow_mut().finish_measure(pending, data).map_err(thrown)?;
             let mut json = serde_json::to_value(&metrics).expect("metrics serialise");
             json["step"] = step.into();
             json["alarm"] = serde_json::to_value(state.borrow().alarm()).expect("an alarm serialises");
@@ -596,7 +645,7 @@ impl WebTrainer {
         let points = {
             let state = self.state.borrow();
             let config = state.trainer().config();
-            toy::display_points(config.data, &config.points, config.seed, count).map_err(js_error)?
+            toy::display_points(config.data, &config.points, config.seed, count).map_err(thrown)?
         };
         Ok(Float32Array::from(points.as_slice()))
     }
@@ -606,7 +655,7 @@ impl WebTrainer {
     /// conditional: resolves to RGBA pixels of a strip [`WebTrainer::strip_size`]`(count)` in size.
     /// A walk of no digits or of too many, or a digit other than 0–9, is refused.
     pub fn walk(&self, pair: u32, count: u32, spherical: bool, digit: u32) -> Result<Promise, JsValue> {
-        let (count, digit) = (latent::walk_length(count).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
+        let (count, digit) = (latent::walk_length(count).map_err(thrown)?, latent::digit(digit).map_err(thrown)?);
         let state = self.state.borrow();
         let config = state.trainer().config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
@@ -617,7 +666,7 @@ impl WebTrainer {
     /// set to `dials` (the page's sliders), asked to be `digit` when conditional: resolves to
     /// RGBA pixels of one digit. Non-finite dials, or a digit other than 0–9, are refused.
     pub fn dial(&self, pair: u32, dials: Vec<f32>, digit: u32) -> Result<Promise, JsValue> {
-        let (dials, digit) = (latent::finite_dials(&dials).map_err(js_error)?, latent::digit(digit).map_err(js_error)?);
+        let (dials, digit) = (latent::finite_dials(&dials).map_err(thrown)?, latent::digit(digit).map_err(thrown)?);
         let state = self.state.borrow();
         let config = state.trainer().config();
         let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
@@ -626,8 +675,8 @@ impl WebTrainer {
 
     /// Width and height in pixels of a strip of `count` digits (1 to [`latent::MAX_WALK`]).
     pub fn strip_size(count: u32) -> Result<Vec<u32>, JsValue> {
-        let count = latent::walk_length(count).map_err(js_error)?;
-        let strip = digit_grid(&vec![0.0; count * crate::data::PIXELS], count).map_err(js_error)?;
+        let count = latent::walk_length(count).map_err(thrown)?;
+        let strip = digit_grid(&vec![0.0; count * crate::data::PIXELS], count).map_err(thrown)?;
         Ok(vec![strip.width as u32, strip.height as u32])
     }
 
@@ -637,7 +686,7 @@ impl WebTrainer {
         }
         match take_gpu_error() {
             message if message.is_empty() => Ok(()),
-            message => Err(js_error(format!("WebGPU reported an error, so the results cannot be trusted: {message}"))),
+            message => Err(thrown(WebError::GpuReported(message))),
         }
     }
 }
@@ -650,7 +699,7 @@ async fn read_stats(state: &Rc<RefCell<Session>>) -> Result<Float32Array, JsValu
         return Ok(Float32Array::new_with_length(0));
     };
     let data = read(pending.values()).await?;
-    let rows = state.borrow_mut().finish_stats(pending, &data).map_err(diverged)?;
+    let rows = state.borrow_mut().finish_stats(pending, &data).map_err(thrown)?;
     let flat: Vec<f32> = rows.iter().flat_map(|r| r.row()).collect();
     Ok(Float32Array::from(flat.as_slice()))
 }
@@ -661,7 +710,7 @@ async fn samples(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
         let state = state.borrow();
         (state.trainer().samples(), state.trainer().grid_columns())
     };
-    let rgba = digit_grid(&floats(read(tensor).await?), columns).map_err(js_error)?.to_rgba();
+    let rgba = digit_grid(&floats(read(tensor).await?), columns).map_err(thrown)?.to_rgba();
     Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
 }
 
@@ -693,7 +742,7 @@ async fn plane(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
 /// Reads `digits` back and lays them out as one row of `count`, in RGBA.
 fn strip(digits: Tensor<2>, count: usize) -> Promise {
     future_to_promise(async move {
-        let rgba = digit_grid(&floats(read(digits).await?), count).map_err(js_error)?.to_rgba();
+        let rgba = digit_grid(&floats(read(digits).await?), count).map_err(thrown)?.to_rgba();
         Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
     })
 }

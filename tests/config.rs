@@ -1,5 +1,6 @@
 //! Configuration parsing, validation and its messages.
 
+use webgan::config::Allowed;
 use webgan::config::Architecture;
 use webgan::config::GanLoss;
 use webgan::config::MAX_SEED;
@@ -243,7 +244,7 @@ fn messages_echo_at_most_eighty_characters_of_a_value() {
         TrainConfig::from_json(&format!(r#"{{"seed": "{long}"}}"#)),
     ];
     let built = [
-        ConfigError::OutOfRange { field: long.clone(), value: long.clone(), allowed: "less" },
+        ConfigError::OutOfRange { field: long.clone(), value: long.clone(), allowed: Allowed::Bool },
         ConfigError::Repeated { field: long.clone() },
         ConfigError::NotAnObject { field: Some(long.clone()), found: "an array" },
     ];

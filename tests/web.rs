@@ -142,7 +142,7 @@ async fn webgpu_matrix_products_match_the_cpu_backend_in_every_layout() {
 #[wasm_bindgen_test]
 async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
     let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "webgpu".into()).await.unwrap();
-    assert_eq!(trainer.backend(), "webgpu", "notice: {}", trainer.notice());
+    assert_eq!(trainer.backend(), "webgpu", "notice: {:?}", JsValue::from(trainer.notice()));
     trainer.steps(3).unwrap();
     let switches = [
         ("loss=wgan_gp&opt=rms_prop&lr=5e-5&d_steps=2", (true, true)),
@@ -164,7 +164,7 @@ async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
 
 async fn twenty_steps_lower_loss_d(backend: &str) {
     let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=0".into(), backend.into()).await.unwrap();
-    assert_eq!(trainer.backend(), backend, "notice: {}", trainer.notice());
+    assert_eq!(trainer.backend(), backend, "notice: {:?}", JsValue::from(trainer.notice()));
     trainer.steps(20).unwrap();
     let rows = read_rows(&trainer).await;
     assert_eq!(rows.len(), 20);
@@ -224,8 +224,8 @@ async fn the_boundary_refuses_what_cannot_run_with_a_message() {
     for backend in ["webgpu", "cpu"] {
         let trainer =
             WebTrainer::create(DIGITS.to_vec(), "model=dcgan&batch=full".into(), backend.into()).await.unwrap();
-        let refusal = trainer.settings_refusal();
-        assert!(refusal.contains("`batch` = 10000") && refusal.contains("at most"), "{backend}: {refusal}");
+        let refusal = String::from(js_sys::JSON::stringify(&trainer.settings_refusal().into()).unwrap());
+        assert!(refusal.contains("error.footprint.") && refusal.contains(r#""batch":10000"#), "{backend}: {refusal}");
         assert_eq!(config(&trainer), TrainConfig::default(), "{backend}");
         let refused = message(trainer.reset("model=dcgan&batch=full").err().unwrap());
         assert!(refused.contains("`batch` = 10000"), "{refused}");
@@ -233,7 +233,7 @@ async fn the_boundary_refuses_what_cannot_run_with_a_message() {
         assert_eq!(config(&trainer), TrainConfig::default(), "the run stays");
     }
     let trainer = WebTrainer::create(DIGITS.to_vec(), "conditional=true".into(), "cpu".into()).await.unwrap();
-    assert_eq!(trainer.settings_refusal(), "");
+    assert!(JsValue::from(trainer.settings_refusal()).is_null());
     assert!(message(trainer.walk(0, 0, true, 1).err().unwrap()).contains("1 to 64"));
     assert!(message(trainer.walk(0, 5, true, 10).err().unwrap()).contains("0 to 9"));
     assert!(message(trainer.dial(0, vec![f32::NAN], 1).err().unwrap()).contains("finite"));

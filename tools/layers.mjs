@@ -11,7 +11,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 
 // Lowest first; the modules of one entry share a layer and may not use each other.
-const LAYERS = [["rng", "tensor"], ["data"], ["config"], ["model", "view"], ["train"], ["judge"], ["device"],
+const LAYERS = [["rng", "tensor", "message"], ["data"], ["config"], ["model", "view"], ["train"], ["judge"], ["device"],
   ["session"], ["web"]];
 const RANK = new Map(LAYERS.flatMap((layer, rank) => layer.map((module) => [module, rank])));
 

@@ -7,13 +7,16 @@ use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
 use crate::data::toy::{DataSet, MAX_DRAWN};
+use crate::message::{Explain, Message};
 
+mod allowed;
 mod choices;
 pub mod lesson;
 pub mod presets;
 pub mod schedule;
 pub mod schema;
 
+pub use allowed::Allowed;
 pub use choices::{Architecture, GanLoss, OptimizerConfig, OptimizerKind};
 use schedule::{Anneal, Decay, LearningRates, LrSchedule};
 
@@ -127,10 +130,10 @@ pub const MAX_SEED: u64 = (1 << 53) - 1;
 pub enum ConfigError {
     /// A setting holds a value outside its allowed range.
     #[error("`{}` = {} is not allowed: {allowed}", shorten(.field), shorten(.value))]
-    OutOfRange { field: String, value: String, allowed: &'static str },
+    OutOfRange { field: String, value: String, allowed: Allowed },
     /// A setting's text could not be read as the type it needs.
     #[error("`{}` = \"{}\" is not {expected}", shorten(.field), shorten(.value))]
-    BadValue { field: String, value: String, expected: String },
+    BadValue { field: String, value: String, expected: Allowed },
     /// A key that no setting answers to.
     #[error("unknown setting `{}`; known settings: {known}", shorten(.field))]
     UnknownField { field: String, known: &'static str },
@@ -193,6 +196,74 @@ fn list(problems: &[ConfigError]) -> String {
     lines.join("\n")
 }
 
+impl Explain for ConfigError {
+    const KEYS: &'static [&'static str] = &[
+        "error.config.out_of_range",
+        "error.config.bad_value",
+        "error.config.unknown_field",
+        "error.config.repeated",
+        "error.config.not_an_object",
+        "error.config.root_not_an_object",
+        "error.config.json",
+        "error.config.several",
+        "error.config.more_problems",
+        "json.null",
+        "json.bool",
+        "json.number",
+        "json.string",
+        "json.array",
+        "json.object",
+    ];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::OutOfRange { field, value, allowed } => Message::new("error.config.out_of_range")
+                .with("field", shorten(field))
+                .with("value", shorten(value))
+                .with("allowed", allowed.message()),
+            Self::BadValue { field, value, expected } => Message::new("error.config.bad_value")
+                .with("field", shorten(field))
+                .with("value", shorten(value))
+                .with("expected", expected.message()),
+            Self::UnknownField { field, .. } => Message::new("error.config.unknown_field")
+                .with("field", shorten(field))
+                .with("known", schema::key_names()),
+            Self::Repeated { field } => Message::new("error.config.repeated").with("field", shorten(field)),
+            Self::NotAnObject { field, found } => {
+                let found = Message::new(json_kind_key(found));
+                match field {
+                    Some(field) => {
+                        Message::new("error.config.not_an_object").with("field", shorten(field)).with("found", found)
+                    }
+                    None => Message::new("error.config.root_not_an_object").with("found", found),
+                }
+            }
+            Self::Json(detail) => Message::new("error.config.json").with("detail", shorten_quoted(detail)),
+            Self::Several(problems) => {
+                let mut lines: Vec<Message> = problems.iter().take(LISTED_PROBLEMS).map(Explain::message).collect();
+                if problems.len() > LISTED_PROBLEMS {
+                    lines.push(
+                        Message::new("error.config.more_problems").with("count", problems.len() - LISTED_PROBLEMS),
+                    );
+                }
+                Message::new("error.config.several").with("problems", lines)
+            }
+        }
+    }
+}
+
+/// The key of the words [`json_kind`] gives.
+fn json_kind_key(kind: &str) -> &'static str {
+    match kind {
+        "null" => "json.null",
+        "true or false" => "json.bool",
+        "a number" => "json.number",
+        "a string" => "json.string",
+        "an array" => "json.array",
+        _ => "json.object",
+    }
+}
+
 /// `x` as a message writes it: plainly where that is short, in exponent form (`1e308`,
 /// `2.5e-7`) for magnitudes that plain form would write out digit by digit.
 fn number(x: f64) -> String {
@@ -220,12 +291,12 @@ impl Problems {
     }
 
     /// Notes that `key` = `value` is out of range.
-    fn refuse(&mut self, key: impl Into<String>, value: impl ToString, allowed: &'static str) {
+    fn refuse(&mut self, key: impl Into<String>, value: impl ToString, allowed: Allowed) {
         self.0.push(ConfigError::OutOfRange { field: key.into(), value: value.to_string(), allowed });
     }
 
     /// Notes that `key` = `value` is out of range unless `ok`.
-    fn require(&mut self, ok: bool, key: impl Into<String>, value: impl ToString, allowed: &'static str) {
+    fn require(&mut self, ok: bool, key: impl Into<String>, value: impl ToString, allowed: Allowed) {
         if !ok {
             self.refuse(key, value, allowed);
         }
@@ -429,11 +500,7 @@ fn round_point(v: f32) -> f32 {
 
 /// Reads [`points_text`]' form; the range is checked by [`TrainConfig::validate`].
 fn parse_points(value: &str) -> Result<Vec<[f32; 2]>, ConfigError> {
-    let bad = || ConfigError::BadValue {
-        field: "points".into(),
-        value: value.into(),
-        expected: "a list of x,y pairs separated by `;`".into(),
-    };
+    let bad = || ConfigError::BadValue { field: "points".into(), value: value.into(), expected: Allowed::PointList };
     value
         .split(';')
         .filter(|p| !p.trim().is_empty())

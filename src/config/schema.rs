@@ -11,7 +11,7 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use serde_json::json;
 
-use super::{ConfigError, MAX_BATCH, MAX_D_STEPS, MAX_SEED, Problems, number};
+use super::{Allowed, ConfigError, MAX_BATCH, MAX_D_STEPS, MAX_SEED, Problems, number};
 use crate::config::Architecture;
 use crate::config::GanLoss;
 use crate::config::OptimizerKind;
@@ -114,8 +114,8 @@ pub struct Setting {
     pub value: Value,
     /// The numbers it accepts.
     pub limits: Option<Limits>,
-    /// What a refusal says it accepts.
-    pub allowed: &'static str,
+    /// What a refusal says it accepts, where its limits alone do not say it.
+    worded: Option<Allowed>,
     /// A word that stands for its largest value (`batch=full`).
     pub all: Option<&'static str>,
     /// Its group in the lab; `None` for a setting with no control of its own (the drawing).
@@ -141,7 +141,7 @@ impl Setting {
             label: key,
             value,
             limits: None,
-            allowed: "",
+            worded: None,
             all: None,
             group: Some(group),
             restarts: false,
@@ -152,8 +152,12 @@ impl Setting {
         }
     }
 
-    fn limits(self, limits: Limits, allowed: &'static str) -> Self {
-        Self { limits: Some(limits), allowed, ..self }
+    fn limits(self, limits: Limits) -> Self {
+        Self { limits: Some(limits), ..self }
+    }
+
+    fn worded(self, allowed: Allowed) -> Self {
+        Self { worded: Some(allowed), ..self }
     }
 
     fn when(self, when: fn(&TrainConfig) -> bool) -> Self {
@@ -232,46 +236,55 @@ impl Setting {
         self.needs.is_none_or(|(key, value)| setting(key).is_some_and(|s| s.text(config) == value))
     }
 
+    /// What the setting accepts: its own words where it has them, else read from its type and
+    /// limits.
+    pub fn allowed(&self) -> Allowed {
+        match (self.worded, self.value, self.limits) {
+            (Some(allowed), ..) => allowed,
+            (None, Value::Choice(names, ..), _) => Allowed::OneOf(names),
+            (None, Value::Bool(..), _) => Allowed::Bool,
+            (None, Value::Whole(..), Some(l)) => Allowed::Integers { min: l.min as u64, max: l.max as u64 },
+            (None, _, Some(l)) if l.min_excluded => Allowed::Above { min: l.min, max: l.max },
+            (None, _, Some(l)) if l.max_excluded => Allowed::Below { min: l.min, max: l.max },
+            (None, _, Some(l)) => Allowed::Numbers { min: l.min, max: l.max },
+            (None, Value::Whole(..), None) => Allowed::Whole,
+            (None, Value::Points, None) => Allowed::PointList,
+            (None, Value::Number(..), None) => Allowed::Number,
+        }
+    }
+
     /// What the setting accepts, in words: for the command line's help and type refusals.
     pub fn accepts(&self) -> String {
-        match self.value {
-            Value::Choice(names, ..) => format!("one of {}", names.join(", ")),
-            Value::Bool(..) => "true or false".into(),
-            _ => self.allowed.into(),
-        }
+        self.allowed().to_string()
     }
 
     /// Sets the value from `text`, a refusal naming it `name` (the key given). The type is
     /// checked here, the range by [`TrainConfig::validate`].
     fn set(&self, config: &mut TrainConfig, name: &str, text: &str) -> Result<(), ConfigError> {
-        let bad = |expected: &str| ConfigError::BadValue {
-            field: name.into(),
-            value: text.into(),
-            expected: expected.into(),
-        };
+        let bad = |expected: Allowed| ConfigError::BadValue { field: name.into(), value: text.into(), expected };
         let trimmed = text.trim();
         match self.value {
-            Value::Number(_, field) => *field(config) = trimmed.parse().map_err(|_| bad("a number"))?,
+            Value::Number(_, field) => *field(config) = trimmed.parse().map_err(|_| bad(Allowed::Number))?,
             Value::Whole(_, set) => {
                 let whole = match (self.all, self.limits) {
                     (Some(word), Some(limits)) if trimmed == word => limits.max as u64,
-                    _ => trimmed.parse().map_err(|_| bad("a whole number"))?,
+                    _ => trimmed.parse().map_err(|_| bad(Allowed::Whole))?,
                 };
                 if !set(config, whole) {
                     let value = whole.to_string();
-                    return Err(ConfigError::OutOfRange { field: name.into(), value, allowed: self.allowed });
+                    return Err(ConfigError::OutOfRange { field: name.into(), value, allowed: self.allowed() });
                 }
             }
             Value::Bool(_, field) => {
                 *field(config) = match trimmed {
                     "true" | "1" => true,
                     "false" | "0" => false,
-                    _ => return Err(bad("true or false")),
+                    _ => return Err(bad(Allowed::Bool)),
                 }
             }
             Value::Choice(_, _, set) => {
                 if !set(config, trimmed) {
-                    return Err(bad(&self.accepts()));
+                    return Err(bad(self.allowed()));
                 }
             }
             Value::Points => config.points = super::parse_points(text)?,
@@ -371,9 +384,6 @@ fn rms_prop(kind: OptimizerKind) -> bool {
     kind == OptimizerKind::RmsProp
 }
 
-/// What a decay or moment accepts.
-const FRACTION: &str = "a number from 0 up to (not including) 1";
-
 /// The most steps a decay or an anneal may span.
 const MAX_HORIZON: f64 = 10_000_000.0;
 
@@ -396,7 +406,7 @@ fn table() -> Vec<Setting> {
             .explained(),
         Setting {
             group: None,
-            allowed: "up to 256 points x,y;x,y;... in the unit square",
+            worded: Some(Allowed::Drawing { max: MAX_DRAWN }),
             ..Setting::new("points", "points", Value::Points, Restart)
         }
         .needs("data", "drawn")
@@ -408,12 +418,7 @@ fn table() -> Vec<Setting> {
             .explained()
             .rule(|c, problems| {
                 let ok = c.model != Architecture::Dcgan || !c.data.is_toy();
-                problems.require(
-                    ok,
-                    "model",
-                    "dcgan",
-                    "mlp for 2-D points (the DCGAN's convolutions draw 28×28 digits)",
-                );
+                problems.require(ok, "model", "dcgan", Allowed::MlpForPoints);
             }),
         Setting::new("conditional", "conditional", Value::Bool(|c| c.conditional, |c| &mut c.conditional), Restart)
             .needs("data", "mnist")
@@ -421,36 +426,26 @@ fn table() -> Vec<Setting> {
             .explained()
             .rule(|c, problems| {
                 let ok = !c.conditional || !c.data.is_toy();
-                problems.require(
-                    ok,
-                    "conditional",
-                    "true",
-                    "false for 2-D points (only digits have labels to condition on)",
-                );
+                problems.require(ok, "conditional", "true", Allowed::UnlabelledPoints);
             }),
         Setting::new("seed", "seed", whole!(seed), Restart)
-            .limits(
-                Limits::closed(0.0, MAX_SEED as f64),
-                "an integer from 0 to 9007199254740991 (2^53 − 1, the largest a web page holds exactly)",
-            )
+            .limits(Limits::closed(0.0, MAX_SEED as f64))
+            .worded(Allowed::Seed { max: MAX_SEED })
             .restarts()
             .explained(),
         Setting { all: Some("full"), ..Setting::new("batch", "batch_size", whole!(batch_size), Batches) }
-            .limits(Limits::closed(1.0, MAX_BATCH as f64), "an integer from 1 to 10000")
+            .limits(Limits::closed(1.0, MAX_BATCH as f64))
             .explained(),
-        Setting::new("latent", "latent_dim", whole!(latent_dim), Restart)
-            .limits(Limits::closed(1.0, 512.0), "an integer from 1 to 512")
-            .restarts(),
-        Setting::new("hidden", "hidden", whole!(hidden), Restart)
-            .limits(Limits::closed(4.0, 1024.0), "an integer from 4 to 1024")
-            .restarts()
-            .rule(|c, problems| {
+        Setting::new("latent", "latent_dim", whole!(latent_dim), Restart).limits(Limits::closed(1.0, 512.0)).restarts(),
+        Setting::new("hidden", "hidden", whole!(hidden), Restart).limits(Limits::closed(4.0, 1024.0)).restarts().rule(
+            |c, problems| {
                 let (widest, allowed) = match c.model {
-                    Architecture::Dcgan => (256, "an integer from 4 to 256 for the DCGAN"),
-                    Architecture::Mlp => (1024, "an integer from 4 to 1024"),
+                    Architecture::Dcgan => (256, Allowed::DcganWidth { min: 4, max: 256 }),
+                    Architecture::Mlp => (1024, Allowed::Integers { min: 4, max: 1024 }),
                 };
                 problems.require((4..=widest).contains(&c.hidden), "hidden", c.hidden, allowed);
-            }),
+            },
+        ),
         Setting::new(
             "loss",
             "loss",
@@ -459,13 +454,14 @@ fn table() -> Vec<Setting> {
         )
         .explained(),
         Setting::new("clip", "clip", number!(clip), Objective)
-            .limits(Limits::closed(1e-4, 10.0), "a number from 0.0001 to 10")
+            .limits(Limits::closed(1e-4, 10.0))
             .when(|c| c.loss == GanLoss::WganClip),
         Setting::new("gp", "gp_lambda", number!(gp_lambda), Objective)
-            .limits(Limits::closed(0.0, 1000.0), "a number from 0 to 1000")
+            .limits(Limits::closed(0.0, 1000.0))
             .when(|c| c.loss == GanLoss::WganGp),
         Setting::new("r1", "r1_gamma", number!(r1_gamma), Objective)
-            .limits(Limits::closed(0.0, 1000.0), "a number from 0 (off) to 1000")
+            .limits(Limits::closed(0.0, 1000.0))
+            .worded(Allowed::OffTo { max: 1000.0 })
             .explained(),
     ];
     let rate = Limits::above(0.0, 1.0);
@@ -473,43 +469,46 @@ fn table() -> Vec<Setting> {
     rows.extend(
         twins!("opt", kind, choice("sgd", "momentum", "nesterov", "adam", "rms_prop"), every).map(Setting::explained),
     );
-    rows.extend(twins!("lr", lr, number, every).map(|s| s.limits(rate, "a number greater than 0 and at most 1")));
-    rows.extend(twins!("beta1", beta1, number, adam).map(|s| s.limits(fraction, FRACTION)));
-    rows.extend(twins!("beta2", beta2, number, adam).map(|s| s.limits(fraction, FRACTION)));
+    rows.extend(twins!("lr", lr, number, every).map(|s| s.limits(rate)));
+    rows.extend(twins!("beta1", beta1, number, adam).map(|s| s.limits(fraction)));
+    rows.extend(twins!("beta2", beta2, number, adam).map(|s| s.limits(fraction)));
     let eps = Limits::closed(1e-12, 1.0);
-    rows.extend(twins!("eps", epsilon, number, adaptive).map(|s| s.limits(eps, "a number from 1e-12 to 1")));
-    rows.extend(twins!("momentum", momentum, number, with_momentum).map(|s| s.limits(fraction, FRACTION)));
-    rows.extend(twins!("alpha", alpha, number, rms_prop).map(|s| s.limits(fraction, FRACTION)));
+    rows.extend(twins!("eps", epsilon, number, adaptive).map(|s| s.limits(eps)));
+    rows.extend(twins!("momentum", momentum, number, with_momentum).map(|s| s.limits(fraction)));
+    rows.extend(twins!("alpha", alpha, number, rms_prop).map(|s| s.limits(fraction)));
     let noisy = |c: &TrainConfig| c.instance_noise > 0.0;
     let decays = |c: &TrainConfig| matches!(c.schedule, LrSchedule::Exponential | LrSchedule::Step);
     rows.extend([
         Setting::new("d_steps", "d_steps", whole!(d_steps), Batches)
-            .limits(Limits::closed(1.0, MAX_D_STEPS as f64), "an integer from 1 to 20")
+            .limits(Limits::closed(1.0, MAX_D_STEPS as f64))
             .explained(),
         Setting::new("real_label", "real_label", number!(real_label), Objective)
-            .limits(Limits::closed(0.5, 1.0), "a number from 0.5 to 1 (1 is no smoothing)")
+            .limits(Limits::closed(0.5, 1.0))
+            .worded(Allowed::Smoothing { min: 0.5, max: 1.0 })
             .when(|c| c.loss.has_real_label())
             .explained(),
         Setting::new("noise", "instance_noise", number!(instance_noise), Tricks)
-            .limits(Limits::closed(0.0, 2.0), "a number from 0 (off) to 2")
+            .limits(Limits::closed(0.0, 2.0))
+            .worded(Allowed::OffTo { max: 2.0 })
             .explained(),
         Setting::new("anneal", "noise_anneal", choice!(["linear", "exponential"], noise_anneal), Tricks).when(noisy),
         Setting::new("noise_steps", "noise_steps", whole!(noise_steps), Tricks)
-            .limits(Limits::closed(1.0, MAX_HORIZON), "an integer from 1 to 10000000")
+            .limits(Limits::closed(1.0, MAX_HORIZON))
             .when(noisy),
         Setting::new("ema", "ema", number!(ema), Tricks)
-            .limits(Limits::below(0.0, 1.0), "0 (off) or a decay below 1, such as 0.999")
+            .limits(Limits::below(0.0, 1.0))
+            .worded(Allowed::Decay)
             .explained(),
         Setting::new("schedule", "schedule", choice!(["constant", "time", "exponential", "step"], schedule), Schedule)
             .explained(),
         Setting::new("decay_k", "decay_k", number!(decay_k), Schedule)
-            .limits(Limits::closed(0.0, 1.0), "a number from 0 to 1")
+            .limits(Limits::closed(0.0, 1.0))
             .when(|c| c.schedule == LrSchedule::Time),
         Setting::new("decay_gamma", "decay_gamma", number!(decay_gamma), Schedule)
-            .limits(Limits::above(0.0, 1.0), "a number greater than 0 and at most 1")
+            .limits(Limits::above(0.0, 1.0))
             .when(decays),
         Setting::new("decay_steps", "decay_steps", whole!(decay_steps), Schedule)
-            .limits(Limits::closed(1.0, MAX_HORIZON), "an integer from 1 to 10000000")
+            .limits(Limits::closed(1.0, MAX_HORIZON))
             .when(decays),
     ]);
     rows
@@ -517,16 +516,11 @@ fn table() -> Vec<Setting> {
 
 /// The drawing: at most [`MAX_DRAWN`] points, in the unit square, and some for `data = drawn`.
 fn check_points(c: &TrainConfig, problems: &mut Problems) {
-    problems.require(c.points.len() <= MAX_DRAWN, "points", c.points.len(), "at most 256 points");
+    problems.require(c.points.len() <= MAX_DRAWN, "points", c.points.len(), Allowed::AtMostPoints { max: MAX_DRAWN });
     if let Some(point) = c.points.iter().find(|point| point.iter().any(|v| !(0.0..=1.0).contains(v))) {
-        problems.refuse("points", format!("{point:?}"), "coordinates from 0 to 1 (the unit square)");
+        problems.refuse("points", format!("{point:?}"), Allowed::UnitSquare);
     }
-    problems.require(
-        c.data != DataSet::Drawn || !c.points.is_empty(),
-        "points",
-        "none",
-        "at least one point for data = drawn",
-    );
+    problems.require(c.data != DataSet::Drawn || !c.points.is_empty(), "points", "none", Allowed::SomePoints);
 }
 
 /// Checks every setting against its limits and rules, in the table's order. A problem both
@@ -541,13 +535,13 @@ pub(super) fn check(config: &TrainConfig, problems: &mut Problems) {
         } else if let (Some(twin), Some(both)) = (s.twin(), s.both()) {
             let (g, d) = (s.echo(config), twin.echo(config));
             if !s.fits(config) && !twin.fits(config) && g == d {
-                problems.refuse(both, g, s.allowed);
+                problems.refuse(both, g, s.allowed());
             } else {
-                problems.require(s.fits(config), s.key, g, s.allowed);
-                problems.require(twin.fits(config), twin.key, d, twin.allowed);
+                problems.require(s.fits(config), s.key, g, s.allowed());
+                problems.require(twin.fits(config), twin.key, d, twin.allowed());
             }
         } else {
-            problems.require(s.fits(config), s.key, s.echo(config), s.allowed);
+            problems.require(s.fits(config), s.key, s.echo(config), s.allowed());
         }
     }
 }
@@ -601,6 +595,18 @@ pub(super) fn query_pairs(config: &TrainConfig) -> Vec<(&'static str, String)> {
 /// Whether going from `from` to `to` changes a setting that needs a fresh run, where it matters.
 pub(super) fn restarts(from: &TrainConfig, to: &TrainConfig) -> bool {
     settings().iter().filter(|s| s.restarts && (s.relevant(from) || s.relevant(to))).any(|s| s.text(from) != s.text(to))
+}
+
+/// The keys a link or `--set` may use, plainly listed, for the page's words of the refusal of an
+/// unknown one (which say in the reader's language what [`known_keys`]' notes say).
+pub fn key_names() -> String {
+    let mut names: Vec<&str> = settings()
+        .iter()
+        .filter(|s| !s.key.ends_with("_d") || s.both().is_none())
+        .map(|s| s.both().unwrap_or(s.key))
+        .collect();
+    names.dedup();
+    names.join(", ")
 }
 
 /// The keys a link or `--set` may use, for the refusal of an unknown one.

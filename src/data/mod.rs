@@ -9,6 +9,7 @@ use std::io::Read;
 
 use thiserror::Error;
 
+use crate::message::{Explain, Message};
 use crate::rng::Rng;
 
 pub mod toy;
@@ -34,6 +35,18 @@ pub enum DataError {
     BadVersion(u8),
     #[error("the digit file is corrupt: {0}")]
     Corrupt(String),
+}
+
+impl Explain for DataError {
+    const KEYS: &'static [&'static str] = &["error.data.bad_magic", "error.data.bad_version", "error.data.corrupt"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::BadMagic => Message::new("error.data.bad_magic"),
+            Self::BadVersion(version) => Message::new("error.data.bad_version").with("version", *version),
+            Self::Corrupt(detail) => Message::new("error.data.corrupt").with("detail", detail.as_str()),
+        }
+    }
 }
 
 /// Digits held in memory: `labels[i]` and `pixels[i * PIXELS..(i + 1) * PIXELS]` describe one.

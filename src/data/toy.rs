@@ -7,6 +7,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::data::PIXELS;
+use crate::message::{Explain, Message};
 use crate::rng::Rng;
 
 /// What the GAN learns to draw.
@@ -92,6 +93,14 @@ pub fn sample(data: DataSet, drawn: &[[f32; 2]], count: usize, rng: &mut Rng) ->
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 #[error("the plane shows at most {TOY_POINTS} real points, not {0}")]
 pub struct PointCountError(pub usize);
+
+impl Explain for PointCountError {
+    const KEYS: &'static [&'static str] = &["error.point_count"];
+
+    fn message(&self) -> Message {
+        Message::new("error.point_count").with("most", TOY_POINTS).with("count", self.0)
+    }
+}
 
 /// `count` points of the toy set `data` to show beside G's, drawn from a stream of `seed` of
 /// their own (so the same run shows the same points); empty for MNIST. At most as many as the

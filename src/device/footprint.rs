@@ -9,6 +9,7 @@ use crate::config::TrainConfig;
 use crate::data::CLASSES;
 use crate::data::PIXELS;
 use crate::data::toy::TOY_POINTS;
+use crate::message::{Explain, Message};
 
 /// Bytes of one `f32`.
 const FLOAT: u64 = 4;
@@ -70,6 +71,22 @@ pub enum FootprintError {
         "`batch` = {batch} needs about {needed} of memory for these networks, more than the {allowed} available here: use a batch of at most {fits}"
     )]
     Total { batch: u64, needed: Bytes, allowed: Bytes, fits: u64 },
+}
+
+impl Explain for FootprintError {
+    const KEYS: &'static [&'static str] = &["error.footprint.buffer", "error.footprint.total"];
+
+    fn message(&self) -> Message {
+        let (key, batch, needed, allowed, fits) = match *self {
+            Self::Buffer { batch, needed, allowed, fits } => ("error.footprint.buffer", batch, needed, allowed, fits),
+            Self::Total { batch, needed, allowed, fits } => ("error.footprint.total", batch, needed, allowed, fits),
+        };
+        Message::new(key)
+            .with("batch", batch)
+            .with("needed", needed.to_string())
+            .with("allowed", allowed.to_string())
+            .with("fits", fits)
+    }
 }
 
 /// A byte count, shown to a person in MB or GB.

@@ -7,6 +7,7 @@ use burn::tensor::Device;
 use serde::Deserialize;
 
 use crate::config::TrainConfig;
+use crate::message::{Explain, Message};
 use footprint::{Footprint, FootprintError, MemoryLimits};
 
 pub mod bench;
@@ -76,6 +77,37 @@ impl AdapterFacts {
             self.label().to_lowercase().chars().map(|c| if c.is_alphanumeric() { c } else { ' ' }).collect();
         let words = format!(" {} ", words.split_whitespace().collect::<Vec<_>>().join(" "));
         self.fallback || SOFTWARE_NAMES.iter().any(|name| words.contains(&format!(" {name} ")))
+    }
+}
+
+/// Why WebGPU cannot train here, so that the run is on the CPU.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoGpu {
+    /// The browser has no WebGPU.
+    #[error("this browser has no WebGPU (navigator.gpu is missing)")]
+    Missing,
+    /// The browser's WebGPU gives no adapter.
+    #[error("WebGPU is present but offers no adapter")]
+    NoAdapter,
+    /// The adapter cannot run burn's kernels.
+    #[error("the WebGPU adapter lacks the 'subgroups' feature that burn's GPU kernels need")]
+    NoSubgroups,
+    /// The device would not start; wgpu's words.
+    #[error("could not start the GPU device: {0}")]
+    Start(String),
+}
+
+impl Explain for NoGpu {
+    const KEYS: &'static [&'static str] =
+        &["notice.no_webgpu", "notice.no_adapter", "notice.no_subgroups", "notice.gpu_start"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Missing => Message::new("notice.no_webgpu"),
+            Self::NoAdapter => Message::new("notice.no_adapter"),
+            Self::NoSubgroups => Message::new("notice.no_subgroups"),
+            Self::Start(detail) => Message::new("notice.gpu_start").with("detail", detail.as_str()),
+        }
     }
 }
 
@@ -151,21 +183,21 @@ pub fn cpu() -> ComputeDevice {
 /// so callers keep the returned device and clone it.
 #[cfg(not(target_arch = "wasm32"))]
 pub fn gpu() -> Result<ComputeDevice, String> {
-    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default())
+    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default()).map_err(|e| e.to_string())
 }
 
 /// Acquires the default GPU adapter through wgpu without blocking, as a browser requires.
 /// `reported` is what the browser says of its adapter, which wgpu cannot read (browsers leave
 /// the description wgpu names an adapter by empty): it names the adapter and tells a software one.
-pub async fn gpu_async(reported: &AdapterFacts) -> Result<ComputeDevice, String> {
+pub async fn gpu_async(reported: &AdapterFacts) -> Result<ComputeDevice, NoGpu> {
     describe(Device::wgpu_options().init_with_setup_async().await, reported)
 }
 
 fn describe(
     init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>,
     reported: &AdapterFacts,
-) -> Result<ComputeDevice, String> {
-    let (device, setup) = init.map_err(|e| format!("could not start the GPU device: {e}"))?;
+) -> Result<ComputeDevice, NoGpu> {
+    let (device, setup) = init.map_err(|e| NoGpu::Start(e.to_string()))?;
     let info = setup.adapter.get_info();
     let name = if info.name.is_empty() { reported.label() } else { info.name.clone() };
     // Software adapters (SwiftShader, lavapipe) are worth naming: they explain slow steps. On

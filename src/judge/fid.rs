@@ -3,6 +3,7 @@
 //! statistics of the real digits are computed once and shipped, so every measurement of
 //! generated digits compares against the same reference.
 
+use crate::message::{Explain, Message};
 use nalgebra::{DMatrix, DVector, SymmetricEigen};
 
 /// The first bytes of a reference statistics file, with its format version.
@@ -32,6 +33,22 @@ pub enum FidError {
     /// The file's statistics are for another feature space.
     #[error("the FID reference has {found} features but the classifier gives {expected}")]
     Dimension { found: usize, expected: usize },
+}
+
+impl Explain for FidError {
+    const KEYS: &'static [&'static str] = &["error.fid.bad_magic", "error.fid.length", "error.fid.dimension"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::BadMagic => Message::new("error.fid.bad_magic"),
+            Self::Length { found, expected } => {
+                Message::new("error.fid.length").with("found", *found).with("expected", *expected)
+            }
+            Self::Dimension { found, expected } => {
+                Message::new("error.fid.dimension").with("found", *found).with("expected", *expected)
+            }
+        }
+    }
 }
 
 impl FeatureStats {

@@ -9,6 +9,7 @@ use burn::tensor::{Device, Tensor, TensorData};
 use serde::Serialize;
 
 use crate::data::{CLASSES, PIXELS};
+use crate::message::{Explain, Message};
 use classifier::{Classifier, FEATURES};
 use fid::{FeatureStats, FidError, frechet_distance};
 
@@ -111,6 +112,32 @@ pub enum MeasureError {
     /// A digit holds NaN or an infinity: a diverged or damaged generator (or classifier).
     #[error("digit {0} holds values that are not finite (NaN or infinite), so it cannot be measured")]
     NonFinite(usize),
+}
+
+impl Explain for JudgeError {
+    const KEYS: &'static [&'static str] = &["error.judge.classifier"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Classifier(e) => Message::new("error.judge.classifier").with("cause", e.message()),
+            Self::Reference(e) => e.message(),
+        }
+    }
+}
+
+impl Explain for MeasureError {
+    const KEYS: &'static [&'static str] =
+        &["error.measure.ragged", "error.measure.too_few", "error.measure.non_finite"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Ragged { values, width } => {
+                Message::new("error.measure.ragged").with("values", *values).with("width", *width)
+            }
+            Self::TooFew(count) => Message::new("error.measure.too_few").with("count", *count),
+            Self::NonFinite(digit) => Message::new("error.measure.non_finite").with("digit", *digit),
+        }
+    }
 }
 
 /// The digit classifier together with the real digits' feature statistics: everything needed

@@ -9,6 +9,7 @@
 use burn::tensor::Tensor;
 
 use crate::config::{ConfigError, MAX_D_STEPS, TrainConfig};
+use crate::message::{Explain, Message};
 use crate::train::history::{History, HistoryError};
 use crate::train::optim::{NetworkOptimizer, OptimizerStateError};
 use crate::train::params::{self, Gathered, ParamsError};
@@ -110,6 +111,57 @@ pub enum CheckpointError {
     /// The curves are damaged.
     #[error("the checkpoint's {0}")]
     History(#[from] HistoryError),
+}
+
+impl Explain for CheckpointError {
+    const KEYS: &'static [&'static str] = &[
+        "error.checkpoint.bad_magic",
+        "error.checkpoint.version",
+        "error.checkpoint.too_large",
+        "error.checkpoint.length",
+        "error.checkpoint.damaged",
+        "error.checkpoint.step",
+        "error.checkpoint.config",
+        "error.checkpoint.params",
+        "error.checkpoint.optimizer",
+        "error.checkpoint.random",
+        "error.checkpoint.history",
+        "network.generator",
+        "network.discriminator",
+        "network.average",
+    ];
+
+    fn message(&self) -> Message {
+        let network = |n: &Network| {
+            Message::new(match n {
+                Network::Generator => "network.generator",
+                Network::Discriminator => "network.discriminator",
+                Network::Average => "network.average",
+            })
+        };
+        match self {
+            Self::BadMagic => Message::new("error.checkpoint.bad_magic"),
+            Self::Version(found) => Message::new("error.checkpoint.version")
+                .with("version", *found)
+                .with("oldest", UNCHECKED_VERSION)
+                .with("newest", VERSION),
+            Self::TooLarge(bytes) => {
+                Message::new("error.checkpoint.too_large").with("bytes", *bytes).with("most", MAX_BYTES)
+            }
+            Self::Length => Message::new("error.checkpoint.length"),
+            Self::Damaged => Message::new("error.checkpoint.damaged"),
+            Self::Step(step) => Message::new("error.checkpoint.step").with("step", *step).with("most", MAX_STEP),
+            Self::Config(e) => Message::new("error.checkpoint.config").with("cause", e.message()),
+            Self::Params(n, e) => {
+                Message::new("error.checkpoint.params").with("network", network(n)).with("cause", e.message())
+            }
+            Self::Optimizer(n, e) => {
+                Message::new("error.checkpoint.optimizer").with("network", network(n)).with("cause", e.message())
+            }
+            Self::Random => Message::new("error.checkpoint.random"),
+            Self::History(e) => Message::new("error.checkpoint.history").with("cause", e.message()),
+        }
+    }
 }
 
 impl Checkpoint {

@@ -3,6 +3,7 @@
 //! is dropped and from then on only every second step is kept (then every fourth, ...), the way
 //! the page's chart thins its points.
 
+use crate::message::{Explain, Message};
 use crate::train::stats::{ROW, StepValues};
 
 /// At most this many step rows are kept.
@@ -45,6 +46,28 @@ pub enum HistoryError {
     /// A value NaN or infinite where every recorded one is finite.
     #[error("curves hold NaN or infinite values where a run records none")]
     NonFinite,
+}
+
+impl Explain for HistoryError {
+    const KEYS: &'static [&'static str] = &[
+        "error.history.words",
+        "error.history.header",
+        "error.history.width",
+        "error.history.counts",
+        "error.history.thinning",
+        "error.history.non_finite",
+    ];
+
+    fn message(&self) -> Message {
+        Message::new(match self {
+            Self::Words => "error.history.words",
+            Self::Header => "error.history.header",
+            Self::Width => "error.history.width",
+            Self::Counts => "error.history.counts",
+            Self::Thinning => "error.history.thinning",
+            Self::NonFinite => "error.history.non_finite",
+        })
+    }
 }
 
 impl History {

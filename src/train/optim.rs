@@ -8,6 +8,7 @@
 //! read synchronously, do not allow in a browser.
 
 use crate::config::{OptimizerConfig, OptimizerKind};
+use crate::message::{Explain, Message};
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
@@ -82,6 +83,30 @@ pub enum OptimizerStateError {
     /// A running mean of squared gradients below zero.
     #[error("its mean of squared gradients is negative")]
     NegativeSquares,
+}
+
+impl Explain for OptimizerStateError {
+    const KEYS: &'static [&'static str] = &[
+        "error.optimizer.truncated",
+        "error.optimizer.count",
+        "error.optimizer.updates",
+        "error.optimizer.negative_squares",
+    ];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Params(e) => e.message(),
+            Self::Truncated => Message::new("error.optimizer.truncated"),
+            Self::Count { found, kind, expected } => Message::new("error.optimizer.count")
+                .with("found", *found)
+                .with("kind", format!("{kind:?}"))
+                .with("expected", *expected),
+            Self::Updates { found, most } => {
+                Message::new("error.optimizer.updates").with("found", *found).with("most", *most)
+            }
+            Self::NegativeSquares => Message::new("error.optimizer.negative_squares"),
+        }
+    }
 }
 
 impl NetworkOptimizer {

@@ -2,6 +2,7 @@
 //! clipping, freezing a network for one pass, the moving average of the generator's weights and
 //! parameter files. Written once against burn's module visitors, so every model gets them.
 
+use crate::message::{Explain, Message};
 use std::collections::{HashMap, HashSet};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
@@ -115,6 +116,31 @@ pub enum ParamsError {
     /// A value is NaN or infinite: no network that trained without diverging holds one.
     #[error("parameter {index} holds NaN or infinite values")]
     NonFinite { index: usize },
+}
+
+impl Explain for ParamsError {
+    const KEYS: &'static [&'static str] = &[
+        "error.params.bad_magic",
+        "error.params.truncated",
+        "error.params.shape",
+        "error.params.count",
+        "error.params.non_finite",
+    ];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::BadMagic => Message::new("error.params.bad_magic"),
+            Self::Truncated => Message::new("error.params.truncated"),
+            Self::Shape { index, found, expected } => Message::new("error.params.shape")
+                .with("index", *index)
+                .with("found", format!("{found:?}"))
+                .with("expected", format!("{expected:?}")),
+            Self::Count { found, expected } => {
+                Message::new("error.params.count").with("found", *found).with("expected", *expected)
+            }
+            Self::NonFinite { index } => Message::new("error.params.non_finite").with("index", *index),
+        }
+    }
 }
 
 /// Tensors gathered for a single read: their shapes and their values flattened, still on the

@@ -230,7 +230,7 @@ impl Trainer {
             return Err(crate::ConfigError::OutOfRange {
                 field: "seed/latent/hidden/data/model/conditional/points".into(),
                 value: "changed".into(),
-                allowed: "these change the networks themselves; press Reset to start over with them",
+                allowed: crate::config::Allowed::Unchanged,
             });
         }
         let change = ConfigChange {

@@ -2,6 +2,7 @@
 //! a PNG. A toy run's plane becomes an image here too, for the CLI.
 
 use crate::data::SIDE;
+use crate::message::{Explain, Message};
 use crate::view::plane::PlaneView;
 
 /// Pixels of background between neighbouring digits.
@@ -27,6 +28,14 @@ impl Gray {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("a grid of digits is at least one digit wide, not 0")]
 pub struct NoColumns;
+
+impl Explain for NoColumns {
+    const KEYS: &'static [&'static str] = &["error.grid.no_columns"];
+
+    fn message(&self) -> Message {
+        Message::new("error.grid.no_columns")
+    }
+}
 
 /// Arranges digits given as `[n × 784]` values in [0, 1] into a grid `columns` wide.
 pub fn digit_grid(values: &[f32], columns: usize) -> Result<Gray, NoColumns> {

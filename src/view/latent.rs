@@ -4,6 +4,7 @@
 //! digits.
 
 use crate::data::CLASSES;
+use crate::message::{Explain, Message};
 use crate::rng::Rng;
 
 /// The most digits one walk draws: more than a row of the page could show.
@@ -21,6 +22,18 @@ pub enum LatentError {
     /// A dial set to NaN or infinity.
     #[error("the dials must be finite numbers")]
     Dial,
+}
+
+impl Explain for LatentError {
+    const KEYS: &'static [&'static str] = &["error.latent.count", "error.latent.digit", "error.latent.dial"];
+
+    fn message(&self) -> Message {
+        match self {
+            Self::Count(count) => Message::new("error.latent.count").with("most", MAX_WALK).with("count", *count),
+            Self::Digit(digit) => Message::new("error.latent.digit").with("digit", *digit),
+            Self::Dial => Message::new("error.latent.dial"),
+        }
+    }
 }
 
 /// `count` digits for a walk, if a walk can be that long.
