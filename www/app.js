@@ -3,6 +3,7 @@ import { Bench } from "./views/bench.js";
 import { Chart, KEPT_DASHES } from "./views/chart.js";
 import { Feedback } from "./views/feedback.js";
 import { Lab } from "./views/lab.js";
+import { LessonView } from "./views/lesson.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
@@ -90,6 +91,8 @@ const status = {
   backendReason: "",
   /** The lab's controls whose typed text the trainer refused, with its words: `{key: message}`. */
   invalid: /** @type {Record<string, string>} */ ({}),
+  /** The lesson on screen: `{id, stage, stages, reached}` (stage from 1; id "" for a file), or null. */
+  lesson: /** @type {{id: string, stage: number, stages: number, reached: boolean} | null} */ (null),
 };
 window.webgan = {
   status: () => ({ ...status, curvePoints: chart.steps().length }),
@@ -145,7 +148,7 @@ let hideableSettings = null;
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
   // With no backend named the trainer chooses by the adapter ("auto", src/device/mod.rs).
-  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]) };
+  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]), lesson: "", stage: "" };
   const problems = [];
   const settings = new URLSearchParams();
   const known = hideableSettings && [...PAGE_PARTS.keys(), ...hideableSettings];
@@ -155,6 +158,8 @@ function readHash() {
       const unknown = known ? names.filter((n) => !known.includes(n)) : [];
       if (known && unknown.length) problems.push({ key: "link_unknown_parts", values: { unknown: unknown.join(", "), known: known.join(", ") } });
       page.hide.push(...names.filter((n) => !unknown.includes(n) && !page.hide.includes(n)));
+    } else if (key === "lesson" || key === "stage") {
+      page[key] = value; // a shipped lesson's name (its file says whether there is one) and its stage
     } else if (PAGE_KEYS.has(key)) {
       const allowed = /** @type {string[]} */ (PAGE_KEYS.get(key)); // it has the key
       if (allowed.includes(value)) page[key] = value;
@@ -167,13 +172,15 @@ function readHash() {
 }
 
 /** A link's hash: the trainer's settings `query` (its own shortest form), then the page's keys. */
-function linkHash(query, { backend = "auto", lang = "", hide = /** @type {string[]} */ ([]), autostart = false, embed = false } = {}) {
+function linkHash(query, { backend = "auto", lang = "", hide = /** @type {string[]} */ ([]), autostart = false, embed = false, lesson = "", stage = "" } = {}) {
   const params = new URLSearchParams(query);
   if (backend !== "auto") params.set("backend", backend);
   if (lang) params.set("lang", lang);
   if (hide.length) params.set("hide", hide.join(","));
   if (autostart) params.set("autostart", "1");
   if (embed) params.set("embed", "1");
+  if (lesson) params.set("lesson", lesson);
+  if (lesson && stage) params.set("stage", stage);
   // Commas and semicolons need no escaping in a fragment: keep shared links readable.
   return String(params).replaceAll("%2C", ",").replaceAll("%3B", ";");
 }
@@ -435,6 +442,7 @@ async function main() {
       showNotice();
       bench.paint();
       teacher.paint();
+      lessonView.paint();
       renderStatus();
     });
   };
@@ -442,6 +450,58 @@ async function main() {
   // Teacher mode: hide what the lesson is not about.
   lab.hide(page.hide);
   for (const name of page.hide) for (const id of PAGE_PARTS.get(name) ?? []) $(id).hidden = true;
+
+  // A lesson (views/lesson.js): each stage starts a fresh run of its settings, hides what it is
+  // not about besides what the link hides, and pauses at its last step; the link names the
+  // shipped lesson and the stage, so a reload or a shared link opens the same stage.
+  let lessonId = page.lesson;
+  const showLesson = () => {
+    const { lesson, index, reached } = lessonView;
+    status.lesson = lesson && { id: lessonId, stage: index + 1, stages: lesson.stages.length, reached };
+  };
+  const hideForLesson = (names) => {
+    lab.hide([...page.hide, ...names]);
+    for (const [name, ids] of PAGE_PARTS) for (const id of ids) $(id).classList.toggle("lesson-hidden", names.includes(name));
+  };
+  const lessonInHash = (stage) => {
+    const params = new URLSearchParams(location.hash.slice(1));
+    params.delete("lesson");
+    params.delete("stage");
+    if (lessonId && stage) params.set("lesson", lessonId);
+    if (lessonId && stage) params.set("stage", String(stage));
+    history.replaceState(null, "", `#${params}`);
+  };
+  const lessonView = new LessonView($, {
+    onStage: (stage, index) => {
+      hideForLesson(stage.hide);
+      lessonInHash(index + 1);
+      send({ type: "pause" }); // so that no step of the old run counts towards the new stage
+      restart(stage.query);
+      status.running = wanted = true;
+      send({ type: "run", until: stage.steps });
+      showLesson();
+      redraw();
+    },
+    onLeave: () => {
+      hideForLesson([]);
+      lessonInHash(0);
+      lessonId = "";
+      showLesson();
+    },
+  });
+  /** Asks for the shipped lesson `id` (www/lessons/<id>.json), which the trainer then checks. */
+  const openShippedLesson = async (id) => {
+    const response = await fetch(new URL(`lessons/${encodeURIComponent(id)}.json`, import.meta.url)).catch(() => null);
+    if (!response?.ok) return showError(t("lesson_missing", { id, status: response?.status ?? 0 }));
+    send({ type: "lesson", text: await response.text(), id });
+  };
+  $("open-lesson").onchange = (e) => {
+    const file = e.target.files[0];
+    e.target.value = "";
+    if (!file) return;
+    clearErrors();
+    send({ type: "lesson", file }); // the trainer reads no more of it than a lesson may hold
+  };
 
   const progressBox = $("progress");
   /** The notice about the backend, in the reader's language (set when the trainer is ready). */
@@ -515,6 +575,7 @@ async function main() {
         presets.show(m.presets);
         presetList = m.presets;
         teacher.setPresets(m.presets);
+        if (lessonId && !lessonView.lesson) openShippedLesson(lessonId);
         if (wanted) {
           status.running = true;
           send({ type: "run" });
@@ -585,6 +646,17 @@ async function main() {
           showInfo(describeChange(m), place?.anchor, place?.slot);
         }
         showKept();
+        break;
+      case "lesson":
+        lessonId = m.id;
+        clearErrors();
+        lessonView.open(m.lesson, m.id ? Number(readHash().page.stage) - 1 : 0);
+        break;
+      case "reached":
+        // The stage's run paused at its last step.
+        status.running = wanted = false;
+        if (lessonView.lesson) lessonView.reach();
+        showLesson();
         break;
       case "checkpoint":
         // A download of the run, named by its step, in the format the command line reads too.

@@ -3,7 +3,8 @@
 // sample grid) several times a second. It saves the run to IndexedDB every few seconds, and a
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
 import init, {
-  WebTrainer, check_settings, max_checkpoint_bytes, page_constants, preset_links, settings_schema, stat_columns, trap_for_test,
+  WebTrainer, check_settings, max_checkpoint_bytes, max_lesson_bytes, page_constants, parse_lesson, preset_links, settings_schema,
+  stat_columns, trap_for_test,
 } from "./pkg/webgan.js";
 import { benchmark } from "./bench.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
@@ -27,6 +28,8 @@ let trainer = /** @type {any} */ (null);
  * @type {WebAssembly.Memory | null} */
 let wasmMemory = null;
 let running = false;
+/** The step the run pauses at (a lesson's stage ends there); Infinity when it trains on. */
+let stopAt = Infinity;
 let looping = false;
 let stepsPerFrame = 1;
 let judgeReady = false;
@@ -434,13 +437,21 @@ async function loop() {
   looping = true;
   try {
     while (running) {
+      const steps = Math.min(stepsPerFrame, stopAt - trainer.step_count());
+      if (steps <= 0) {
+        running = false;
+        await frame(0);
+        post({ type: "reached", step: trainer.step_count() });
+        await autosave(true);
+        break;
+      }
       const t0 = performance.now();
-      trainer.steps(stepsPerFrame);
-      await frame(stepsPerFrame, t0);
+      trainer.steps(steps);
+      await frame(steps, t0);
       const elapsed = performance.now() - t0;
       await maybeMeasure();
       await autosave();
-      stepsPerFrame = nextStepsPerFrame(stepsPerFrame, elapsed);
+      stepsPerFrame = nextStepsPerFrame(steps, elapsed);
       // Let queued commands (pause, settings) in between frames.
       await new Promise((resolve) => setTimeout(resolve, 0));
     }
@@ -460,7 +471,8 @@ const commands = {
     const gpu = () => ({ dispatches: gpuDispatches, ...gpuCalls });
     await benchmark(m.seconds, { digits: await loadDigits(), gpu, nextStepsPerFrame, post });
   },
-  run: () => { running = true; loop(); },
+  // `until`: the step to pause at, for a lesson's stage; without it the run trains on.
+  run: (m) => { running = true; stopAt = m.until ?? Infinity; loop(); },
   pause: async () => {
     running = false;
     await frame(0); // tells the page the run has stopped, after any frame still on its way
@@ -523,6 +535,16 @@ const commands = {
     const [width, height] = WebTrainer.strip_size(m.count);
     post({ type: "latent", walk, dial, width, height, pair: m.pair, step: trainer.step_count() }, [walk.buffer, dial.buffer]);
   },
+  // A lesson's file or text, checked by the trainer; the page walks through what comes back.
+  lesson: async (m) => {
+    const text = m.file ? await m.file.slice(0, max_lesson_bytes() + 1).text() : m.text;
+    try {
+      post({ type: "lesson", lesson: parse_lesson(text), id: m.id ?? "" });
+    } catch (e) {
+      rethrowTrap(e);
+      throw new Explained("lesson_refused", { detail: detail(e) });
+    }
+  },
   // Simulates a driver reset, as WEBGL_lose_context does for WebGL: lets a teacher (and the
   // page test) check that a run survives one.
   lose_device: async () => trainer.gpu_device()?.destroy(),
@@ -538,7 +560,7 @@ self.onmessage = ({ data }) => {
     try {
       await commands[data.type](data);
     } catch (e) {
-      fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save"].includes(data.type) });
+      fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save", "lesson"].includes(data.type) });
       if (/** @type {any} */ (e)?.divergedAt !== undefined) await frame(0).catch(() => {});
     }
   });
