@@ -4,6 +4,7 @@ import { Chart, KEPT_DASHES } from "./views/chart.js";
 import { Feedback } from "./views/feedback.js";
 import { Lab } from "./views/lab.js";
 import { LessonView } from "./views/lesson.js";
+import { InsightView } from "./views/insight.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
@@ -32,6 +33,7 @@ const $ = (id) => document.getElementById(id);
 const chart = new Chart($("chart"), { smoothing: $("chart-smoothing"), smoothingValue: $("chart-smoothing-value"), zoomOut: $("chart-zoom-out") });
 const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
+const insight = new InsightView($("insight-figure"), $("saliency"), $("saliency-verdicts"));
 const plane = new Plane($("plane"), (points) => onDrawn(points));
 const timeline = new Timeline($("timeline-slider"), $("timeline-step"), $("timeline-live"), (step) => t("timeline_step", { step }));
 /** Hands `blob` to the browser as a download called `name`. */
@@ -66,6 +68,8 @@ const status = {
   running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
+  /** What D saw at the last measurement: `{step, verdicts}` (grid digits, then the real one). */
+  saliency: /** @type {{step: number, verdicts: number[]} | null} */ (null),
   /** While the trainer starts, what it is doing (an i18n key, e.g. "loading_data", "warming");
    * "" once it runs, "stopped" after repeated crashes. The status line says this, and names no
    * backend, until the trainer is ready. */
@@ -337,6 +341,8 @@ async function main() {
     timeline.clear();
     status.metrics = null;
     metricsView.clear(metricsView.unavailable);
+    insight.clear();
+    status.saliency = null;
     Object.assign(status, { diverged: null, stepsPerSecond: 0, coverage: null });
     showLastStats([]);
   };
@@ -418,6 +424,7 @@ async function main() {
     $("samples-figure").hidden = on;
     $("latent-figure").hidden = on;
     $("metrics-figure").hidden = on || page.hide.includes("metrics");
+    insight.setDigits(!on && !page.hide.includes("metrics"));
     // The three lines of orientation speak of digits: a toy's plane has its own caption.
     $("orientation").hidden = on || page.hide.includes("orientation");
   };
@@ -435,6 +442,7 @@ async function main() {
       lab.refresh();
       presets.refresh();
       metricsView.refresh();
+      insight.refresh();
       chart.draw();
       showCoverage();
       showDrawHint();
@@ -617,6 +625,8 @@ async function main() {
       case "metrics":
         Object.assign(status, { metrics: m.metrics, metricsMs: m.costMs });
         metricsView.show(m.metrics);
+        insight.show(m.metrics.saliency ?? null);
+        if (m.metrics.saliency) status.saliency = { step: m.metrics.step, verdicts: [...m.metrics.saliency.verdicts] };
         chart.show(m.curves);
         break;
       case "metrics_unavailable":

@@ -1,0 +1,87 @@
+// What D sees: the heat maps of ∇ₓD come with the measurements of the digits on the CPU path and
+// on SwiftShader's WebGPU, in both languages, and a toy run (whose plane already shows D) has none.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { usePage, browser, RESULTS, openPage, waitFor } from "./page/harness.mjs";
+
+usePage();
+
+/** What the view shows: whether it is visible, its labels, and its canvas's red and blue pixels. */
+const insight = (page) =>
+  page.evaluate(() => {
+    const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById("saliency"));
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let red = 0, blue = 0;
+    for (let i = 0; i < data.length; i += 4) {
+      if (data[i] > data[i + 2] + 60) red += 1;
+      if (data[i + 2] > data[i] + 60) blue += 1;
+    }
+    const figure = document.getElementById("insight-figure");
+    return {
+      visible: !figure.hidden && figure.getBoundingClientRect().height > 0,
+      width: canvas.width,
+      labels: [...document.querySelectorAll("#saliency-verdicts li")].map((li) => [...li.childNodes].map((n) => n.textContent).join(" | ")),
+      caption: figure.querySelector("figcaption").textContent,
+      red,
+      blue,
+    };
+  });
+
+/** Waits for the view of a run at `hash`, checks it and returns the page. */
+async function viewOf(hash, context, timeoutMs) {
+  const page = await openPage(hash, context);
+  const s = await waitFor(page, (t) => t.saliency || t.error, "what D sees", timeoutMs);
+  assert.equal(s.error, "");
+  assert.equal(s.saliency.verdicts.length, 5, "four grid digits and a real one");
+  assert.ok(s.saliency.verdicts.every((v) => v >= 0 && v <= 1), JSON.stringify(s.saliency));
+  const view = await insight(page);
+  assert.ok(view.visible, "the view is shown");
+  assert.equal(view.width, 5 * 28 + 4 * 2);
+  assert.ok(view.red > 20 && view.blue > 20, `both colours are painted: ${view.red} red, ${view.blue} blue`);
+  assert.match(view.labels[0], /^G \| D 0\.\d\d$/);
+  assert.match(view.labels[4], /^real \| D 0\.\d\d$/);
+  assert.match(view.caption, /red pixels would make D more convinced/);
+  return page;
+}
+
+test("what D sees appears with the measurements on the CPU path, in both languages, at three sizes", { timeout: 8 * 60_000 }, async () => {
+  for (const [width, height] of [[1280, 900], [1024, 768], [390, 844]]) {
+    const context = await browser.newContext({ viewport: { width, height } });
+    const page = await viewOf("backend=cpu&autostart=1&seed=3", context, 2 * 60_000);
+    await page.$eval("#insight-figure", (f) => f.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: join(RESULTS, `insight-${width}x${height}.png`) });
+    if (width === 1280) {
+      const before = (await waitFor(page, (s) => s.saliency, "a view", 1000)).saliency.step;
+      await waitFor(page, (s) => s.saliency.step > before, "the view of a later step", 60_000);
+      await page.click("#lang");
+      await page.waitForFunction(() => /红色像素/.test(document.querySelector("#insight-figure figcaption").textContent), null, { timeout: 30_000 });
+      const zh = await insight(page);
+      assert.match(zh.labels[4], /^真实 \| D 0\.\d\d$/);
+      assert.equal(await page.textContent("#insight-title"), "D 看到了什么");
+      // Later in the run D looks at strokes rather than noise.
+      await waitFor(page, (s) => s.step >= 1500 || s.error, "1 500 steps", 3 * 60_000);
+      const later = (await waitFor(page, (s) => s.saliency, "a view", 1000)).saliency.step;
+      await waitFor(page, (s) => s.saliency.step > later, "a view after 1 500 steps", 60_000);
+      await page.$eval("#insight-figure", (f) => f.scrollIntoView({ block: "center" }));
+      await page.screenshot({ path: join(RESULTS, "insight-1280x900-zh-trained.png") });
+    }
+    await context.close();
+  }
+});
+
+test("what D sees appears on SwiftShader's WebGPU too", { timeout: 6 * 60_000 }, async () => {
+  const page = await viewOf("backend=webgpu&autostart=1&seed=3", browser, 5 * 60_000);
+  await page.close();
+});
+
+test("a toy run has no view of D's gradient over digits", { timeout: 3 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&data=ring", browser);
+  await waitFor(page, (s) => s.step >= 200 || s.error, "200 toy steps", 60_000);
+  await new Promise((r) => setTimeout(r, 6000)); // past the first measurement a digit run would make
+  const s = await waitFor(page, () => true, "the status", 1000);
+  assert.equal(s.view, "plane");
+  assert.equal(s.saliency, null);
+  assert.equal((await insight(page)).visible, false);
+  await page.close();
+});
