@@ -11,7 +11,7 @@ import { Presets } from "./views/presets.js";
 import { SampleGrid, enlarged } from "./views/samples.js";
 import { TeacherPanel } from "./views/teacher.js";
 import { Timeline } from "./views/timeline.js";
-import { loadLanguage, otherLanguage, t } from "./i18n.js";
+import { describe, loadLanguage, otherLanguage, t } from "./i18n.js";
 
 // Tables keyed by names from the link are Maps: a plain object would answer to `constructor`
 // or `__proto__` with what every object inherits.
@@ -112,18 +112,20 @@ let columns = ["step"];
 let presetList = [];
 
 /** The problems in the error box, one a line, until the visitor's next action clears them: one
- * problem never hides another (a link can hold several). */
+ * problem never hides another (a link can hold several). Kept as messages (see `describe`), so
+ * that a change of language words them again. */
 let errors = [];
 
 function paintErrors() {
-  status.error = errors.join("\n");
+  status.error = errors.map(describe).join("\n");
   const box = $("error");
   box.hidden = !errors.length;
   box.textContent = errors.length ? `${t("error_title")} ${status.error}` : "";
 }
 
+/** Shows `message`: a message (`{key, values}` of the page's, `{key, args}` of the trainer's) or text. */
 function showError(message) {
-  if (!errors.includes(message)) errors.push(message);
+  if (!errors.some((shown) => describe(shown) === describe(message))) errors.push(message);
   paintErrors();
 }
 
@@ -448,13 +450,14 @@ async function main() {
       showDrawHint();
       showKept();
       showNotice();
+      paintErrors();
       bench.paint();
       teacher.paint();
       lessonView.paint();
       renderStatus();
     });
   };
-  for (const { key, values } of problems) showError(t(key, values));
+  for (const problem of problems) showError(problem);
   // Teacher mode: hide what the lesson is not about.
   lab.hide(page.hide);
   for (const name of page.hide) for (const id of PAGE_PARTS.get(name) ?? []) $(id).hidden = true;
@@ -562,7 +565,7 @@ async function main() {
         /** @type {any} */ (window.webgan).settingsSchema = () => structuredClone(m.schema);
         {
           const { page: named, problems: unknown } = readHash();
-          for (const { key, values } of unknown.filter((p) => p.key === "link_unknown_parts")) showError(t(key, values));
+          for (const problem of unknown.filter((p) => p.key === "link_unknown_parts")) showError(problem);
           lab.hide(named.hide);
           teacher.build([...PAGE_PARTS.keys()], lab.groups, lab.controls(), named.hide);
         }
@@ -692,7 +695,7 @@ async function main() {
       case "diverged":
         status.running = wanted = false;
         status.diverged = { step: m.step, back: m.back };
-        showError(t("diverged", { step: m.step, back: m.back }));
+        showError({ key: "diverged", values: { step: m.step, back: m.back } });
         break;
       case "device_lost":
         status.recoveries += 1;
@@ -713,7 +716,7 @@ async function main() {
           progressBox.hidden = true;
           if (!status.ready) status.phase = "stopped";
         }
-        showError(t(m.key, m.values));
+        showError(m);
         break;
     }
     redraw();
@@ -756,10 +759,10 @@ async function main() {
       Object.assign(status, { ready: false, phase: "stopped", running: false });
       progressBox.hidden = true;
       clearErrors();
-      showError(t("worker_crashed_repeatedly", { count: crashesInARow, detail }));
+      showError({ key: "worker_crashed_repeatedly", values: { count: crashesInARow, detail } });
     } else if (!status.ready && startedWith) {
       replaceWorker(null, "");
-      showError(t("link_crashed", { detail }));
+      showError({ key: "link_crashed", values: { detail } });
     } else {
       replaceWorker({ key: "worker_crashed", detail }, status.ready ? readHash().query : startedWith);
     }

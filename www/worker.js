@@ -92,7 +92,12 @@ if (globalThis.GPUDevice) {
 
 const post = (message, transfer) => self.postMessage(message, transfer || []);
 const progress = (key, fraction) => post({ type: "progress", key, fraction });
-const detail = (error) => String(error && error.message ? error.message : error);
+/** What the trainer threw, as the message the page words (see `TrainerError`); anything else
+ * by its own words, which come from the browser. */
+const detail = (error) =>
+  typeof error?.key === "string" && typeof error.args === "object" ? { key: error.key, args: error.args } : String(error?.message ?? error);
+/** Whether the trainer threw its divergence: it went back to its last good state. */
+const diverged = (error) => error?.key === "error.diverged";
 
 /** What Rust's panic hook last wrote to the console: it says more than the trap that follows
  * it, whose message is only "unreachable". */
@@ -122,7 +127,7 @@ self.addEventListener("unhandledrejection", (e) => {
 });
 
 /** An error worded by the page in the reader's language: `key` names the sentence and `values`
- * fill it in; the technical detail of an error from the trainer stays as the trainer wrote it. */
+ * fill it in; the trainer's own message (`detail`) is one of them, worded by the page too. */
 class Explained extends Error {
   constructor(key, values) {
     super(key);
@@ -142,10 +147,10 @@ const rethrowTrap = (error) => {
 const fail = async (error, { fatal = false, stop = true, key = "failed" } = {}) => {
   if (error instanceof WebAssembly.RuntimeError) return crash(error);
   if (stop) running = false;
-  if (error && error.divergedAt !== undefined) {
+  if (diverged(error)) {
     // The trainer went back to its last good state: the run pauses and the page explains.
     running = false;
-    return post({ type: "diverged", step: error.divergedAt, back: error.backTo, detail: detail(error) });
+    return post({ type: "diverged", step: error.args.step, back: error.args.back, detail: detail(error) });
   }
   // A failure caused by losing the GPU device is that loss, which the page recovers from.
   if (!(error instanceof Explained) && (await gpuDeviceLost())) return;
@@ -561,7 +566,7 @@ self.onmessage = ({ data }) => {
       await commands[data.type](data);
     } catch (e) {
       fail(e, { fatal: data.type === "init", stop: !["config", "reset", "open", "save", "lesson"].includes(data.type) });
-      if (/** @type {any} */ (e)?.divergedAt !== undefined) await frame(0).catch(() => {});
+      if (diverged(e)) await frame(0).catch(() => {});
     }
   });
 };
