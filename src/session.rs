@@ -135,6 +135,7 @@ impl StatsRead {
 pub struct MeasureRead {
     run: u64,
     step: u64,
+    data: crate::data::toy::DataSet,
     judge: Rc<Judge>,
     judged: Tensor<2>,
 }
@@ -321,14 +322,15 @@ impl Session {
     pub fn begin_measure(&self, count: usize) -> Option<MeasureRead> {
         let judge = self.judge.clone()?;
         let judged = judge.judge(self.trainer.eval_samples(count));
-        Some(MeasureRead { run: self.run, step: self.trainer.step_count(), judge, judged })
+        let (step, data) = (self.trainer.step_count(), self.trainer.config().data);
+        Some(MeasureRead { run: self.run, step, data, judge, judged })
     }
 
     /// The metrics of the verdicts read back for `read`. Their FID goes into the curves only if
     /// the weights measured are still those in force (same run, same step), and they count for
     /// the alarm only if they are this run's.
     pub fn finish_measure(&mut self, read: MeasureRead, data: TensorData) -> Result<Metrics, MeasureError> {
-        let metrics = read.judge.metrics(&floats(data))?;
+        let metrics = read.judge.metrics_of(read.data, &floats(data))?;
         if read.run == self.run {
             self.watch.observe(read.step, &metrics.classes);
             if read.step == self.trainer.step_count() {
@@ -350,7 +352,7 @@ impl Session {
     pub fn measure(&mut self, count: usize) -> Option<Result<Metrics, MeasureError>> {
         let judge = self.judge.clone()?;
         let samples = floats(self.trainer.eval_samples(count).into_data());
-        let metrics = judge.measure(&samples, &self.device.device);
+        let metrics = judge.measure_of(self.trainer.config().data, &samples, &self.device.device);
         if let Ok(metrics) = &metrics {
             self.watch.observe(self.trainer.step_count(), &metrics.classes);
             self.trainer.record_fid(metrics.fid);

@@ -21,7 +21,7 @@ use crate::session::{Applied, Session};
 use crate::tensor::floats;
 use crate::train::checkpoint::Checkpoint;
 use crate::train::stats::ROW;
-use crate::view::grid::digit_grid;
+use crate::view::grid::{digit_grid, sample_grid};
 use crate::view::latent;
 use crate::view::plane::PlaneView;
 use crate::{ConfigChange, Digits, TrainConfig, config::presets};
@@ -706,11 +706,11 @@ async fn read_stats(state: &Rc<RefCell<Session>>) -> Result<Float32Array, JsValu
 
 /// The fixed-noise sample grid as RGBA pixels, after one read.
 async fn samples(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
-    let (tensor, columns) = {
+    let (tensor, columns, channels) = {
         let state = state.borrow();
-        (state.trainer().samples(), state.trainer().grid_columns())
+        (state.trainer().samples(), state.trainer().grid_columns(), state.trainer().config().data.channels())
     };
-    let rgba = digit_grid(&floats(read(tensor).await?), columns).map_err(thrown)?.to_rgba();
+    let rgba = sample_grid(&floats(read(tensor).await?), columns, channels).map_err(thrown)?.pixels;
     Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
 }
 

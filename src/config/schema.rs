@@ -124,9 +124,9 @@ pub struct Setting {
     pub restarts: bool,
     /// Whether the lab explains it in a paragraph (for a choice, the chosen option's).
     pub explained: bool,
-    /// Another setting's key and the value it must have for this one to mean anything; otherwise
-    /// this one is left out of links and takes its default.
-    pub needs: Option<(&'static str, &'static str)>,
+    /// Another setting's key and the values of which it must have one for this one to mean
+    /// anything; otherwise this one is left out of links and takes its default.
+    pub needs: Option<(&'static str, &'static [&'static str])>,
     /// When it matters for the run, beyond `needs`: the lab shows it then.
     pub when: fn(&TrainConfig) -> bool,
     rule: Option<Rule>,
@@ -164,8 +164,8 @@ impl Setting {
         Self { when, ..self }
     }
 
-    fn needs(self, key: &'static str, value: &'static str) -> Self {
-        Self { needs: Some((key, value)), ..self }
+    fn needs(self, key: &'static str, values: &'static [&'static str]) -> Self {
+        Self { needs: Some((key, values)), ..self }
     }
 
     fn rule(self, rule: Rule) -> Self {
@@ -233,7 +233,7 @@ impl Setting {
 
     /// Whether the setting `needs` names holds the value it needs.
     fn needs_met(&self, config: &TrainConfig) -> bool {
-        self.needs.is_none_or(|(key, value)| setting(key).is_some_and(|s| s.text(config) == value))
+        self.needs.is_none_or(|(key, values)| setting(key).is_some_and(|s| values.contains(&s.text(config).as_str())))
     }
 
     /// What the setting accepts: its own words where it has them, else read from its type and
@@ -401,7 +401,7 @@ pub fn setting(key: &str) -> Option<&'static Setting> {
 fn table() -> Vec<Setting> {
     use Group::*;
     let mut rows = vec![
-        Setting::new("data", "data", choice!(["mnist", "ring", "grid", "moons", "drawn"], data), Restart)
+        Setting::new("data", "data", choice!(["mnist", "ring", "grid", "moons", "drawn", "stacked"], data), Restart)
             .restarts()
             .explained(),
         Setting {
@@ -409,11 +409,11 @@ fn table() -> Vec<Setting> {
             worded: Some(Allowed::Drawing { max: MAX_DRAWN }),
             ..Setting::new("points", "points", Value::Points, Restart)
         }
-        .needs("data", "drawn")
+        .needs("data", &["drawn"])
         .restarts()
         .rule(check_points),
         Setting::new("model", "model", choice!(["mlp", "dcgan"], model), Restart)
-            .needs("data", "mnist")
+            .needs("data", &["mnist", "stacked"])
             .restarts()
             .explained()
             .rule(|c, problems| {
@@ -421,11 +421,11 @@ fn table() -> Vec<Setting> {
                 problems.require(ok, "model", "dcgan", Allowed::MlpForPoints);
             }),
         Setting::new("conditional", "conditional", Value::Bool(|c| c.conditional, |c| &mut c.conditional), Restart)
-            .needs("data", "mnist")
+            .needs("data", &["mnist"])
             .restarts()
             .explained()
             .rule(|c, problems| {
-                let ok = !c.conditional || !c.data.is_toy();
+                let ok = !c.conditional || c.data == DataSet::Mnist;
                 problems.require(ok, "conditional", "true", Allowed::UnlabelledPoints);
             }),
         Setting::new("seed", "seed", whole!(seed), Restart)
@@ -681,7 +681,7 @@ pub fn schema_json() -> String {
                 "default": s.text(&default),
                 "restarts": s.restarts,
                 "explained": s.explained,
-                "needs": s.needs.map(|(key, value)| json!({ "key": key, "value": value })),
+                "needs": s.needs.map(|(key, values)| json!({ "key": key, "values": values })),
             })
         })
         .collect();

@@ -12,6 +12,7 @@ use thiserror::Error;
 use crate::message::{Explain, Message};
 use crate::rng::Rng;
 
+pub mod stacked;
 pub mod toy;
 
 /// Side of a digit image in pixels.

@@ -6,7 +6,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::data::PIXELS;
+use crate::data::{PIXELS, stacked};
 use crate::message::{Explain, Message};
 use crate::rng::Rng;
 
@@ -25,17 +25,25 @@ pub enum DataSet {
     Moons,
     /// Gaussians around the points a student drew.
     Drawn,
+    /// Three random digits as the channels of one image: 1 000 modes (see [`stacked`]).
+    Stacked,
 }
 
 impl DataSet {
-    /// Values per sample: pixels for MNIST, coordinates for the toys.
+    /// Values per sample: pixels for MNIST (of every channel for stacked digits), coordinates
+    /// for the toys.
     pub fn dim(self) -> usize {
-        if self == Self::Mnist { PIXELS } else { 2 }
+        if self.is_toy() { 2 } else { self.channels() * PIXELS }
     }
 
     /// Whether this is one of the 2-D toys.
     pub fn is_toy(self) -> bool {
-        self != Self::Mnist
+        !matches!(self, Self::Mnist | Self::Stacked)
+    }
+
+    /// Digit images per sample: 3 stacked as channels, else 1.
+    pub fn channels(self) -> usize {
+        if self == Self::Stacked { stacked::CHANNELS } else { 1 }
     }
 }
 
@@ -82,7 +90,7 @@ pub fn sample(data: DataSet, drawn: &[[f32; 2]], count: usize, rng: &mut Rng) ->
                         [0.6 - 0.25 * t.cos(), 0.55 - 0.25 * t.sin()]
                     }
                 }
-                DataSet::Mnist => unreachable!("MNIST is not a toy"),
+                DataSet::Mnist | DataSet::Stacked => unreachable!("digits are not a toy"),
             };
             [centre[0] + SIGMA * rng.normal(), centre[1] + SIGMA * rng.normal()]
         })

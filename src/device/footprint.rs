@@ -176,9 +176,10 @@ fn mlp_passes(config: &TrainConfig) -> (Pass, Pass) {
 fn dcgan_passes(config: &TrainConfig) -> (Pass, Pass) {
     let channels = config.hidden as u64;
     let half = (channels / 2).max(1);
-    let planes = 1 + labels(config);
-    let pixels = PIXELS as u64;
-    let (columns_g1, columns_g2) = (CELLS_7 * half * TAPS, CELLS_14 * TAPS);
+    let image = config.data.channels() as u64;
+    let planes = image + labels(config);
+    let pixels = image * PIXELS as u64;
+    let (columns_g1, columns_g2) = (CELLS_7 * half * TAPS, CELLS_14 * image * TAPS);
     let g = Pass {
         kept: config.latent_dim as u64
             + 3 * channels * CELLS_7
@@ -190,7 +191,7 @@ fn dcgan_passes(config: &TrainConfig) -> (Pass, Pass) {
     };
     let (columns_d1, columns_d2) = (CELLS_14 * planes * TAPS, CELLS_7 * half * TAPS);
     let d = Pass {
-        kept: planes * pixels + columns_d1 + 2 * half * CELLS_14 + columns_d2 + 3 * channels * CELLS_7 + 1,
+        kept: planes * PIXELS as u64 + columns_d1 + 2 * half * CELLS_14 + columns_d2 + 3 * channels * CELLS_7 + 1,
         largest: columns_d1.max(columns_d2),
     };
     (g, d)
@@ -216,11 +217,12 @@ pub fn parameter_count(config: &TrainConfig) -> u64 {
         }
         Architecture::Dcgan => {
             let half = (hidden / 2).max(1);
+            let image = config.data.channels() as u64;
             let conv = |inputs: u64, outputs: u64| inputs * outputs * TAPS + outputs;
             dense(latent, hidden * CELLS_7)
                 + conv(hidden, half)
-                + conv(half, 1)
-                + conv(1 + labels, half)
+                + conv(half, image)
+                + conv(image + labels, half)
                 + conv(half, hidden)
                 + dense(hidden * CELLS_7, 1)
                 + 4 * (2 * hidden + half)

@@ -17,6 +17,7 @@ pub mod alarm;
 pub mod classifier;
 pub mod fid;
 pub mod saliency;
+pub mod stacked;
 use crate::tensor::floats;
 use crate::train::params::{self, ParamsError};
 
@@ -86,6 +87,9 @@ pub struct Metrics {
     /// Their class statistics.
     #[serde(flatten)]
     pub classes: ClassReport,
+    /// The triples of classes stacked digits fall in; absent for single digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modes: Option<stacked::ModeReport>,
 }
 
 /// Why the judge could not be set up from its files.
@@ -158,8 +162,11 @@ impl Judge {
 
     /// The classifier's view of digits `[n, 784]` in [0, 1]: `[n, FEATURES + CLASSES]`, each
     /// row the digit's features then its class probabilities, still on the device so that the
-    /// caller chooses how to read it (the browser cannot block).
+    /// caller chooses how to read it (the browser cannot block). Images of several channels
+    /// (`[n, c × 784]`) are judged channel by channel, a row each.
     pub fn judge(&self, pixels: Tensor<2>) -> Tensor<2> {
+        let [n, width] = pixels.dims();
+        let pixels = pixels.reshape([n * width / PIXELS, PIXELS]);
         let features = self.classifier.features(pixels);
         let probabilities = softmax(self.classifier.output.forward(features.clone()), 1);
         Tensor::cat(vec![features, probabilities], 1)
@@ -179,6 +186,7 @@ impl Judge {
             count: stats.count,
             fid: frechet_distance(&stats, &self.reference),
             classes: report_from_probabilities(&probabilities),
+            modes: None,
         })
     }
 

@@ -25,7 +25,7 @@ const STRIDE: usize = 2;
 const PADDING: usize = 1;
 
 /// G: z → linear to `channels`×7×7 → BN → ReLU → transposed conv to `channels/2`×14×14 → BN →
-/// ReLU → transposed conv to 1×28×28 → sigmoid.
+/// ReLU → transposed conv to `planes`×28×28 (1 for a digit, 3 for stacked digits) → sigmoid.
 #[derive(Module, Debug)]
 pub struct Generator {
     pub project: Linear,
@@ -35,7 +35,7 @@ pub struct Generator {
     pub up2: ConvTranspose2d,
 }
 
-/// D: 28×28 digit (plus one constant plane per label for a conditional GAN) → conv to
+/// D: `planes`×28×28 image (plus one constant plane per label for a conditional GAN) → conv to
 /// `channels/2`×14×14 → LeakyReLU → conv to `channels`×7×7 → BN → LeakyReLU → linear to a logit.
 #[derive(Module, Debug)]
 pub struct Discriminator {
@@ -48,18 +48,20 @@ pub struct Discriminator {
 impl Generator {
     /// A generator of `latent` inputs with the DCGAN paper's initialisation (weights N(0, 0.02),
     /// biases 0), drawn from `rng` on the host so a seed gives the same weights on every backend.
-    pub fn new(latent: usize, channels: usize, rng: &mut Rng, device: &Device) -> Self {
+    /// It draws images of `planes` channels.
+    pub fn new(latent: usize, channels: usize, planes: usize, rng: &mut Rng, device: &Device) -> Self {
         let half = (channels / 2).max(1);
         Self {
             project: linear(latent, channels * BASE * BASE, rng, device),
             norm0: BatchNorm::new(channels, device),
             up1: up(channels, half, rng, device),
             norm1: BatchNorm::new(half, device),
-            up2: up(half, 1, rng, device),
+            up2: up(half, planes, rng, device),
         }
     }
 
-    /// Sampling mode (batch norm with its running statistics): `[batch, latent]` → `[batch, 784]`.
+    /// Sampling mode (batch norm with its running statistics): `[batch, latent]` →
+    /// `[batch, planes × 784]`, channel after channel.
     pub fn forward(&self, z: Tensor<2>) -> Tensor<2> {
         self.layers(z, None)
     }
@@ -89,7 +91,9 @@ impl Generator {
         let x = self.project.forward(z).reshape([batch, channels, BASE, BASE]);
         let x = relu(norm(&self.norm0, x));
         let x = relu(norm(&self.norm1, self.up1.forward(x)));
-        sigmoid(self.up2.forward(x)).reshape([batch, SIDE * SIDE])
+        let image = sigmoid(self.up2.forward(x));
+        let planes = image.dims()[1];
+        image.reshape([batch, planes * SIDE * SIDE])
     }
 }
 
@@ -101,12 +105,12 @@ struct Pass {
 }
 
 impl Discriminator {
-    /// A discriminator of digits with `labels` extra input planes (0, or 10 for a conditional
-    /// GAN), initialised like [`Generator::new`].
-    pub fn new(labels: usize, channels: usize, rng: &mut Rng, device: &Device) -> Self {
+    /// A discriminator of images of `planes` channels with `labels` extra input planes (0, or
+    /// 10 for a conditional GAN), initialised like [`Generator::new`].
+    pub fn new(planes: usize, labels: usize, channels: usize, rng: &mut Rng, device: &Device) -> Self {
         let half = (channels / 2).max(1);
         Self {
-            down1: down(1 + labels, half, rng, device),
+            down1: down(planes + labels, half, rng, device),
             down2: down(half, channels, rng, device),
             norm: BatchNorm::new(channels, device),
             output: linear(channels * BASE * BASE, 1, rng, device),
@@ -128,14 +132,14 @@ impl Discriminator {
     }
 
     /// Training mode, with the gradient of Σ D(x) with respect to each digit's pixels:
-    /// (`[batch, 1]`, `[batch, 784]`). burn differentiates only once, so the chain rule is
+    /// (`[batch, 1]`, `[batch, planes × 784]`). burn differentiates only once, so the chain rule is
     /// written out: back through the linear layer (its weights as a map), LeakyReLU (its slope),
     /// batch norm (whose statistics depend on every digit of the batch, see
     /// [`BatchNorm::input_gradient`]), and each strided convolution, whose adjoint is the
     /// transposed convolution with the same kernel. Autodiff then differentiates this
     /// expression with respect to the weights like any other.
     pub fn forward_with_input_gradient(&mut self, x: Tensor<2>, labels: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
-        let batch = x.dims()[0];
+        let [batch, dim] = x.dims();
         let pass = self.pass(x, labels);
         self.norm.track(&pass.normalised);
         let channels = self.norm.gamma.dims()[0];
@@ -145,7 +149,7 @@ impl Discriminator {
         let grad = conv_transpose2d(grad, self.down2.weight.val(), None, adjoint());
         let grad = leaky_relu_slope(pass.pre1) * grad;
         let grad = conv_transpose2d(grad, self.down1.weight.val(), None, adjoint());
-        (pass.logits, grad.narrow(1, 0, 1).reshape([batch, SIDE * SIDE]))
+        (pass.logits, grad.narrow(1, 0, dim / (SIDE * SIDE)).reshape([batch, dim]))
     }
 
     fn pass(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Pass {
@@ -167,11 +171,11 @@ impl Discriminator {
     }
 }
 
-/// Digits `[batch, 784]` as images `[batch, 1 + labels, 28, 28]`: the pixels, then each one-hot
-/// label value as a constant plane, so every convolution sees which digit is meant.
+/// Images `[batch, planes × 784]` as `[batch, planes + labels, 28, 28]`: the pixels, then each
+/// one-hot label value as a constant plane, so every convolution sees which digit is meant.
 fn input_planes(x: Tensor<2>, labels: Option<Tensor<2>>) -> Tensor<4> {
-    let batch = x.dims()[0];
-    let image = x.reshape([batch, 1, SIDE, SIDE]);
+    let [batch, dim] = x.dims();
+    let image = x.reshape([batch, dim / (SIDE * SIDE), SIDE, SIDE]);
     match labels {
         Some(labels) => {
             let classes = labels.dims()[1];

@@ -46,7 +46,9 @@ impl Generator {
         let latent = config.latent_dim + label_width(config);
         match config.model {
             Architecture::Mlp => Self::Mlp(mlp::Generator::new(latent, config.hidden, config.data.dim(), rng, device)),
-            Architecture::Dcgan => Self::Dcgan(dcgan::Generator::new(latent, config.hidden, rng, device)),
+            Architecture::Dcgan => {
+                Self::Dcgan(dcgan::Generator::new(latent, config.hidden, config.data.channels(), rng, device))
+            }
         }
     }
 
@@ -78,7 +80,9 @@ impl Discriminator {
             Architecture::Mlp => {
                 Self::Mlp(mlp::Discriminator::new(config.data.dim() + labels, config.hidden, rng, device))
             }
-            Architecture::Dcgan => Self::Dcgan(dcgan::Discriminator::new(labels, config.hidden, rng, device)),
+            Architecture::Dcgan => {
+                Self::Dcgan(dcgan::Discriminator::new(config.data.channels(), labels, config.hidden, rng, device))
+            }
         }
     }
 

@@ -10,7 +10,8 @@ use burn::tensor::{Device, Distribution, Int, Tensor, TensorData};
 use crate::config::GanLoss;
 use crate::config::TrainConfig;
 use crate::data::CLASSES;
-use crate::data::toy::{self, TOY_POINTS};
+use crate::data::stacked;
+use crate::data::toy::{self, DataSet, TOY_POINTS};
 use crate::data::{BatchSampler, Digits};
 use crate::model::{Discriminator, Generator};
 use crate::rng::Rng;
@@ -104,6 +105,9 @@ impl Trainer {
         let (values, count, labels) = if config.data.is_toy() {
             let mut rng = Rng::stream(config.seed, TOY_DATA);
             (toy::sample(config.data, &config.points, TOY_POINTS, &mut rng), TOY_POINTS, Vec::new())
+        } else if config.data == DataSet::Stacked {
+            let triples = stacked::triples(digits, config.seed, stacked::IMAGES);
+            (stacked::images(digits, &triples), stacked::IMAGES, Vec::new())
         } else {
             (digits.pixels_unit(), digits.len(), digits.labels.clone())
         };

@@ -57,6 +57,37 @@ pub fn digit_grid(values: &[f32], columns: usize) -> Result<Gray, NoColumns> {
     Ok(Gray { width, height, pixels })
 }
 
+/// An image of RGBA bytes (four per pixel), row-major, the layout a canvas `ImageData` wants.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Rgba {
+    pub width: usize,
+    pub height: usize,
+    pub pixels: Vec<u8>,
+}
+
+/// Arranges images of `channels` planes each (`channels × 784` values in [0, 1], plane after
+/// plane) into a grid `columns` wide: a single digit in gray, as [`digit_grid`] draws it, and
+/// stacked digits with their three planes as red, green and blue, so that each of the 1 000
+/// triples has its own colours.
+pub fn sample_grid(values: &[f32], columns: usize, channels: usize) -> Result<Rgba, NoColumns> {
+    let image = channels * SIDE * SIDE;
+    let planes = (0..channels)
+        .map(|c| {
+            let plane: Vec<f32> =
+                values.chunks_exact(image).flat_map(|v| &v[c * SIDE * SIDE..][..SIDE * SIDE]).copied().collect();
+            digit_grid(&plane, columns)
+        })
+        .collect::<Result<Vec<Gray>, NoColumns>>()?;
+    let (width, height) = (planes[0].width, planes[0].height);
+    let pixels = (0..width * height)
+        .flat_map(|i| {
+            let [r, g, b] = std::array::from_fn(|c| planes[c.min(channels - 1)].pixels[i]);
+            [r, g, b, 255]
+        })
+        .collect();
+    Ok(Rgba { width, height, pixels })
+}
+
 /// A toy run's plane as a `side`² image: D's verdict σ(logit) as the background (light where D
 /// says real) and the generated points as black dots.
 pub fn plane_image(view: &PlaneView, side: usize) -> Gray {
@@ -95,6 +126,18 @@ mod tests {
         assert_eq!(g.pixels[(2 * SIDE + GAP - 1) * g.width + SIDE - 1], 128);
         assert_eq!(g.pixels.iter().filter(|&&p| p > 0).count(), 2);
         assert_eq!(g.to_rgba()[4 * (SIDE + GAP)..4 * (SIDE + GAP) + 4], [255, 255, 255, 255]);
+    }
+
+    #[test]
+    fn stacked_digits_are_painted_red_green_blue() {
+        let mut values = vec![0.0f32; 2 * 3 * SIDE * SIDE];
+        values[0] = 1.0; // top-left pixel of the first image's red plane
+        values[3 * SIDE * SIDE + 2 * SIDE * SIDE] = 1.0; // top-left pixel of the second image's blue plane
+        let g = sample_grid(&values, 2, 3).unwrap();
+        assert_eq!((g.width, g.height), (2 * SIDE + GAP, SIDE));
+        assert_eq!(g.pixels[..4], [255, 0, 0, 255]);
+        assert_eq!(g.pixels[4 * (SIDE + GAP)..][..4], [0, 0, 255, 255]);
+        assert_eq!(sample_grid(&values[..SIDE * SIDE], 1, 1).unwrap().pixels[..4], [255, 255, 255, 255]);
     }
 
     #[test]

@@ -9,7 +9,7 @@ import { t } from "../i18n.js";
  * @typedef {{key: string, json: string, label: string, group: string | null, type: string,
  *   options: string[], limits: {min: number, max: number} | null, all: string | null,
  *   default: string, restarts: boolean, explained: boolean,
- *   needs: {key: string, value: string} | null}} Setting */
+ *   needs: {key: string, values: string[]} | null}} Setting */
 
 /** `element`, saying the text of `key` in the reader's language (and again in another one). */
 const say = (element, key) => {
@@ -237,7 +237,7 @@ export class Lab {
       return control ? String(control.value).trim() : "";
     };
     for (const setting of this.settings) {
-      if (setting.needs && value(setting.needs.key) !== setting.needs.value) continue;
+      if (setting.needs && !setting.needs.values.includes(value(setting.needs.key))) continue;
       const text = setting.type === "points" ? this.points.map(([x, y]) => `${x},${y}`).join(";") : value(setting.key);
       if (text !== "") params.set(setting.key, text);
     }

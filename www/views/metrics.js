@@ -53,6 +53,10 @@ export class MetricsView {
         [t("metric_covered"), `${m.covered} / ${this.constants.classes}`],
         [t("metric_kl"), m.kl_uniform.toFixed(3)],
         [t("metric_confidence"), `${(100 * m.confidence).toFixed(1)} %`],
+        ...(m.modes ? [
+          [t("metric_stacked_modes"), `${m.modes.covered} / ${m.modes.modes}`],
+          [t("metric_stacked_kl"), m.modes.kl_uniform.toFixed(3)],
+        ] : []),
         [t("metric_step"), String(m.step)],
       ];
       this.values.replaceChildren(

@@ -7,14 +7,14 @@ use std::time::Instant;
 
 use webgan::config::lesson::{self, Lesson};
 use webgan::config::{schema, shorten};
-use webgan::data::toy;
+use webgan::data::toy::{self, DataSet};
 use webgan::device::{self, ComputeDevice};
 use webgan::judge::{self, Judge};
 use webgan::session::Session;
 use webgan::tensor::floats;
 use webgan::train::checkpoint::{self, Checkpoint};
 use webgan::train::stats::StepValues;
-use webgan::view::grid::{digit_grid, plane_image};
+use webgan::view::grid::{digit_grid, plane_image, sample_grid};
 use webgan::view::plane::PlaneView;
 use webgan::{Digits, TrainConfig, Trainer, config::presets, judge::classifier, train::params};
 
@@ -372,15 +372,22 @@ fn log_line(trainer: &Trainer, last: StepValues, ms_per_step: f64) -> serde_json
 
 /// Writes the run's picture to `path`: the sample grid, or a toy run's plane.
 fn write_picture(path: &str, trainer: &Trainer) -> Result<(), String> {
-    let toy_data = trainer.config().data.is_toy();
-    let picture = if toy_data {
+    let data = trainer.config().data;
+    let toy_data = data.is_toy();
+    if toy_data {
         let (count, resolution) = (toy::VIEW_POINTS, toy::VIEW_RESOLUTION);
         let values = floats(trainer.plane_view(count, resolution).into_data());
-        plane_image(&PlaneView::new(&values, count, resolution), 256)
+        let picture = plane_image(&PlaneView::new(&values, count, resolution), 256);
+        write_png(path, picture.width, picture.height, png::ColorType::Grayscale, &picture.pixels)?;
+    } else if data.channels() == 1 {
+        let picture =
+            digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns()).map_err(|e| e.to_string())?;
+        write_png(path, picture.width, picture.height, png::ColorType::Grayscale, &picture.pixels)?;
     } else {
-        digit_grid(&floats(trainer.samples().into_data()), trainer.grid_columns()).map_err(|e| e.to_string())?
-    };
-    write_png(path, picture.width, picture.height, png::ColorType::Grayscale, &picture.pixels)?;
+        let samples = floats(trainer.samples().into_data());
+        let picture = sample_grid(&samples, trainer.grid_columns(), data.channels()).map_err(|e| e.to_string())?;
+        write_png(path, picture.width, picture.height, png::ColorType::Rgba, &picture.pixels)?;
+    }
     eprintln!("wrote the {} to {}", if toy_data { "plane" } else { "sample grid" }, shorten(path));
     Ok(())
 }
@@ -503,21 +510,21 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
 /// can be judged by the same classifier.
 fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
     let device = device::cpu();
-    let (source, pixels) = match (args.images.is_empty(), args.checkpoint.is_empty()) {
-        (false, true) => (&args.images, image_file(&args.images)?),
+    let (source, (data, pixels)) = match (args.images.is_empty(), args.checkpoint.is_empty()) {
+        (false, true) => (&args.images, (DataSet::Mnist, image_file(&args.images)?)),
         (true, false) => (&args.checkpoint, checkpoint_digits(args, &device, digits)?),
         _ => return Err("`eval` needs either --images FILE or --checkpoint FILE".into()),
     };
     let (weights, statistics) = judge_files(args)?;
     let judge = Judge::new(&weights, &statistics, &device.device).map_err(|e| in_judge_files(args, e))?;
-    let metrics = judge.measure(&pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
+    let metrics = judge.measure_of(data, &pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
     println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }
 
-/// `--eval-samples` digits drawn by the checkpoint's generator. A toy run's are 2-D points,
-/// which the digit classifier cannot judge.
-fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<Vec<f32>, String> {
+/// `--eval-samples` digits (or stacked digits) drawn by the checkpoint's generator, with its
+/// data set. A toy run's are 2-D points, which the digit classifier cannot judge.
+fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(DataSet, Vec<f32>), String> {
     let session = session(args, device, digits)?;
     let trainer = session.trainer();
     let data = trainer.config().data;
@@ -528,7 +535,7 @@ fn checkpoint_digits(args: &Args, device: &ComputeDevice, digits: &Digits) -> Re
             serde_json::json!(data)
         ));
     }
-    Ok(floats(trainer.eval_samples(args.eval_samples).into_data()))
+    Ok((data, floats(trainer.eval_samples(args.eval_samples).into_data())))
 }
 
 /// Raw digits (one byte per pixel, 784 per digit) as values in [0, 1].
