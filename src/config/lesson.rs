@@ -125,7 +125,7 @@ impl Found {
         Some(object)
     }
 
-    /// The non-empty text at `field` of `object`, at most [`MAX_TEXT_CHARS`] long.
+    /// The non-empty text `key` of `object`, at most [`MAX_TEXT_CHARS`] long; `field` names it in a refusal.
     fn text(&mut self, object: &Map<String, Value>, key: &str, field: &str) -> String {
         match object.get(key) {
             None => self.note(field, "is missing"),
