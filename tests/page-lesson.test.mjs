@@ -132,14 +132,14 @@ test("a teacher's lesson file opens, each stage pauses at its step, and a malfor
   await page.close();
 });
 
-test("screenshots: a lesson's stage at a laptop's, a projector's and a phone's size", { timeout: 5 * 60_000 }, async () => {
-  for (const [width, height] of [[1280, 900], [1024, 768], [390, 844]]) {
+test("screenshots: a lesson's stage at a laptop's, a projector's and a phone's size, and in Chinese", { timeout: 5 * 60_000 }, async () => {
+  for (const [width, height, lang] of [[1280, 900, "en"], [1024, 768, "en"], [390, 844, "en"], [1280, 900, "zh-CN"]]) {
     const context = await browser.newContext({ viewport: { width, height } });
-    const page = await openPage("lesson=mode_collapse&stage=2&backend=cpu&lang=en", context);
+    const page = await openPage(`lesson=mode_collapse&stage=2&backend=cpu&lang=${lang}`, context);
     await waitFor(page, (s) => s.lesson?.stage === 2 && s.view === "plane" && s.step >= 100, "stage 2 of the lesson", 2 * 60_000);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `${width}×${height}: ${overflow} px wider than the window`);
-    await page.screenshot({ path: join(RESULTS, `lesson-${width}x${height}.png`) });
+    await page.screenshot({ path: join(RESULTS, `lesson-${width}x${height}${lang === "en" ? "" : `-${lang}`}.png`) });
     await context.close();
   }
 });
