@@ -11,6 +11,7 @@
 #        bench/gpu-check.sh run        there: unpack what is missing, measure, print JSON lines
 #                                      and a table (also to $OUT/gpu-check.jsonl where $OUT is set)
 #        bench/gpu-check.sh dry-run    here: the same run against lavapipe, with fewer steps
+# GPU_CHECK_MODES="like-browser native-default" (the default) chooses the builds measured.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -100,25 +101,28 @@ measure() {
     export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
   fi
   command -v nvidia-smi >/dev/null && nvidia-smi -L >&2 || true
-  local -A binaries
-  if [[ -f $PACK/webgan.gz ]]; then
-    gunzip -c "$PACK/webgan.gz" > "$WORK/webgan"
-    gunzip -c "$PACK/webgan-like-browser.gz" > "$WORK/webgan-like-browser"
-    chmod +x "$WORK/webgan" "$WORK/webgan-like-browser"
-    DIGITS=$PWD/$PACK/mnist.bin.gz
-  else
-    cp "$BUILD_DIR/native/release/webgan" "$WORK/webgan"
-    cp "$BUILD_DIR/native-like-browser/release/webgan" "$WORK/webgan-like-browser"
-    DIGITS=$PWD/www/data/mnist.bin.gz
-  fi
-  binaries=([like-browser]="$WORK/webgan-like-browser" [native-default]="$WORK/webgan")
+  local -A binaries=([like-browser]=webgan-like-browser [native-default]=webgan)
+  local -A built=([like-browser]=native-like-browser [native-default]=native)
+  local modes=(${GPU_CHECK_MODES:-like-browser native-default})
+  for mode in "${modes[@]}"; do
+    local name=${binaries[$mode]}
+    if [[ -f $PACK/$name.gz ]]; then
+      gunzip -c "$PACK/$name.gz" > "$WORK/$name"
+      DIGITS=$PWD/$PACK/mnist.bin.gz
+    else
+      cp "$BUILD_DIR/${built[$mode]}/release/webgan" "$WORK/$name"
+      DIGITS=$PWD/www/data/mnist.bin.gz
+    fi
+    chmod +x "$WORK/$name"
+    binaries[$mode]=$WORK/$name
+  done
   # Steps per timed repetition (mlp, dcgan), repetitions, and the two counting runs' steps.
   local mlp=50 dcgan=5 repeats=3 few=2 many=6 batches=(64 256 1024)
   PER_RUN_S=240
   if [[ $dry == 1 ]]; then mlp=5 dcgan=1 repeats=1 few=1 many=2 batches=(64) PER_RUN_S=400; fi
   (
     cd "$WORK"
-    for mode in like-browser native-default; do
+    for mode in "${modes[@]}"; do
       local bin=${binaries[$mode]}
       say "$mode: ms/step"
       for batch in "${batches[@]}"; do bench_line "$bin" "$mode" mlp "$batch" "$mlp" "$repeats"; done
