@@ -69,7 +69,7 @@ fn looking_leaves_the_run_as_it_was() {
 }
 
 #[test]
-fn the_session_shows_the_grids_diagonal_and_a_real_digit_and_nothing_for_a_toy() {
+fn the_session_shows_the_grids_diagonal_and_a_real_digit_and_nothing_for_toys_or_stacked_digits() {
     let digits = common::digits();
     for (query, columns) in [("", 8), ("conditional=true", 10)] {
         let config = TrainConfig::from_query(query).unwrap();
@@ -87,8 +87,10 @@ fn the_session_shows_the_grids_diagonal_and_a_real_digit_and_nothing_for_a_toy()
         let real = &digits.pixels_unit()[REAL_DIGIT * PIXELS..][..PIXELS];
         assert_eq!(&view.pixels[GRID_DIGITS * PIXELS..], real);
     }
-    let toy = Session::new(TrainConfig::from_query("data=ring").unwrap(), digits, device::cpu()).unwrap();
-    assert!(toy.saliency().is_none());
+    for query in ["data=ring", "data=stacked"] {
+        let other = Session::new(TrainConfig::from_query(query).unwrap(), digits.clone(), device::cpu()).unwrap();
+        assert!(other.saliency().is_none(), "`{query}` has no view of D over one-channel digits");
+    }
 }
 
 #[test]
