@@ -500,6 +500,9 @@ async function main() {
       showLesson();
     },
   });
+  /** The step a run pauses at while a lesson's stage has not reached it: Train, a new worker
+   * or the end of "Check this computer" carries a stage's run on only to its end. */
+  const lessonEnd = () => (lessonView.stage && !lessonView.reached ? lessonView.stage.steps : undefined);
   /** Asks for the shipped lesson `id` (www/lessons/<id>.json), which the trainer then checks. */
   const openShippedLesson = async (id) => {
     const response = await fetch(new URL(`lessons/${encodeURIComponent(id)}.json`, import.meta.url)).catch(() => null);
@@ -536,7 +539,7 @@ async function main() {
     } finally {
       if (resume && wanted) {
         status.running = true;
-        send({ type: "run" });
+        send({ type: "run", until: lessonEnd() });
       }
       redraw();
     }
@@ -589,7 +592,7 @@ async function main() {
         if (lessonId && !lessonView.lesson) openShippedLesson(lessonId);
         if (wanted) {
           status.running = true;
-          send({ type: "run" });
+          send({ type: "run", until: lessonEnd() });
         }
         if (benchAsked) {
           benchAsked = false; // once per visit, not after a worker is replaced
@@ -771,7 +774,7 @@ async function main() {
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });
   window.webgan.crashWorker = () => send({ type: "trap" });
 
-  $("train").onclick = () => { clearErrors(); status.running = wanted = true; send({ type: "run" }); redraw(); };
+  $("train").onclick = () => { clearErrors(); status.running = wanted = true; send({ type: "run", until: lessonEnd() }); redraw(); };
   $("pause").onclick = () => { status.running = wanted = false; send({ type: "pause" }); redraw(); };
   $("step").onclick = () => { clearErrors(); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
