@@ -3,7 +3,6 @@
 import { t } from "../i18n.js";
 
 /** @typedef {import("../pkg/webgan.js").Lesson} Lesson */
-/** @typedef {Lesson["stages"][number]} Stage */
 
 export class LessonView {
   /** The panel's elements come from `$`; `onStage(stage, index)` starts a stage's run and
