@@ -210,14 +210,31 @@ function setText(element, text) {
   if (element.textContent !== text) element.textContent = text;
 }
 
+/** How long the training state must hold before the live region says it: a frame still on its
+ * way from before Train or Pause would otherwise make it say "paused, training" in a breath. */
+const ANNOUNCE_AFTER_MS = 500;
+let announcing = 0;
+/** Whether the live status says a training state (rather than what is loading). */
+let stateSaid = false;
+/** Says `text` in the live status: at once when the trainer has just become ready, else once it
+ * has held for ANNOUNCE_AFTER_MS. */
+function announce(text) {
+  clearTimeout(announcing);
+  if (!stateSaid) setText($("status-state"), text);
+  else if ($("status-state").textContent !== text) announcing = setTimeout(() => setText($("status-state"), text), ANNOUNCE_AFTER_MS);
+  stateSaid = true;
+}
+
 function renderStatus() {
   // The step and the rate change with every frame and are not announced; the backend and
   // whether the run trains are, when they change.
   if (status.ready) {
     const backend = status.backend === "webgpu" ? t("backend_webgpu", { adapter: status.adapter }) : t("backend_cpu");
     setText($("status-counter"), `${t("status_counter", { step: status.step, rate: rateText(status.stepsPerSecond) })} · `);
-    setText($("status-state"), `${backend} · ${t(status.running ? "running" : "paused")}`);
+    announce(`${backend} · ${t(status.running ? "running" : "paused")}`);
   } else {
+    clearTimeout(announcing);
+    stateSaid = false;
     setText($("status-counter"), "");
     setText($("status-state"), t(status.phase));
   }
