@@ -147,9 +147,9 @@ test("missing or corrupt digit data gives a clear message", { timeout: 5 * 60_00
 test("a collapsing generator raises the mode-collapse alarm, and a missing classifier is explained", { timeout: 8 * 60_000 }, async () => {
   const page = await browser.newPage();
   await page.goto(`${base}#backend=cpu&autostart=1&lr_g=0.0002`);
+  const verdicts = []; // the alarm's verdict on each measurement, in order
   const collapsed = await waitFor(
     page,
-  const verdicts = []; // the alarm's verdict on each measurement, in order
     (s) => {
       if (s.metrics && verdicts.at(-1)?.step !== s.metrics.step) verdicts.push({ step: s.metrics.step, alarm: s.metrics.alarm });
       return (s.metrics && s.metrics.alarm === "collapse") || s.error;
