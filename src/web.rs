@@ -494,6 +494,17 @@ impl WebTrainer {
         self.state.borrow().trainer().config().relevant_settings().into_iter().map(Into::into).collect()
     }
 
+    /// Whether the run learns points of a toy set in the plane (the page shows the plane, not
+    /// digits, and nothing there is measured by the classifier or walked through).
+    pub fn toy(&self) -> bool {
+        self.state.borrow().trainer().config().data.is_toy()
+    }
+
+    /// Whether the run learns the points the student drew (the plane then takes a drawing).
+    pub fn drawn(&self) -> bool {
+        self.state.borrow().trainer().config().data == toy::DataSet::Drawn
+    }
+
     /// Whether D is a Wasserstein critic, whose scores are unbounded (the page scales the
     /// plane's background to them and charts the distance they estimate).
     pub fn wasserstein(&self) -> bool {
@@ -659,7 +670,7 @@ impl WebTrainer {
         let state = self.state.borrow();
         let config = state.trainer().config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        Ok(strip(state.trainer().generate(latent::walk(&a, &b, count, spherical), &[digit]), count))
+        Ok(strip(state.trainer().generate(latent::walk(&a, &b, count, spherical), &[digit]), count, config.data.channels()))
     }
 
     /// The digit G draws for the first noise vector of walk `pair` with its first coordinates
@@ -670,7 +681,7 @@ impl WebTrainer {
         let state = self.state.borrow();
         let config = state.trainer().config();
         let (a, _) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        Ok(strip(state.trainer().generate(latent::dialled(&a, dials), &[digit]), 1))
+        Ok(strip(state.trainer().generate(latent::dialled(&a, dials), &[digit]), 1, config.data.channels()))
     }
 
     /// Width and height in pixels of a strip of `count` digits (1 to [`latent::MAX_WALK`]).
@@ -740,9 +751,9 @@ async fn plane(state: &Rc<RefCell<Session>>) -> Result<JsValue, JsValue> {
 }
 
 /// Reads `digits` back and lays them out as one row of `count`, in RGBA.
-fn strip(digits: Tensor<2>, count: usize) -> Promise {
+fn strip(digits: Tensor<2>, count: usize, channels: usize) -> Promise {
     future_to_promise(async move {
-        let rgba = digit_grid(&floats(read(digits).await?), count).map_err(thrown)?.to_rgba();
+        let rgba = sample_grid(&floats(read(digits).await?), count, channels).map_err(thrown)?.pixels;
         Ok(Uint8ClampedArray::from(rgba.as_slice()).into())
     })
 }

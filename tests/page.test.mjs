@@ -687,10 +687,13 @@ test("a refused Run-group value keeps the run, its curves and the controls as th
   const pictures = await page.evaluate(() => Number(document.getElementById("timeline-slider").max));
 
   await setSetting(page, "seed", "abc");
-  const refused = await waitFor(page, (s) => s.error, "the refusal", 60_000);
-  assert.match(refused.error, /not applied.*seed/);
-  await page.waitForFunction(() => document.getElementById("setting-seed").value === "12", null, { timeout: 60_000 });
+  const refused = await waitFor(page, (s) => s.invalid.seed || s.error, "the refusal", 60_000);
+  assert.equal(refused.error, "");
+  assert.match(refused.invalid.seed, /seed.*abc/);
+  assert.equal(await page.inputValue("#setting-seed"), "abc", "the typed text stays, marked, until corrected");
+  assert.equal(await page.getAttribute("#setting-seed", "aria-invalid"), "true");
   const kept = await status(page);
+  assert.equal(kept.config.seed, 12, "the seed in force stays");
   assert.equal(kept.step, paused.step);
   assert.equal(kept.curvePoints, paused.curvePoints, "the curves stay");
   assert.equal(await page.evaluate(() => Number(document.getElementById("timeline-slider").max)), pictures, "the timeline stays");

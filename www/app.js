@@ -660,13 +660,13 @@ async function main() {
         status.config = m.config;
         lab.show(m.config, m.relevant);
         $("settings").hidden = false; // shown only once it holds the settings in force
-        showPlane(m.config.data !== "mnist");
+        showPlane(m.toy);
         $("walk-digit-label").hidden = !m.config.conditional;
         $("samples-caption").dataset.i18n = m.config.conditional ? "samples_caption_conditional" : "samples_caption";
         $("samples-caption").textContent = t($("samples-caption").dataset.i18n);
         plane.setData(m.real, m.wasserstein);
-        plane.setDrawable(m.config.data === "drawn", m.config.points);
-        if (m.config.data === "mnist") status.coverage = null;
+        plane.setDrawable(m.drawn, m.config.points);
+        if (!m.toy) status.coverage = null;
         showDrawHint();
         chart.showWasserstein(m.wasserstein);
         rememberInHash(m.query);

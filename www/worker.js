@@ -403,9 +403,9 @@ function watchGpuDevice() {
  * optimisers started afresh. */
 function postConfig(change = null) {
   const config = trainer.config();
-  toyRun = config.data !== "mnist";
+  toyRun = trainer.toy();
   const real = trainer.real_points(REAL_POINTS);
-  const facts = { relevant: trainer.relevant_settings(), wasserstein: trainer.wasserstein() };
+  const facts = { relevant: trainer.relevant_settings(), wasserstein: trainer.wasserstein(), toy: toyRun, drawn: trainer.drawn() };
   post({ type: "config", config, query: trainer.query(), step: trainer.step_count(), change, real, ...facts }, [real.buffer]);
 }
 
