@@ -16,11 +16,14 @@ use std::rc::Rc;
 use burn::tensor::{Tensor, TensorData};
 use thiserror::Error;
 
+use crate::data::PIXELS;
 use crate::device::ComputeDevice;
 use crate::device::footprint::FootprintError;
 use crate::judge::alarm::{Alarm, AlarmWatch};
+use crate::judge::classifier::FEATURES;
+use crate::judge::manifold::{self, Fidelity, Manifold};
 use crate::judge::saliency::{self, Saliency};
-use crate::judge::{Judge, JudgeError, MeasureError, Metrics};
+use crate::judge::{self, Judge, JudgeError, MeasureError, Metrics};
 use crate::message::{Explain, Message};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
@@ -138,12 +141,15 @@ pub struct MeasureRead {
     data: crate::data::toy::DataSet,
     judge: Rc<Judge>,
     judged: Tensor<2>,
+    /// Precision and recall, two values.
+    fidelity: Tensor<1>,
 }
 
 impl MeasureRead {
-    /// The tensor to read: the classifier's output for each digit, on the device.
-    pub fn values(&self) -> Tensor<2> {
-        self.judged.clone()
+    /// The tensor to read, on the device: the classifier's output for each digit, row after
+    /// row, then the digits' precision and recall.
+    pub fn values(&self) -> Tensor<1> {
+        Tensor::cat(vec![self.judged.clone().flatten(0, 1), self.fidelity.clone()], 0)
     }
 
     /// The step whose weights are measured.
@@ -176,6 +182,8 @@ pub struct Session {
     run: u64,
     /// The run's measurements so far, for the mode-collapse alarm.
     watch: AlarmWatch,
+    /// The real digits' balls that precision and recall are measured against, once needed.
+    real: Option<Manifold>,
 }
 
 impl Session {
@@ -184,7 +192,7 @@ impl Session {
     pub fn new(config: TrainConfig, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&config)?;
         let trainer = Trainer::new(config, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default() })
+        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default(), real: None })
     }
 
     /// A fresh run of `config`, or of the defaults where `config`'s steps do not fit the
@@ -204,7 +212,7 @@ impl Session {
     pub fn resume(checkpoint: &Checkpoint, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&checkpoint.config)?;
         let trainer = Trainer::from_checkpoint(checkpoint, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default() })
+        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default(), real: None })
     }
 
     /// The run.
@@ -226,7 +234,22 @@ impl Session {
     /// weights and the real digits' statistics (the files `webgan train-classifier` ships).
     pub fn load_judge(&mut self, classifier: &[u8], reference: &[u8]) -> Result<(), JudgeError> {
         self.judge = Some(Rc::new(Judge::new(classifier, reference, &self.device.device)?));
+        self.real = None;
         Ok(())
+    }
+
+    /// The balls of `count` real digits (fewer when the set holds fewer) in `judge`'s feature
+    /// space, kept for the next measurement of as many. They are the set's last digits, which
+    /// the classifier was not trained on while there are enough of them.
+    fn real_manifold(&mut self, judge: &Judge, count: usize) -> Manifold {
+        let count = count.min(self.digits.len());
+        if let Some(real) = self.real.as_ref().filter(|real| real.len() == count) {
+            return real.clone();
+        }
+        let pixels = self.digits.pixels[(self.digits.len() - count) * PIXELS..].iter().map(|&p| f32::from(p) / 255.0);
+        let real = judge.real_manifold(&pixels.collect::<Vec<f32>>(), &self.device.device);
+        self.real = Some(real.clone());
+        real
     }
 
     /// `config`, if it is valid for this device; nothing changes.
@@ -319,22 +342,27 @@ impl Session {
 
     /// Starts judging `count` of the generator's digits at the current step; `None` until a
     /// judge is loaded.
-    pub fn begin_measure(&self, count: usize) -> Option<MeasureRead> {
+    pub fn begin_measure(&mut self, count: usize) -> Option<MeasureRead> {
         let judge = self.judge.clone()?;
         let judged = judge.judge(self.trainer.eval_samples(count));
+        let real = self.real_manifold(&judge, judged.dims()[0]);
+        let fidelity = manifold::precision_recall(&real, &judge::generated_manifold(judged.clone()));
         let (step, data) = (self.trainer.step_count(), self.trainer.config().data);
-        Some(MeasureRead { run: self.run, step, data, judge, judged })
+        Some(MeasureRead { run: self.run, step, data, judge, judged, fidelity })
     }
 
     /// The metrics of the verdicts read back for `read`. Their FID goes into the curves only if
     /// the weights measured are still those in force (same run, same step), and they count for
     /// the alarm only if they are this run's.
     pub fn finish_measure(&mut self, read: MeasureRead, data: TensorData) -> Result<Metrics, MeasureError> {
-        let metrics = read.judge.metrics_of(read.data, &floats(data))?;
+        let values = floats(data);
+        let (judged, fidelity) = values.split_at(values.len().saturating_sub(2));
+        let mut metrics = read.judge.metrics_of(read.data, judged)?;
+        metrics.fidelity = fidelity.try_into().ok().map(Fidelity::from_values);
         if read.run == self.run {
             self.watch.observe(read.step, &metrics.classes);
             if read.step == self.trainer.step_count() {
-                self.trainer.record_fid(metrics.fid);
+                record(&mut self.trainer, &metrics);
             }
         }
         Ok(metrics)
@@ -352,12 +380,25 @@ impl Session {
     pub fn measure(&mut self, count: usize) -> Option<Result<Metrics, MeasureError>> {
         let judge = self.judge.clone()?;
         let samples = floats(self.trainer.eval_samples(count).into_data());
-        let metrics = judge.measure_of(self.trainer.config().data, &samples, &self.device.device);
-        if let Ok(metrics) = &metrics {
-            self.watch.observe(self.trainer.step_count(), &metrics.classes);
-            self.trainer.record_fid(metrics.fid);
-        }
-        Some(metrics)
+        let data = self.trainer.config().data;
+        let judged = match judge.judged_rows(data, &samples, &self.device.device) {
+            Ok(judged) => judged,
+            Err(why) => return Some(Err(why)),
+        };
+        let mut metrics = match judge.metrics_of(data, &judged) {
+            Ok(metrics) => metrics,
+            Err(why) => return Some(Err(why)),
+        };
+        let features = judge::features_of(&judged);
+        let rows = features.len() / FEATURES;
+        let generated =
+            Manifold::new(Tensor::from_data(TensorData::new(features, [rows, FEATURES]), &self.device.device));
+        let real = self.real_manifold(&judge, rows);
+        let values = floats(manifold::precision_recall(&real, &generated).into_data());
+        metrics.fidelity = values.try_into().ok().map(Fidelity::from_values);
+        self.watch.observe(self.trainer.step_count(), &metrics.classes);
+        record(&mut self.trainer, &metrics);
+        Some(Ok(metrics))
     }
 
     /// Starts computing what D sees of a few of the grid's digits and a real one; `None` for a
@@ -379,4 +420,10 @@ impl Session {
         let data = read.values().into_data();
         self.finish_saliency(read, data)
     }
+}
+
+/// Records `metrics` in the run's curves.
+fn record(trainer: &mut Trainer, metrics: &Metrics) {
+    let (precision, recall) = metrics.fidelity.map_or((f64::NAN, f64::NAN), |f| (f.precision, f.recall));
+    trainer.record_measurement(metrics.fid, precision, recall);
 }

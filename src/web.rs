@@ -20,6 +20,7 @@ use crate::message::{Explain, Message};
 use crate::session::{Applied, Session};
 use crate::tensor::floats;
 use crate::train::checkpoint::Checkpoint;
+use crate::train::history::MEASURED;
 use crate::train::stats::ROW;
 use crate::view::grid::{digit_grid, sample_grid};
 use crate::view::latent;
@@ -140,6 +141,10 @@ export interface Metrics {
   step: number;
   count: number;
   fid: number;
+  /** Precision and recall against real digits, and what they say together. */
+  precision?: number;
+  recall?: number;
+  reading?: "good" | "narrow" | "blurry" | "poor" | "mixed";
   alarm: "quiet" | "learning" | "collapse";
   /** What D sees, measured with the digits; absent for a toy, null when another run replaced this one. */
   saliency?: Saliency | null;
@@ -362,6 +367,12 @@ pub fn trap_for_test() {
 #[wasm_bindgen]
 pub fn stat_columns() -> Vec<String> {
     ROW.iter().map(|c| c.to_string()).collect()
+}
+
+/// The names of the values in each row of [`WebTrainer::history_measured`], in order.
+#[wasm_bindgen]
+pub fn measured_columns() -> Vec<String> {
+    MEASURED.iter().map(|c| c.to_string()).collect()
 }
 
 /// What the trainer throws (a `TrainerError`): `why`'s message, worded by the page, and its
@@ -609,10 +620,10 @@ impl WebTrainer {
         Float32Array::from(self.state.borrow().trainer().history().rows().as_slice())
     }
 
-    /// The FID measurements so far, as a `Float32Array` of `(step, fid)` pairs.
-    pub fn history_fid(&self) -> Float32Array {
-        let pairs: Vec<f32> = self.state.borrow().trainer().history().fid().iter().flat_map(|&(s, f)| [s, f]).collect();
-        Float32Array::from(pairs.as_slice())
+    /// The measurements so far, as a `Float32Array` of rows of [`measured_columns`] values.
+    pub fn history_measured(&self) -> Float32Array {
+        let rows: Vec<f32> = self.state.borrow().trainer().history().measured().iter().flatten().copied().collect();
+        Float32Array::from(rows.as_slice())
     }
 
     /// Loads the digit classifier's weights and the real digits' feature statistics (the files
@@ -623,14 +634,14 @@ impl WebTrainer {
     }
 
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
-    /// resolves to `{step, count, fid, histogram, covered, kl_uniform, confidence,
-    /// collapsed, alarm}` (`alarm`: the [`Session::alarm`] verdict, given the run's earlier
+    /// resolves to `{step, count, fid, precision, recall, reading, histogram, covered,
+    /// kl_uniform, confidence, collapsed, alarm}` (`alarm`: the [`Session::alarm`] verdict, given the run's earlier
     /// measurements). The classifier runs on the training device and one read brings the result.
     /// Digits that are not finite are not measured: the promise rejects, saying so.
     pub fn measure(&self) -> MetricsPromise {
         let state = self.state.clone();
         future_to_promise(async move {
-            let pending = state.borrow().begin_measure(LIVE_SAMPLES);
+            let pending = state.borrow_mut().begin_measure(LIVE_SAMPLES);
             let pending = pending.ok_or_else(|| thrown(WebError::NoClassifier))?;
             let step = pending.step();
             let looking = state.borrow().begin_saliency();
@@ -670,7 +681,11 @@ impl WebTrainer {
         let state = self.state.borrow();
         let config = state.trainer().config();
         let (a, b) = latent::endpoints(config.seed, pair.into(), config.latent_dim);
-        Ok(strip(state.trainer().generate(latent::walk(&a, &b, count, spherical), &[digit]), count, config.data.channels()))
+        Ok(strip(
+            state.trainer().generate(latent::walk(&a, &b, count, spherical), &[digit]),
+            count,
+            config.data.channels(),
+        ))
     }
 
     /// The digit G draws for the first noise vector of walk `pair` with its first coordinates

@@ -292,7 +292,7 @@ fn curves_no_run_records_are_refused() {
     assert_eq!(thinning(3, 0), Err(HistoryError::Thinning));
     assert_eq!(thinning(0, u32::MAX), Err(HistoryError::Thinning));
 
-    trainer.record_fid(f64::NAN);
+    trainer.record_measurement(f64::NAN, f64::NAN, f64::NAN);
     let err = Checkpoint::from_bytes(&trainer.checkpoint().to_bytes()).err().unwrap();
     assert_eq!(err.to_string(), "the checkpoint's curves hold NaN or infinite values where a run records none");
 }

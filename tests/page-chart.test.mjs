@@ -64,7 +64,9 @@ test("the crosshair reads every series at one step in every panel, and smoothing
   await page.waitForFunction(() => [...document.querySelectorAll(".chart-panel:not([hidden]) .u-label")].some((l) => l.textContent === "FID"), null, { timeout: 60_000 });
   const shown = await labels(page);
   assert.ok(!shown.includes("‖∇ₓD‖") && !shown.includes("W estimate"), `legends: ${shown}`);
-  assert.equal(await page.locator(".chart-panel:not([hidden])").count(), 5);
+  // Losses, verdicts, gradients, learning rates, FID, and precision with recall.
+  assert.equal(await page.locator(".chart-panel:not([hidden])").count(), 6);
+  assert.ok(shown.includes("precision") && shown.includes("recall"), `legends: ${shown}`);
 
   await hover(page, 0, 0.5);
   const hovered = await legends(page);

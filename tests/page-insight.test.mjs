@@ -85,3 +85,21 @@ test("a toy run has no view of D's gradient over digits", { timeout: 3 * 60_000 
   assert.equal((await insight(page)).visible, false);
   await page.close();
 });
+
+test("precision and recall come with each measurement, beside the FID, in both languages", { timeout: 4 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1&seed=3&lang=en");
+  const s = await waitFor(page, (t) => (t.metrics && t.metrics.reading) || t.error, "a measurement with precision and recall", 2 * 60_000);
+  assert.equal(s.error, "");
+  for (const share of [s.metrics.precision, s.metrics.recall]) assert.ok(share >= 0 && share <= 1, JSON.stringify(s.metrics));
+  assert.ok(["good", "narrow", "blurry", "poor", "mixed"].includes(s.metrics.reading), s.metrics.reading);
+  const panel = await page.textContent("#metrics");
+  assert.match(panel, /Precision \(G's digits among real ones\)/);
+  assert.match(panel, /Recall \(real digits G reaches\)/);
+  assert.ok((await page.textContent("#fidelity-reading")).length > 20);
+  // The chart's panel of the two, on a fixed 0–1 scale, once they are measured.
+  await page.waitForFunction(() => [...document.querySelectorAll(".chart-panel:not([hidden]) .u-label")].some((l) => l.textContent === "recall"), null, { timeout: 60_000 });
+  await page.click("#lang");
+  await page.waitForFunction(() => /精确率/.test(document.getElementById("metrics").textContent), null, { timeout: 30_000 });
+  assert.match(await page.textContent("#fidelity-reading"), /[\u4e00-\u9fff]/);
+  await page.close();
+});

@@ -602,7 +602,7 @@ async function main() {
         showNotice();
         progressBox.hidden = true;
         columns = m.columns;
-        chart.setColumns(columns);
+        chart.setColumns(columns, m.measuredColumns);
         presets.show(m.presets);
         presetList = m.presets;
         teacher.setPresets(m.presets);

@@ -4,7 +4,7 @@
 // new worker resumes from that save after a reload, a lost GPU device or a trap.
 import init, {
   WebTrainer, check_settings, max_checkpoint_bytes, max_lesson_bytes, page_constants, parse_lesson, preset_links, settings_schema,
-  stat_columns, trap_for_test,
+  stat_columns, measured_columns, trap_for_test,
 } from "./pkg/webgan.js";
 import { benchmark } from "./bench.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
@@ -326,12 +326,12 @@ async function showNewRun(news = null) {
 }
 
 /** The run's curves so far, as the trainer keeps them (thinned on long runs), for the chart:
- * `[{rows, fid}, the buffers to transfer]`.
- * @returns {[{rows: Float32Array, fid: Float32Array}, ArrayBufferLike[]]} */
+ * `[{rows, measured}, the buffers to transfer]`.
+ * @returns {[{rows: Float32Array, measured: Float32Array}, ArrayBufferLike[]]} */
 function curves() {
   const rows = trainer.history_rows();
-  const fid = trainer.history_fid();
-  return [{ rows, fid }, [rows.buffer, fid.buffer]];
+  const measured = trainer.history_measured();
+  return [{ rows, measured }, [rows.buffer, measured.buffer]];
 }
 
 /** Sends the curves of a run that was opened or resumed, so the chart continues them. */
@@ -379,6 +379,7 @@ async function start({ query: q, backend }) {
     notice: trainer.notice(),
     reason: trainer.backend_reason(),
     columns: stat_columns(),
+    measuredColumns: measured_columns(),
     presets: preset_links(),
     firstStepMs,
   });

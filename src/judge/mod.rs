@@ -12,10 +12,12 @@ use crate::data::{CLASSES, PIXELS};
 use crate::message::{Explain, Message};
 use classifier::{Classifier, FEATURES};
 use fid::{FeatureStats, FidError, frechet_distance};
+use manifold::Manifold;
 
 pub mod alarm;
 pub mod classifier;
 pub mod fid;
+pub mod manifold;
 pub mod saliency;
 pub mod stacked;
 use crate::tensor::floats;
@@ -87,6 +89,10 @@ pub struct Metrics {
     /// Their class statistics.
     #[serde(flatten)]
     pub classes: ClassReport,
+    /// Their precision and recall against real digits (see [`manifold`]), where real ones were
+    /// at hand.
+    #[serde(flatten)]
+    pub fidelity: Option<manifold::Fidelity>,
     /// The triples of classes stacked digits fall in; absent for single digits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modes: Option<stacked::ModeReport>,
@@ -186,6 +192,7 @@ impl Judge {
             count: stats.count,
             fid: frechet_distance(&stats, &self.reference),
             classes: report_from_probabilities(&probabilities),
+            fidelity: None,
             modes: None,
         })
     }
@@ -197,6 +204,31 @@ impl Judge {
         check_digits(pixels, PIXELS)?;
         self.metrics(&in_chunks(pixels, device, |chunk| self.judge(chunk)))
     }
+
+    /// The balls of real digits (`pixels` as in [`Judge::measure`]) in the classifier's feature
+    /// space, which generated digits are measured against for precision and recall. Nothing is
+    /// read back: the features stay on the device.
+    pub fn real_manifold(&self, pixels: &[f32], device: &Device) -> Manifold {
+        let features = pixels
+            .chunks(CHUNK * PIXELS)
+            .map(|chunk| {
+                let rows = chunk.len() / PIXELS;
+                self.classifier.features(Tensor::from_data(TensorData::new(chunk.to_vec(), [rows, PIXELS]), device))
+            })
+            .collect();
+        Manifold::new(Tensor::cat(features, 0))
+    }
+}
+
+/// The balls of generated digits from their [`Judge::judge`] rows, on the device.
+pub fn generated_manifold(judged: Tensor<2>) -> Manifold {
+    let rows = judged.dims()[0];
+    Manifold::new(judged.slice([0..rows, 0..FEATURES]))
+}
+
+/// The features of judged rows read back (`FEATURES` values per row, row after row).
+pub fn features_of(judged: &[f32]) -> Vec<f32> {
+    judged.chunks_exact(JUDGED).flat_map(|row| &row[..FEATURES]).copied().collect()
 }
 
 /// Checks that `values` are at least two whole digits of `width` values, all finite.

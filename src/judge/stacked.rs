@@ -61,7 +61,13 @@ impl Judge {
 
     /// [`Judge::measure`] for images of `data` (`data.dim()` values each).
     pub fn measure_of(&self, data: DataSet, images: &[f32], device: &Device) -> Result<Metrics, MeasureError> {
+        self.metrics_of(data, &self.judged_rows(data, images, device)?)
+    }
+
+    /// The [`Judge::judge`] rows of images of `data`, judged and read back chunk by chunk
+    /// (native hosts, or the CPU backend), after the checks of [`Judge::measure`].
+    pub fn judged_rows(&self, data: DataSet, images: &[f32], device: &Device) -> Result<Vec<f32>, MeasureError> {
         check_digits(images, data.channels() * PIXELS)?;
-        self.metrics_of(data, &in_chunks(images, device, |chunk| self.judge(chunk)))
+        Ok(in_chunks(images, device, |chunk| self.judge(chunk)))
     }
 }

@@ -12,7 +12,11 @@ pub const MAX_ROWS: usize = 2000;
 /// Values per kept row: [`ROW`].
 const WIDTH: usize = ROW.len();
 
-/// The curves of one run: per-step statistics (thinned) and the FID measurements.
+/// The values of each measurement, in order. Precision and recall are NaN where they were not
+/// measured (runs saved before they were).
+pub const MEASURED: [&str; 4] = ["step", "fid", "precision", "recall"];
+
+/// The curves of one run: per-step statistics (thinned) and the measurements of its digits.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct History {
     /// Kept rows in [`ROW`] order.
@@ -21,8 +25,8 @@ pub struct History {
     stride: u32,
     /// Steps seen since the last kept one.
     skipped: u32,
-    /// `(step, FID)` of each measurement.
-    fid: Vec<(f32, f32)>,
+    /// Each measurement, in [`MEASURED`] order.
+    measured: Vec<[f32; 4]>,
 }
 
 /// Why a saved history could not be read.
@@ -87,16 +91,16 @@ impl History {
         }
     }
 
-    /// Records one FID measurement.
-    pub fn record_fid(&mut self, step: u64, fid: f64) {
-        self.fid.push((step as f32, fid as f32));
+    /// Records one measurement at `step`: its FID, precision and recall (NaN if not measured).
+    pub fn record_measurement(&mut self, step: u64, fid: f64, precision: f64, recall: f64) {
+        self.measured.push([step as f32, fid as f32, precision as f32, recall as f32]);
     }
 
     /// Forgets whatever was recorded after `step` (the run went back to it).
     pub fn forget_after(&mut self, step: u64) {
         let step = step as f32;
         self.rows.retain(|row| row[0] <= step);
-        self.fid.retain(|&(at, _)| at <= step);
+        self.measured.retain(|&[at, ..]| at <= step);
     }
 
     /// The kept rows, flattened in [`ROW`] order.
@@ -104,17 +108,22 @@ impl History {
         self.rows.iter().flatten().copied().collect()
     }
 
-    /// The FID measurements as `(step, fid)`.
-    pub fn fid(&self) -> &[(f32, f32)] {
-        &self.fid
+    /// The measurements, in [`MEASURED`] order.
+    pub fn measured(&self) -> &[[f32; 4]] {
+        &self.measured
     }
 
     /// The section of a checkpoint: counts of rows and measurements, the row width, the
-    /// thinning state, then the values; all little-endian u32 or f32.
+    /// thinning state, the rows, each measurement's `(step, FID)`; then, once more, the count of
+    /// measurements and each one's `(precision, recall)`, a tail older files lack; all
+    /// little-endian u32 or f32.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let header = [self.rows.len() as u32, WIDTH as u32, self.stride, self.skipped, self.fid.len() as u32];
-        let values = self.rows.iter().flatten().chain(self.fid.iter().flat_map(|(s, f)| [s, f]));
-        header.iter().flat_map(|w| w.to_le_bytes()).chain(values.flat_map(|v| v.to_le_bytes())).collect()
+        let count = self.measured.len() as u32;
+        let header = [self.rows.len() as u32, WIDTH as u32, self.stride, self.skipped, count];
+        let values = self.rows.iter().flatten().chain(self.measured.iter().flat_map(|m| &m[..2]));
+        let fidelity = self.measured.iter().flat_map(|m| &m[2..]);
+        let words = header.iter().flat_map(|w| w.to_le_bytes()).chain(values.flat_map(|v| v.to_le_bytes()));
+        words.chain(count.to_le_bytes()).chain(fidelity.flat_map(|v| v.to_le_bytes())).collect()
     }
 
     /// Reads [`History::to_bytes`]' layout; lengths are checked against the bytes present.
@@ -128,29 +137,45 @@ impl History {
         }
         let (rows, fid) = (rows as usize, fid as usize);
         let needed = rows.checked_mul(WIDTH).and_then(|n| n.checked_add(fid.checked_mul(2)?));
-        if needed != Some(words.len() - 5) || rows > MAX_ROWS {
-            return Err(HistoryError::Counts);
+        let present = words.len() - 5;
+        // Without the tail of precision and recall (older files), or with it whole: the count
+        // of measurements again, then their pairs.
+        let whole =
+            |needed: usize| present == needed + 1 + 2 * fid && u32::from_le_bytes(words[5 + needed]) as usize == fid;
+        match needed {
+            Some(needed) if rows <= MAX_ROWS && (present == needed || whole(needed)) => {}
+            _ => return Err(HistoryError::Counts),
         }
         let values: Vec<f32> = words[5..].iter().map(|w| f32::from_le_bytes(*w)).collect();
-        let (kept, measured) = values.split_at(rows * WIDTH);
+        let (kept, rest) = values.split_at(rows * WIDTH);
+        let (pairs, tail) = rest.split_at(2 * fid);
+        let fidelity = if tail.is_empty() { vec![f32::NAN; 2 * fid] } else { tail[1..].to_vec() };
         let history = Self {
             rows: kept.chunks_exact(WIDTH).map(|r| r.try_into().expect("chunks are WIDTH long")).collect(),
             stride,
             skipped,
-            fid: measured.chunks_exact(2).map(|p| (p[0], p[1])).collect(),
+            measured: pairs
+                .chunks_exact(2)
+                .zip(fidelity.chunks_exact(2))
+                .map(|(a, b)| [a[0], a[1], b[0], b[1]])
+                .collect(),
         };
         history.check()?;
         Ok(history)
     }
 
-    /// Refuses what [`History::record`] and [`History::record_fid`] never keep: a stride other
-    /// than none or a power of two, more steps skipped than it allows (either would overflow as
-    /// the run goes on), and values a run does not record.
+    /// Refuses what [`History::record`] and [`History::record_measurement`] never keep: a stride
+    /// other than none or a power of two, more steps skipped than it allows (either would
+    /// overflow as the run goes on), and values a run does not record (a share is NaN or in
+    /// [0, 1]).
     fn check(&self) -> Result<(), HistoryError> {
         if !(self.stride == 0 || self.stride.is_power_of_two()) || self.skipped >= self.stride.max(1) {
             return Err(HistoryError::Thinning);
         }
-        let measured = self.fid.iter().all(|&(step, fid)| step.is_finite() && fid.is_finite());
+        let share = |v: f32| v.is_nan() || (0.0..=1.0).contains(&v);
+        let measured = self.measured.iter().all(|&[step, fid, precision, recall]| {
+            step.is_finite() && fid.is_finite() && share(precision) && share(recall)
+        });
         if !(measured && self.rows.iter().all(recordable)) {
             return Err(HistoryError::NonFinite);
         }

@@ -209,9 +209,10 @@ impl Trainer {
         &self.history
     }
 
-    /// Records an FID measurement of the current weights in the curves.
-    pub fn record_fid(&mut self, fid: f64) {
-        self.history.record_fid(self.state.step, fid);
+    /// Records a measurement of the current weights in the curves: FID, precision and recall
+    /// (NaN where not measured).
+    pub fn record_measurement(&mut self, fid: f64, precision: f64, recall: f64) {
+        self.history.record_measurement(self.state.step, fid, precision, recall);
     }
 
     /// The configuration in force.

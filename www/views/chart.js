@@ -1,5 +1,6 @@
 // Live training curves, drawn by uPlot in one panel per kind of value: the losses (and a WGAN
-// critic's Wasserstein estimate), D's verdicts, the gradient norms, the learning rates and the FID.
+// critic's Wasserstein estimate), D's verdicts, the gradient norms, the learning rates, the FID,
+// and precision with recall.
 // The curves are the trainer's own history (src/train/history.rs, which thins long runs), sent whole by
 // the worker; runs kept for comparison are drawn beside them in thin dashed lines. The panels
 // share one step axis: the crosshair reads every series at a step, a drag zooms to a step range,
@@ -17,6 +18,7 @@ const PANELS = [
   { series: { grad_norm_d: "#d2462d", grad_norm_g: "#2d6fd2", input_grad_norm: "#e08a00" }, log: true },
   { series: { lr_d: "#d2462d", lr_g: "#2d6fd2" }, log: true },
   { series: { fid: "#1d2430" }, sparse: true },
+  { series: { precision: "#2a9d5b", recall: "#a35bd6" }, sparse: true, range: [0, 1] },
 ];
 /** Runs kept for comparison at most, and the dash each one's thin lines are drawn with. */
 export const KEPT_DASHES = [[2, 3], [7, 4], [1, 5], [10, 3, 2, 3]];
@@ -27,8 +29,9 @@ const MUTED = "#5b6575";
 const GRID = { stroke: "#e4e7ec", width: 1 };
 
 /** A run's curves as the worker sends them: `rows` of `columns.length` values per kept step
- * (src/train/stats.rs's ROW) and `fid`, (step, FID) pairs.
- * @typedef {{columns: string[], rows: Float32Array, fid: Float32Array}} Curves */
+ * (src/train/stats.rs's ROW) and `measured`, rows of `measuredColumns` values per measurement
+ * (src/train/history.rs's MEASURED: step, FID, precision, recall).
+ * @typedef {{columns: string[], rows: Float32Array, measuredColumns: string[], measured: Float32Array}} Curves */
 /** One series of one run: its steps and values, finite (and positive on a log scale) or null.
  * @typedef {{steps: number[], values: (number | null)[]}} Curve */
 
@@ -41,6 +44,7 @@ export class Chart {
     this.smoothingValue = smoothingValue;
     this.zoomOut = zoomOut;
     this.columns = ["step"];
+    this.measuredColumns = ["step"];
     this.wasserstein = false;
     /** Runs kept for comparison: what `keep` was given, their curves and last step. @type {any[]} */
     this.kept = [];
@@ -68,9 +72,10 @@ export class Chart {
     this.clear();
   }
 
-  /** Names of the values in each row, as the trainer reports them. */
-  setColumns(columns) {
+  /** Names of the values in each row and in each measurement, as the trainer reports them. */
+  setColumns(columns, measuredColumns) {
     this.columns = columns;
+    this.measuredColumns = measuredColumns;
   }
 
   /** Whether the Wasserstein estimate is worth plotting (the loss is a WGAN). */
@@ -78,15 +83,15 @@ export class Chart {
     this.wasserstein = on;
   }
 
-  /** The run on screen is now `curves` (`{rows, fid}`; see Curves). */
-  show({ rows, fid }) {
-    this.run = { columns: this.columns, rows, fid };
+  /** The run on screen is now `curves` (`{rows, measured}`; see Curves). */
+  show({ rows, measured }) {
+    this.run = { columns: this.columns, rows, measuredColumns: this.measuredColumns, measured };
   }
 
   /** Forgets the run on screen (another replaces it), and the zoom. */
   clear() {
     /** @type {Curves} */
-    this.run = { columns: this.columns, rows: new Float32Array(), fid: new Float32Array() };
+    this.run = { columns: this.columns, rows: new Float32Array(), measuredColumns: this.measuredColumns, measured: new Float32Array() };
     this.setZoom(null);
   }
 
@@ -98,7 +103,7 @@ export class Chart {
   /** Keeps the curves of the run on screen, with `about` (its name, settings, ...), to draw beside
    * later runs: at most KEPT_DASHES.length, the oldest dropped first. */
   keep(about) {
-    const run = { ...this.run, rows: this.run.rows.slice(), fid: this.run.fid.slice() };
+    const run = { ...this.run, rows: this.run.rows.slice(), measured: this.run.measured.slice() };
     this.kept.push({ ...about, ...run, lastStep: stepsOf(run).at(-1) ?? 0 });
     this.kept = this.kept.slice(-KEPT_DASHES.length);
     this.draw();
@@ -116,11 +121,12 @@ export class Chart {
     const lines = ["run,series,step,value"];
     const quote = (text) => `"${String(text).replaceAll('"', '""')}"`;
     for (const run of [{ name: current, ...this.run }, ...this.kept]) {
-      const width = run.columns.length, stepAt = run.columns.indexOf("step");
-      for (let i = 0; i + width <= run.rows.length; i += width) {
-        run.columns.forEach((key, c) => { if (c !== stepAt) lines.push(`${quote(run.name)},${key},${run.rows[i + stepAt]},${run.rows[i + c]}`); });
+      for (const [columns, rows] of [[run.columns, run.rows], [run.measuredColumns, run.measured]]) {
+        const width = columns.length, stepAt = columns.indexOf("step");
+        for (let i = 0; i + width <= rows.length; i += width) {
+          columns.forEach((key, c) => { if (c !== stepAt) lines.push(`${quote(run.name)},${key},${rows[i + stepAt]},${rows[i + c]}`); });
+        }
       }
-      for (let i = 0; i + 1 < run.fid.length; i += 2) lines.push(`${quote(run.name)},fid,${run.fid[i]},${run.fid[i + 1]}`);
     }
     return `${lines.join("\n")}\n`;
   }
@@ -137,12 +143,12 @@ export class Chart {
   draw() {
     const alpha = Number(this.smoothing.value);
     const lang = document.documentElement.lang;
-    const state = [this.run.rows, this.run.fid, this.kept, this.wasserstein, this.zoom, alpha, lang];
+    const state = [this.run.rows, this.run.measured, this.kept, this.wasserstein, this.zoom, alpha, lang];
     if (state.every((v, i) => v === this.painted[i])) return;
     this.painted = state;
     this.smoothingValue.textContent = alpha.toFixed(2);
     const runs = [this.run, ...this.kept];
-    // One step axis for every panel, so that they line up: the steps of all runs, FID's included.
+    // One step axis for every panel, so that they line up: the steps of all runs, measurements' included.
     const steps = new Set(runs.flatMap((run) => [...stepsOf(run), ...(curveOf(run, "fid")?.steps ?? [])]));
     const allSteps = [...steps].sort((a, b) => a - b);
     this.drawing = true;
@@ -264,10 +270,11 @@ function stepsOf(run) {
   return Array.from({ length: Math.floor(run.rows.length / width) }, (_, i) => run.rows[i * width + at]);
 }
 
-/** Column `key` of `run` (`fid` from its measurements), or null when the run has no such column.
+/** Column `key` of `run`, from its rows or its measurements, or null when it has no such column.
  * @param {Curves} run @param {string} key @param {boolean} [log] @returns {Curve | null} */
 function curveOf(run, key, log) {
-  const [columns, rows] = key === "fid" ? [["step", "fid"], run.fid] : [run.columns, run.rows];
+  const measured = key !== "step" && run.measuredColumns.includes(key);
+  const [columns, rows] = measured ? [run.measuredColumns, run.measured] : [run.columns, run.rows];
   const at = columns.indexOf(key);
   if (at < 0) return null;
   const width = columns.length, stepAt = columns.indexOf("step");

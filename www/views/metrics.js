@@ -1,5 +1,6 @@
 // What the digit classifier makes of the generator's digits: FID, class coverage, KL from
-// uniform, confidence, a histogram of the classes, and the mode-collapse alarm.
+// uniform, confidence, precision and recall with what they say together, a histogram of the
+// classes, and the mode-collapse alarm.
 import { t } from "../i18n.js";
 
 
@@ -29,7 +30,8 @@ export class MetricsView {
     this.refresh();
   }
 
-  /** Shows a measurement: `{step, count, fid, histogram, covered, kl_uniform, confidence, alarm}`,
+  /** Shows a measurement: `{step, count, fid, precision, recall, reading, histogram, covered,
+   * kl_uniform, confidence, alarm}`,
    * `alarm` being the trainer's verdict: "quiet", "learning" or "collapse". */
   show(metrics) {
     this.last = metrics;
@@ -53,6 +55,10 @@ export class MetricsView {
         [t("metric_covered"), `${m.covered} / ${this.constants.classes}`],
         [t("metric_kl"), m.kl_uniform.toFixed(3)],
         [t("metric_confidence"), `${(100 * m.confidence).toFixed(1)} %`],
+        ...(m.reading ? [
+          [t("metric_precision"), m.precision.toFixed(2)],
+          [t("metric_recall"), m.recall.toFixed(2)],
+        ] : []),
         ...(m.modes ? [
           [t("metric_stacked_modes"), `${m.modes.covered} / ${m.modes.modes}`],
           [t("metric_stacked_kl"), m.modes.kl_uniform.toFixed(3)],
@@ -68,6 +74,14 @@ export class MetricsView {
           return [dt, dd];
         }),
       );
+      if (m.reading) {
+        // What precision and recall say together, in a sentence across the list.
+        const dd = document.createElement("dd");
+        dd.className = `fidelity ${m.reading}`;
+        dd.id = "fidelity-reading";
+        dd.textContent = t(`fidelity.${m.reading}`);
+        this.values.append(dd);
+      }
     }
     this.drawHistogram(m ? m.histogram : new Array(this.constants.classes).fill(0));
   }
