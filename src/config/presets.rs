@@ -26,10 +26,12 @@ pub fn all() -> Vec<Preset> {
     vec![
         Preset {
             id: "first_minute",
-            outcome: "The seed article's GAN with 512-unit layers instead of 128: varied digits by 2 000 steps; by 3 000 the classifier finds 9 of the 10 digits in G's samples (FID about 185, against 8 and about 380 for the seed article's MLP).",
+            outcome: "The classic MLP GAN with 512-unit layers instead of 128, D's real label smoothed to 0.9 and the grid drawn by G's weight average (0.99): all 10 digits by 3 000 steps, FID about 70–90 (the classic MLP GAN: 8 digits, about 380).",
             // The seed article's MLP four times as wide: its 128 is also the DCGAN's channel count,
-            // which cannot grow four times, so the opening settings keep it.
-            config: TrainConfig { hidden: 512, ..base.clone() },
+            // which cannot grow four times, so the opening settings keep it. Smoothing keeps D
+            // from growing sure too fast; the average (about the last 100 steps) steadies the
+            // digits that are shown and measured. Measured at seeds 0–4 in the README.
+            config: TrainConfig { hidden: 512, real_label: 0.9, ema: 0.99, ..base.clone() },
         },
         Preset {
             id: "seed_article",
