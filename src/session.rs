@@ -13,14 +13,16 @@
 
 use std::rc::Rc;
 
-use burn::tensor::{Tensor, TensorData};
+use burn::tensor::{Int, Tensor, TensorData};
 use thiserror::Error;
 
 use crate::data::PIXELS;
+use crate::data::toy::DataSet;
 use crate::device::ComputeDevice;
 use crate::device::footprint::FootprintError;
 use crate::judge::alarm::{Alarm, AlarmWatch};
 use crate::judge::classifier::FEATURES;
+use crate::judge::copying::{self, Closeness, FeaturesError, Library, Neighbours};
 use crate::judge::manifold::{self, Fidelity, Manifold};
 use crate::judge::saliency::{self, Saliency};
 use crate::judge::{self, Judge, JudgeError, MeasureError, Metrics};
@@ -28,7 +30,7 @@ use crate::message::{Explain, Message};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::stats::{PendingStats, StepValues};
-use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer};
+use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer, view};
 
 /// Why settings or a saved run were not taken; the run in force stays.
 #[derive(Debug, Error)]
@@ -105,6 +107,7 @@ pub fn message_keys() -> Vec<&'static str> {
         judge::fid::FidError::KEYS,
         JudgeError::KEYS,
         MeasureError::KEYS,
+        FeaturesError::KEYS,
         FootprintError::KEYS,
         device::NoGpu::KEYS,
         Diverged::KEYS,
@@ -138,18 +141,21 @@ impl StatsRead {
 pub struct MeasureRead {
     run: u64,
     step: u64,
-    data: crate::data::toy::DataSet,
+    data: DataSet,
     judge: Rc<Judge>,
     judged: Tensor<2>,
     /// Precision and recall, two values.
     fidelity: Tensor<1>,
+    /// How close the digits lie to training digits, three values, once that can be measured.
+    closeness: Option<Tensor<1>>,
 }
 
 impl MeasureRead {
     /// The tensor to read, on the device: the classifier's output for each digit, row after
-    /// row, then the digits' precision and recall.
+    /// row, then the digits' precision and recall, then their closeness to training digits.
     pub fn values(&self) -> Tensor<1> {
-        Tensor::cat(vec![self.judged.clone().flatten(0, 1), self.fidelity.clone()], 0)
+        let parts = [self.judged.clone().flatten(0, 1), self.fidelity.clone()];
+        Tensor::cat(parts.into_iter().chain(self.closeness.clone()).collect(), 0)
     }
 
     /// The step whose weights are measured.
@@ -171,6 +177,20 @@ impl SaliencyRead {
     }
 }
 
+/// The nearest training digits of a row of the grid at one step of one run, being read back.
+pub struct NeighboursRead {
+    run: u64,
+    shown: usize,
+    values: Tensor<1>,
+}
+
+impl NeighboursRead {
+    /// The tensor to read, on the device.
+    pub fn values(&self) -> Tensor<1> {
+        self.values.clone()
+    }
+}
+
 /// A run, the device it runs on, the digits it learns from and, once loaded, the judge of its
 /// digits.
 pub struct Session {
@@ -184,6 +204,8 @@ pub struct Session {
     watch: AlarmWatch,
     /// The real digits' balls that precision and recall are measured against, once needed.
     real: Option<Manifold>,
+    /// The training digits' features that G's digits are compared with, once loaded or computed.
+    library: Option<Library>,
 }
 
 impl Session {
@@ -192,7 +214,16 @@ impl Session {
     pub fn new(config: TrainConfig, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&config)?;
         let trainer = Trainer::new(config, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default(), real: None })
+        Ok(Self {
+            trainer,
+            digits,
+            device,
+            judge: None,
+            run: 0,
+            watch: AlarmWatch::default(),
+            real: None,
+            library: None,
+        })
     }
 
     /// A fresh run of `config`, or of the defaults where `config`'s steps do not fit the
@@ -212,7 +243,16 @@ impl Session {
     pub fn resume(checkpoint: &Checkpoint, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&checkpoint.config)?;
         let trainer = Trainer::from_checkpoint(checkpoint, &digits, &device.device)?;
-        Ok(Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default(), real: None })
+        Ok(Self {
+            trainer,
+            digits,
+            device,
+            judge: None,
+            run: 0,
+            watch: AlarmWatch::default(),
+            real: None,
+            library: None,
+        })
     }
 
     /// The run.
@@ -348,7 +388,32 @@ impl Session {
         let real = self.real_manifold(&judge, judged.dims()[0]);
         let fidelity = manifold::precision_recall(&real, &judge::generated_manifold(judged.clone()));
         let (step, data) = (self.trainer.step_count(), self.trainer.config().data);
-        Some(MeasureRead { run: self.run, step, data, judge, judged, fidelity })
+        let closeness = self.library().map(|l| l.closeness(judge::judged_features(judged.clone())));
+        Some(MeasureRead { run: self.run, step, data, judge, judged, fidelity, closeness })
+    }
+
+    /// The library of training digits G's digits are compared with, once there is one; `None`
+    /// for runs on other data than MNIST too (stacked digits are made afresh, not drawn from a
+    /// set G could copy).
+    fn library(&self) -> Option<&Library> {
+        (self.trainer.config().data == DataSet::Mnist).then_some(self.library.as_ref()).flatten()
+    }
+
+    /// The library, computed from `judge`'s classifier first when none was loaded (native hosts:
+    /// see [`Library::compute`]).
+    fn computed_library(&mut self, judge: &Judge) -> Option<&Library> {
+        if self.library.is_none() {
+            self.library = Library::compute(judge, &self.digits, &self.device.device);
+        }
+        self.library()
+    }
+
+    /// Loads the training digits' features from the file `webgan features` writes (the page
+    /// does; native hosts compute them), to compare G's digits with; a damaged file or one of
+    /// other digits is refused and comparing waits for another.
+    pub fn load_features(&mut self, bytes: &[u8]) -> Result<(), FeaturesError> {
+        self.library = Some(Library::from_file(bytes, &self.digits, &self.device.device)?);
+        Ok(())
     }
 
     /// The metrics of the verdicts read back for `read`. Their FID goes into the curves only if
@@ -356,9 +421,12 @@ impl Session {
     /// the alarm only if they are this run's.
     pub fn finish_measure(&mut self, read: MeasureRead, data: TensorData) -> Result<Metrics, MeasureError> {
         let values = floats(data);
-        let (judged, fidelity) = values.split_at(values.len().saturating_sub(2));
+        let tail = 2 + if read.closeness.is_some() { 3 } else { 0 };
+        let (judged, tail) = values.split_at(values.len().saturating_sub(tail));
+        let (fidelity, closeness) = tail.split_at(tail.len().min(2));
         let mut metrics = read.judge.metrics_of(read.data, judged)?;
         metrics.fidelity = fidelity.try_into().ok().map(Fidelity::from_values);
+        metrics.closeness = closeness.try_into().ok().map(Closeness::from_values);
         if read.run == self.run {
             self.watch.observe(read.step, &metrics.classes);
             if read.step == self.trainer.step_count() {
@@ -391,11 +459,14 @@ impl Session {
         };
         let features = judge::features_of(&judged);
         let rows = features.len() / FEATURES;
-        let generated =
-            Manifold::new(Tensor::from_data(TensorData::new(features, [rows, FEATURES]), &self.device.device));
+        let features = Tensor::from_data(TensorData::new(features, [rows, FEATURES]), &self.device.device);
         let real = self.real_manifold(&judge, rows);
-        let values = floats(manifold::precision_recall(&real, &generated).into_data());
+        let values = floats(manifold::precision_recall(&real, &Manifold::new(features.clone())).into_data());
         metrics.fidelity = values.try_into().ok().map(Fidelity::from_values);
+        if let Some(library) = self.computed_library(&judge) {
+            let values = floats(library.closeness(features).into_data());
+            metrics.closeness = values.try_into().ok().map(Closeness::from_values);
+        }
         self.watch.observe(self.trainer.step_count(), &metrics.classes);
         record(&mut self.trainer, &metrics);
         Some(Ok(metrics))
@@ -404,7 +475,7 @@ impl Session {
     /// Starts computing what D sees of a few of the grid's digits and a real one; `None` for a
     /// toy run, whose plane shows D's view already, or for stacked digits (the view is of one digit).
     pub fn begin_saliency(&self) -> Option<SaliencyRead> {
-        let digits = self.trainer.config().data == crate::data::toy::DataSet::Mnist;
+        let digits = self.trainer.config().data == DataSet::Mnist;
         digits.then(|| SaliencyRead { run: self.run, values: saliency::queue(&self.trainer) })
     }
 
@@ -419,6 +490,42 @@ impl Session {
         let read = self.begin_saliency()?;
         let data = read.values().into_data();
         self.finish_saliency(read, data)
+    }
+
+    /// Starts finding the nearest training digits of the grid's diagonal (a row of G's digits;
+    /// in a conditional grid the digits 0 to 9); `None` until the training digits' features are
+    /// all computed, and for runs not on MNIST.
+    pub fn begin_neighbours(&self) -> Option<NeighboursRead> {
+        let (Some(library), Some(judge)) = (self.library(), &self.judge) else { return None };
+        let samples = self.trainer.samples();
+        let positions: Vec<i64> = view::grid::diagonal(self.trainer.grid_columns()).map(|p| p as i64).collect();
+        let shown = positions.len();
+        let positions = Tensor::<1, Int>::from_data(TensorData::new(positions, [shown]), &samples.device());
+        let digits = samples.select(0, positions);
+        let values = Tensor::cat(
+            vec![
+                copying::nearest(judge.features_on_device(digits.clone()), library.features()),
+                copying::nearest(digits.clone(), self.trainer.training_digits()),
+                digits.flatten(0, 1),
+            ],
+            0,
+        );
+        Some(NeighboursRead { run: self.run, shown, values })
+    }
+
+    /// The neighbours read back for `read`; `None` when another run has replaced the one shown.
+    pub fn finish_neighbours(&self, read: NeighboursRead, data: TensorData) -> Option<Neighbours> {
+        (read.run == self.run).then(|| Neighbours::decode(&floats(data), read.shown, &self.digits))
+    }
+
+    /// The nearest training digits now, in one blocking round trip (native hosts only), after
+    /// computing every training digit's features; `None` without a judge or off MNIST.
+    pub fn neighbours(&mut self) -> Option<Neighbours> {
+        let judge = self.judge.clone()?;
+        self.computed_library(&judge)?;
+        let read = self.begin_neighbours()?;
+        let data = read.values().into_data();
+        self.finish_neighbours(read, data)
     }
 }
 

@@ -15,6 +15,7 @@ use crate::data::toy;
 use crate::device::bench;
 use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice, NoGpu};
 use crate::judge::LIVE_SAMPLES;
+use crate::judge::copying::{Match, Neighbours};
 use crate::judge::saliency::Saliency;
 use crate::message::{Explain, Message};
 use crate::session::{Applied, Session};
@@ -22,7 +23,7 @@ use crate::tensor::floats;
 use crate::train::checkpoint::Checkpoint;
 use crate::train::history::MEASURED;
 use crate::train::stats::ROW;
-use crate::view::grid::{digit_grid, sample_grid};
+use crate::view::grid::{Rgba, digit_grid, sample_grid};
 use crate::view::latent;
 use crate::view::plane::PlaneView;
 use crate::{ConfigChange, Digits, TrainConfig, config::presets};
@@ -146,9 +147,20 @@ export interface Metrics {
   recall?: number;
   reading?: "good" | "narrow" | "blurry" | "poor" | "mixed";
   alarm: "quiet" | "learning" | "collapse";
+  /** The share of G's digits within τ of a training digit, beside real digits' share; absent
+   * until the training digits' features are computed, and off MNIST. */
+  closeness?: { share: number; reference: number; threshold: number; standing: "copying" | "like_real" | "apart" };
   /** What D sees, measured with the digits; absent for a toy, null when another run replaced this one. */
   saliency?: Saliency | null;
+  /** The grid's diagonal beside its nearest training digits; absent until they can be found,
+   * null when another run replaced this one. */
+  neighbours?: Neighbours | null;
   [figure: string]: unknown;
+}
+/** G's digits (top row) over their nearest training digits, three in features then three in
+ * pixels (RGBA, `width` × `height`), and the distance to the nearest in each space, a column each. */
+export interface Neighbours {
+  rgba: Uint8ClampedArray; width: number; height: number; inFeatures: Float32Array; inPixels: Float32Array;
 }
 /** What D sees of a few grid digits and a real one: their heat maps side by side (RGBA,
  * `width` × `height`) and D's verdict on each. */
@@ -313,9 +325,11 @@ pub fn settings_schema() -> Named {
 }
 
 /// The limits the page's views work to, `{max_drawn, point_decimals, classes,
-/// covered_share, alarm_window}`: the points a drawing may hold and the decimals each keeps,
-/// the classes the digit classifier tells apart, the share that counts a class as drawn, and
-/// the steps narrow digits must fail to improve for before the mode-collapse alarm sounds.
+/// covered_share, alarm_window, page_parts}`: the points a drawing may hold and the decimals
+/// each keeps, the classes the digit classifier tells apart, the share that counts a class as
+/// drawn, the steps narrow digits must fail to improve for before the mode-collapse alarm
+/// sounds, and the parts of the page a link or a lesson may hide (index.html marks each part's
+/// elements with `data-part`).
 #[wasm_bindgen]
 pub fn page_constants() -> Named {
     let (max_drawn, point_decimals) = (toy::MAX_DRAWN, crate::config::POINT_DECIMALS);
@@ -325,6 +339,7 @@ pub fn page_constants() -> Named {
         "classes": crate::data::CLASSES,
         "covered_share": crate::judge::COVERED_SHARE,
         "alarm_window": crate::judge::alarm::ALARM_WINDOW,
+        "page_parts": lesson::PAGE_PARTS,
     }))
 }
 
@@ -633,6 +648,13 @@ impl WebTrainer {
         self.state.borrow_mut().load_judge(&classifier, &reference).map_err(thrown)
     }
 
+    /// Loads the training digits' features (the file `webgan features` writes) onto the training
+    /// device, so that each measurement also says how close G's digits lie to training digits and
+    /// shows the nearest ones. A damaged file is refused with a message; the rest is unaffected.
+    pub fn load_features(&self, features: Vec<u8>) -> Result<(), JsValue> {
+        self.state.borrow_mut().load_features(&features).map_err(thrown)
+    }
+
     /// Judges [`LIVE_SAMPLES`] digits of the generator (fixed noise, the weight average if on):
     /// resolves to `{step, count, fid, precision, recall, reading, histogram, covered,
     /// kl_uniform, confidence, collapsed, alarm}` (`alarm`: the [`Session::alarm`] verdict, given the run's earlier
@@ -655,6 +677,16 @@ impl WebTrainer {
                 let data = read(looking.values()).await?;
                 let view = state.borrow().finish_saliency(looking, data);
                 js_sys::Reflect::set(&answer, &"saliency".into(), &view.map_or(JsValue::NULL, |v| saliency_js(&v)))?;
+            }
+            let searching = state.borrow().begin_neighbours();
+            if let Some(searching) = searching {
+                let data = read(searching.values()).await?;
+                let view = state.borrow().finish_neighbours(searching, data);
+                js_sys::Reflect::set(
+                    &answer,
+                    &"neighbours".into(),
+                    &view.map_or(JsValue::NULL, |v| neighbours_js(&v)),
+                )?;
             }
             Ok(answer)
         })
@@ -775,15 +807,27 @@ fn strip(digits: Tensor<2>, count: usize, channels: usize) -> Promise {
 
 /// What D sees, `{rgba, width, height, verdicts}` (see [`Saliency::picture`]).
 fn saliency_js(view: &Saliency) -> JsValue {
-    let picture = view.picture();
+    picture_js(&view.picture(), [("verdicts", Float32Array::from(view.verdicts.as_slice()))])
+}
+
+/// The nearest training digits, `{rgba, width, height, inFeatures, inPixels}` (see [`Neighbours`]).
+fn neighbours_js(view: &Neighbours) -> JsValue {
+    let nearest = |space: &[Vec<Match>]| {
+        let distances: Vec<f32> = space.iter().map(|m| m.first().map_or(f32::NAN, |m| m.distance)).collect();
+        Float32Array::from(distances.as_slice())
+    };
+    picture_js(&view.picture, [("inFeatures", nearest(&view.in_features)), ("inPixels", nearest(&view.in_pixels))])
+}
+
+/// A picture as `{rgba, width, height}` with the `extra` values beside it.
+fn picture_js<const N: usize>(picture: &Rgba, extra: [(&str, Float32Array); N]) -> JsValue {
     let object = js_sys::Object::new();
-    let fields: [(&str, JsValue); 4] = [
+    let fields: [(&str, JsValue); 3] = [
         ("rgba", Uint8ClampedArray::from(picture.pixels.as_slice()).into()),
         ("width", (picture.width as f64).into()),
         ("height", (picture.height as f64).into()),
-        ("verdicts", Float32Array::from(view.verdicts.as_slice()).into()),
     ];
-    for (key, value) in fields {
+    for (key, value) in fields.into_iter().chain(extra.map(|(key, value)| (key, value.into()))) {
         js_sys::Reflect::set(&object, &key.into(), &value).expect("a new object takes properties");
     }
     object.into()

@@ -1,5 +1,6 @@
-// What D sees: the heat maps of ∇ₓD come with the measurements of the digits on the CPU path and
-// on SwiftShader's WebGPU, in both languages, and a toy run (whose plane already shows D) has none.
+// What D sees and whether G copies: the heat maps of ∇ₓD and the nearest training digits come with
+// the measurements of the digits on the CPU path and on SwiftShader's WebGPU, in both languages,
+// and a toy run (whose plane already shows D, and which has no training digits) has neither.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -28,6 +29,45 @@ const insight = (page) =>
     };
   });
 
+/** What "Is G copying?" shows: whether it is visible, its picture's size and lit pixels, the
+ * distances under it and its summary. */
+const copying = (page) =>
+  page.evaluate(() => {
+    const canvas = /** @type {HTMLCanvasElement} */ (document.getElementById("neighbours"));
+    const data = canvas.getContext("2d").getImageData(0, 0, canvas.width, canvas.height).data;
+    let lit = 0;
+    for (let i = 0; i < data.length; i += 4) if (data[i] > 128) lit += 1;
+    const figure = document.getElementById("copying-figure");
+    const numbers = (id) => [...document.querySelectorAll(`#${id} li`)].map((li) => Number(li.textContent));
+    return {
+      visible: !figure.hidden && figure.getBoundingClientRect().height > 0,
+      size: [canvas.width, canvas.height],
+      lit,
+      features: numbers("neighbours-features"),
+      pixels: numbers("neighbours-pixels"),
+      summary: document.getElementById("copying-summary").textContent,
+    };
+  });
+
+/** Checks "Is G copying?" on a page whose measurements have begun, and returns what it shows. */
+async function checkCopying(page) {
+  const s = await waitFor(page, (t) => (t.metrics && t.metrics.closeness) || t.error, "a measurement against the training digits", 5 * 60_000);
+  assert.equal(s.error, "");
+  const c = s.metrics.closeness;
+  for (const share of [c.share, c.reference]) assert.ok(share >= 0 && share <= 1, JSON.stringify(c));
+  assert.ok(c.threshold > 0 && ["copying", "like_real", "apart"].includes(c.standing), JSON.stringify(c));
+  const view = await copying(page);
+  assert.ok(view.visible, "the view is shown");
+  // The grid's diagonal over three neighbours in features and three in pixels.
+  assert.deepEqual(view.size, [8 * 28 + 7 * 2, 7 * 28 + 6 * 2]);
+  assert.ok(view.lit > 500, `the training digits are painted: ${view.lit} lit pixels`);
+  assert.equal(view.features.length, 8);
+  assert.equal(view.pixels.length, 8);
+  assert.ok([...view.features, ...view.pixels].every((d) => d > 0 && Number.isFinite(d)), JSON.stringify(view));
+  assert.match(view.summary, /of G's digits lie within τ = \d+\.\d\d of a training digit; real digits: \d+ %/);
+  return view;
+}
+
 /** Waits for the view of a run at `hash`, checks it and returns the page. */
 async function viewOf(hash, context, timeoutMs) {
   const page = await openPage(hash, context);
@@ -54,8 +94,13 @@ test("what D sees appears with the measurements on the CPU path, in both languag
     if (width === 1280) {
       const before = (await waitFor(page, (s) => s.saliency, "a view", 1000)).saliency.step;
       await waitFor(page, (s) => s.saliency.step > before, "the view of a later step", 60_000);
+      await checkCopying(page);
+      await page.$eval("#copying-figure", (f) => f.scrollIntoView({ block: "center" }));
+      await page.screenshot({ path: join(RESULTS, "copying-1280x900.png") });
       await page.click("#lang");
       await page.waitForFunction(() => /红色像素/.test(document.querySelector("#insight-figure figcaption").textContent), null, { timeout: 30_000 });
+      assert.match((await copying(page)).summary, /G 的数字中有 \d+ % 与某个训练数字的距离小于 τ/);
+      assert.equal(await page.textContent("#copying-title"), "G 在抄训练集吗？");
       const zh = await insight(page);
       assert.match(zh.labels[4], /^真实 \| D 0\.\d\d$/);
       assert.equal(await page.textContent("#insight-title"), "D 看到了什么");
@@ -70,12 +115,13 @@ test("what D sees appears with the measurements on the CPU path, in both languag
   }
 });
 
-test("what D sees appears on SwiftShader's WebGPU too", { timeout: 6 * 60_000 }, async () => {
+test("what D sees and the nearest training digits appear on SwiftShader's WebGPU too", { timeout: 8 * 60_000 }, async () => {
   const page = await viewOf("backend=webgpu&autostart=1&seed=3", browser, 5 * 60_000);
+  await checkCopying(page);
   await page.close();
 });
 
-test("a toy run has no view of D's gradient over digits", { timeout: 3 * 60_000 }, async () => {
+test("a toy run has no view of D's gradient over digits, nor of training digits", { timeout: 3 * 60_000 }, async () => {
   const page = await openPage("backend=cpu&autostart=1&data=ring", browser);
   await waitFor(page, (s) => s.step >= 200 || s.error, "200 toy steps", 60_000);
   await new Promise((r) => setTimeout(r, 6000)); // past the first measurement a digit run would make
@@ -83,6 +129,8 @@ test("a toy run has no view of D's gradient over digits", { timeout: 3 * 60_000 
   assert.equal(s.view, "plane");
   assert.equal(s.saliency, null);
   assert.equal((await insight(page)).visible, false);
+  assert.equal((await copying(page)).visible, false);
+  assert.equal(s.metrics, null);
   await page.close();
 });
 

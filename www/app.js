@@ -4,6 +4,7 @@ import { Chart, KEPT_DASHES } from "./views/chart.js";
 import { Feedback } from "./views/feedback.js";
 import { Lab } from "./views/lab.js";
 import { LessonView } from "./views/lesson.js";
+import { CopyingView } from "./views/copying.js";
 import { InsightView } from "./views/insight.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
@@ -19,11 +20,9 @@ import { describe, loadLanguage, otherLanguage, t } from "./i18n.js";
 const PAGE_KEYS = new Map([
   ["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]], ["bench", ["0", "1"]], ["embed", ["0", "1"]],
 ]);
-/** Parts of the page a teacher's link can hide with `hide=` (besides the lab's groups and controls). */
-const PAGE_PARTS = new Map([
-  ["presets", ["presets", "preset-outcome"]], ["lab", ["lab"]], ["metrics", ["metrics-figure"]], ["chart", ["chart-figure"]],
-  ["explain", ["explain", "explain-link"]], ["timeline", ["timeline"]], ["orientation", ["orientation"]], ["bench", ["bench"]],
-]);
+/** The elements of the page's part `name` (index.html marks them with `data-part`; the trainer
+ * names the parts a link may hide). @param {string} name @returns {HTMLElement[]} */
+const partOf = (name) => [...document.querySelectorAll("[data-part]")].filter((e) => e instanceof HTMLElement).filter((e) => e.dataset.part === name);
 
 /** The element of index.html with id `id`. Its kind (a button, an input, a canvas, a details
  * element, ...) is index.html's to say, which the type check cannot see: hence `any`.
@@ -34,6 +33,7 @@ const chart = new Chart($("chart"), { smoothing: $("chart-smoothing"), smoothing
 const grid = new SampleGrid($("samples"));
 const metricsView = new MetricsView($("histogram"), $("metrics"), $("collapse"));
 const insight = new InsightView($("insight-figure"), $("saliency"), $("saliency-verdicts"));
+const copying = new CopyingView($("copying-figure"), $("neighbours"), $("neighbours-features"), $("neighbours-pixels"), $("copying-summary"));
 const plane = new Plane($("plane"), (points) => onDrawn(points));
 const timeline = new Timeline($("timeline-slider"), $("timeline-step"), $("timeline-live"), (step) => t("timeline_step", { step }));
 /** Hands `blob` to the browser as a download called `name`. */
@@ -147,6 +147,9 @@ function showInfo(message, anchor = $("status"), slot = $("controls-feedback")) 
  * over the trainer's settings schema (null until then, when every name is taken as given).
  * @type {string[] | null} */
 let hideableSettings = null;
+/** The parts of the page `hide=` may name, from the trainer with its schema.
+ * @type {string[]} */
+let pageParts = [];
 
 /** Splits the URL hash into page options and the settings query the trainer parses. The
  * problems found are i18n keys with their values, worded once the language is known. Repeated
@@ -157,7 +160,7 @@ function readHash() {
   const page = { autostart: "0", backend: "auto", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]), lesson: "", stage: "" };
   const problems = [];
   const settings = new URLSearchParams();
-  const known = hideableSettings && [...PAGE_PARTS.keys(), ...hideableSettings];
+  const known = hideableSettings && [...pageParts, ...hideableSettings];
   for (const [key, value] of params) {
     if (key === "hide") {
       const names = value.split(",").filter(Boolean);
@@ -361,6 +364,7 @@ async function main() {
     status.metrics = null;
     metricsView.clear(metricsView.unavailable);
     insight.clear();
+    copying.clear();
     status.saliency = null;
     Object.assign(status, { diverged: null, stepsPerSecond: 0, coverage: null });
     showLastStats([]);
@@ -444,6 +448,7 @@ async function main() {
     $("latent-figure").hidden = on;
     $("metrics-figure").hidden = on || page.hide.includes("metrics");
     insight.setDigits(!on && !page.hide.includes("metrics"));
+    copying.setDigits(!on && !page.hide.includes("metrics"));
     // The three lines of orientation speak of digits: a toy's plane has its own caption.
     $("orientation").hidden = on || page.hide.includes("orientation");
   };
@@ -462,6 +467,7 @@ async function main() {
       presets.refresh();
       metricsView.refresh();
       insight.refresh();
+      copying.refresh();
       chart.draw();
       showCoverage();
       showDrawHint();
@@ -477,7 +483,7 @@ async function main() {
   for (const problem of problems) showError(problem);
   // Teacher mode: hide what the lesson is not about.
   lab.hide(page.hide);
-  for (const name of page.hide) for (const id of PAGE_PARTS.get(name) ?? []) $(id).hidden = true;
+  for (const name of page.hide) for (const element of partOf(name)) element.hidden = true;
 
   // A lesson (views/lesson.js): each stage starts a fresh run of its settings, hides what it is
   // not about besides what the link hides, and pauses at its last step; the link names the
@@ -489,7 +495,9 @@ async function main() {
   };
   const hideForLesson = (names) => {
     lab.hide([...page.hide, ...names]);
-    for (const [name, ids] of PAGE_PARTS) for (const id of ids) $(id).classList.toggle("lesson-hidden", names.includes(name));
+    for (const element of document.querySelectorAll("[data-part]")) {
+      element.classList.toggle("lesson-hidden", names.includes(/** @type {HTMLElement} */ (element).dataset.part));
+    }
   };
   const lessonInHash = (stage) => {
     const params = new URLSearchParams(location.hash.slice(1));
@@ -581,13 +589,14 @@ async function main() {
         plane.limit(m.constants.max_drawn, m.constants.point_decimals);
         metricsView.setConstants(m.constants);
         hideableSettings = lab.hideable;
+        pageParts = m.constants.page_parts;
         // For scripts and tests: the schema the lab was built from.
         /** @type {any} */ (window.webgan).settingsSchema = () => structuredClone(m.schema);
         {
           const { page: named, problems: unknown } = readHash();
           for (const problem of unknown.filter((p) => p.key === "link_unknown_parts")) showError(problem);
           lab.hide(named.hide);
-          teacher.build([...PAGE_PARTS.keys()], lab.groups, lab.controls(), named.hide);
+          teacher.build(pageParts, lab.groups, lab.controls(), named.hide);
         }
         break;
       case "ready":
@@ -649,6 +658,7 @@ async function main() {
         Object.assign(status, { metrics: m.metrics, metricsMs: m.costMs });
         metricsView.show(m.metrics);
         insight.show(m.metrics.saliency ?? null);
+        copying.show(m.metrics);
         if (m.metrics.saliency) status.saliency = { step: m.metrics.step, verdicts: [...m.metrics.saliency.verdicts] };
         chart.show(m.curves);
         break;

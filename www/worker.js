@@ -232,10 +232,17 @@ async function loadJudge() {
       const blob = await fetchWithProgress(new URL(`models/${name}`, import.meta.url), "loading_models", from, to);
       return new Uint8Array(await blob.arrayBuffer());
     };
-    const classifier = await file("classifier.bin", 0.9, 0.98);
-    const reference = await file("fid_reference.bin", 0.98, 1);
+    const classifier = await file("classifier.bin", 0.9, 0.96);
+    const reference = await file("fid_reference.bin", 0.96, 0.97);
     trainer.load_judge(classifier, reference);
     judgeReady = true;
+    // The training digits' features, for "Is G copying?": without them the rest is measured.
+    try {
+      trainer.load_features(await file("train_features.bin", 0.97, 1));
+    } catch (e) {
+      rethrowTrap(e);
+      console.warn("webgan: no comparison with the training digits:", detail(e));
+    }
   } catch (e) {
     rethrowTrap(e);
     const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });

@@ -37,7 +37,7 @@ pub const MAX_TEXT_CHARS: usize = 2_000;
 pub const MAX_BYTES: usize = 256_000;
 
 /// The page's parts that a stage may hide besides the lab's groups and controls: those of the
-/// page's `hide=` link key (`PAGE_PARTS` in www/app.js).
+/// page's `hide=` link key (index.html marks each part's elements with `data-part`).
 pub const PAGE_PARTS: [&str; 8] = ["presets", "lab", "metrics", "chart", "explain", "timeline", "orientation", "bench"];
 
 /// The texts of a stage, in the order the page shows them.

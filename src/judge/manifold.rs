@@ -6,13 +6,13 @@
 //! recall; a blurry G the opposite. Everything runs on the device, in matrix products: only
 //! the two shares are read back.
 
-use burn::tensor::{Int, Tensor};
+use burn::tensor::Tensor;
 use serde::Serialize;
+
+use super::distance::{own_columns, row_chunks, set_aside, smallest, squared};
 
 /// The neighbour each ball reaches (the paper's k).
 pub const NEIGHBOURS: usize = 3;
-/// Rows of a distance matrix computed at once: bounds the memory to `CHUNK × n` values.
-const CHUNK: usize = 1024;
 /// Precision and recall at or above this are high, below [`LOW`] low (see [`Fidelity::reading`]).
 const HIGH: f64 = 0.5;
 const LOW: f64 = 0.25;
@@ -31,13 +31,13 @@ impl Manifold {
     pub fn new(points: Tensor<2>) -> Self {
         let n = points.dims()[0];
         let k = NEIGHBOURS.min(n.saturating_sub(1)).max(1);
-        let device = points.device();
         let radii = row_chunks(n)
             .map(|(start, end)| {
-                let distances = squared_distances(points.clone().slice(start..end), points.clone());
+                let distances = squared(points.clone().slice(start..end), points.clone());
                 // A point is not its own neighbour.
-                let own = Tensor::<1, Int>::arange(start as i64..end as i64, &device).reshape([end - start, 1]);
-                kth_smallest(set_aside(distances, own), k)
+                let own = own_columns(start, end, &distances);
+                let (nearest, _) = smallest(set_aside(distances, own), k);
+                nearest.slice([0..end - start, k - 1..k]).reshape([end - start])
             })
             .collect();
         Self { points, radii: Tensor::cat(radii, 0) }
@@ -59,7 +59,7 @@ impl Manifold {
         let radii = self.radii.clone().reshape([1, n]);
         let inside = row_chunks(m)
             .map(|(start, end)| {
-                let distances = squared_distances(points.clone().slice(start..end), self.points.clone());
+                let distances = squared(points.clone().slice(start..end), self.points.clone());
                 distances.lower_equal(radii.clone().expand([end - start, n])).any_dim(1).float().sum()
             })
             .collect();
@@ -118,38 +118,4 @@ fn reading(p: f64, r: f64) -> Reading {
 /// Precision and recall of `generated` against `real`, as a tensor of two values.
 pub fn precision_recall(real: &Manifold, generated: &Manifold) -> Tensor<1> {
     Tensor::cat(vec![real.share_within(generated.points.clone()), generated.share_within(real.points.clone())], 0)
-}
-
-/// Squared Euclidean distances between the rows of `a` `[m, f]` and of `b` `[n, f]`: `[m, n]`,
-/// as ‖a‖² + ‖b‖² − 2ab (one matrix product), clamped at 0 against rounding.
-fn squared_distances(a: Tensor<2>, b: Tensor<2>) -> Tensor<2> {
-    let (m, n) = (a.dims()[0], b.dims()[0]);
-    let aa = a.clone().powi_scalar(2).sum_dim(1).expand([m, n]);
-    let bb = b.clone().powi_scalar(2).sum_dim(1).reshape([1, n]).expand([m, n]);
-    (aa + bb - a.matmul(b.transpose()) * 2.0).clamp_min(0.0)
-}
-
-/// The `k`-th smallest value of each row of `values` `[m, n]`: `[m]`. The smallest is set aside
-/// `k − 1` times, one entry at a time, so that equal values count once each (copies of a digit
-/// are each other's neighbours at distance 0).
-fn kth_smallest(mut values: Tensor<2>, k: usize) -> Tensor<1> {
-    let m = values.dims()[0];
-    for _ in 1..k {
-        let at = values.clone().argmin(1);
-        values = set_aside(values, at);
-    }
-    values.min_dim(1).reshape([m])
-}
-
-/// `values` `[m, n]` with the entry of column `at[i]` of each row `i` (`at` `[m, 1]`) made
-/// larger than any distance.
-fn set_aside(values: Tensor<2>, at: Tensor<2, Int>) -> Tensor<2> {
-    let [m, n] = values.dims();
-    let columns = Tensor::<1, Int>::arange(0..n as i64, &values.device()).reshape([1, n]).expand([m, n]);
-    values.mask_fill(columns.equal(at.expand([m, n])), f32::MAX)
-}
-
-/// `[start, end)` row ranges of at most [`CHUNK`] rows covering `n`.
-fn row_chunks(n: usize) -> impl Iterator<Item = (usize, usize)> {
-    (0..n).step_by(CHUNK).map(move |start| (start, (start + CHUNK).min(n)))
 }

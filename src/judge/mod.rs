@@ -16,6 +16,8 @@ use manifold::Manifold;
 
 pub mod alarm;
 pub mod classifier;
+pub mod copying;
+mod distance;
 pub mod fid;
 pub mod manifold;
 pub mod saliency;
@@ -93,6 +95,10 @@ pub struct Metrics {
     /// at hand.
     #[serde(flatten)]
     pub fidelity: Option<manifold::Fidelity>,
+    /// How close they lie to training digits (see [`copying`]), once the training digits'
+    /// features are at hand; absent for stacked digits.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub closeness: Option<copying::Closeness>,
     /// The triples of classes stacked digits fall in; absent for single digits.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modes: Option<stacked::ModeReport>,
@@ -193,6 +199,7 @@ impl Judge {
             fid: frechet_distance(&stats, &self.reference),
             classes: report_from_probabilities(&probabilities),
             fidelity: None,
+            closeness: None,
             modes: None,
         })
     }
@@ -209,6 +216,12 @@ impl Judge {
     /// space, which generated digits are measured against for precision and recall. Nothing is
     /// read back: the features stay on the device.
     pub fn real_manifold(&self, pixels: &[f32], device: &Device) -> Manifold {
+        Manifold::new(self.features(pixels, device))
+    }
+
+    /// The classifier's features of digits (`pixels` as in [`Judge::measure`]), `[n, FEATURES]`,
+    /// computed 500 digits at a time (`CHUNK`) and left on the device.
+    pub fn features(&self, pixels: &[f32], device: &Device) -> Tensor<2> {
         let features = pixels
             .chunks(CHUNK * PIXELS)
             .map(|chunk| {
@@ -216,14 +229,24 @@ impl Judge {
                 self.classifier.features(Tensor::from_data(TensorData::new(chunk.to_vec(), [rows, PIXELS]), device))
             })
             .collect();
-        Manifold::new(Tensor::cat(features, 0))
+        Tensor::cat(features, 0)
+    }
+
+    /// The classifier's features of digits already on the device, `[n, 784]` → `[n, FEATURES]`.
+    pub fn features_on_device(&self, pixels: Tensor<2>) -> Tensor<2> {
+        self.classifier.features(pixels)
     }
 }
 
 /// The balls of generated digits from their [`Judge::judge`] rows, on the device.
 pub fn generated_manifold(judged: Tensor<2>) -> Manifold {
+    Manifold::new(judged_features(judged))
+}
+
+/// The features of [`Judge::judge`] rows, on the device.
+pub fn judged_features(judged: Tensor<2>) -> Tensor<2> {
     let rows = judged.dims()[0];
-    Manifold::new(judged.slice([0..rows, 0..FEATURES]))
+    judged.slice([0..rows, 0..FEATURES])
 }
 
 /// The features of judged rows read back (`FEATURES` values per row, row after row).

@@ -11,6 +11,7 @@ use burn::tensor::{Int, Tensor, TensorData};
 use crate::data::{PIXELS, SIDE};
 use crate::model::Discriminator;
 use crate::train::Trainer;
+use crate::view::grid::{self, Rgba};
 
 /// Grid digits the view shows: the grid's diagonal from the top left, so a conditional grid
 /// (a row per digit) shows the digits 0 to 3.
@@ -32,7 +33,8 @@ pub fn input_gradient(d: &Discriminator, x: Tensor<2>, labels: Option<Tensor<2>>
 
 /// The positions in a grid `columns` wide of the digits the view shows.
 pub fn grid_positions(columns: usize) -> [usize; GRID_DIGITS] {
-    std::array::from_fn(|i| i * (columns + 1))
+    let mut diagonal = grid::diagonal(columns);
+    std::array::from_fn(|_| diagonal.next().unwrap_or(0))
 }
 
 /// The view of `trainer`'s D, queued on its device as one tensor for one read: the [`SHOWN`]
@@ -59,14 +61,6 @@ pub struct Saliency {
     pub pixels: Vec<f32>,
     /// ∇ₓ of D's logit, [`PIXELS`] values per digit.
     pub gradient: Vec<f32>,
-}
-
-/// An RGBA picture, row-major, four bytes a pixel (a canvas `ImageData`'s layout).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Rgba {
-    pub width: usize,
-    pub height: usize,
-    pub pixels: Vec<u8>,
 }
 
 impl Saliency {

@@ -462,6 +462,12 @@ impl Trainer {
         one_hot(&self.config, labels, &self.device)
     }
 
+    /// Every training image, `[n, dim]` in [0, 1], on the device (for MNIST the 10 000 digits in
+    /// the order of the data file).
+    pub fn training_digits(&self) -> Tensor<2> {
+        self.digits.clone()
+    }
+
     /// Training digit `index` as `[1, dim]` on the device, with its label.
     pub fn training_digit(&self, index: usize) -> (Tensor<2>, u8) {
         let dim = self.digits.dims()[1];

@@ -37,6 +37,12 @@ impl Explain for NoColumns {
     }
 }
 
+/// The places of a square grid's diagonal from the top left, `columns` of them: a conditional
+/// grid's diagonal holds the digits 0 to 9 (it asks for one digit per row).
+pub fn diagonal(columns: usize) -> impl Iterator<Item = usize> {
+    (0..columns).map(move |i| i * (columns + 1))
+}
+
 /// Arranges digits given as `[n × 784]` values in [0, 1] into a grid `columns` wide.
 pub fn digit_grid(values: &[f32], columns: usize) -> Result<Gray, NoColumns> {
     if columns == 0 {

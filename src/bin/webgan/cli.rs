@@ -9,7 +9,7 @@ use webgan::config::lesson::{self, Lesson};
 use webgan::config::{schema, shorten};
 use webgan::data::toy::{self, DataSet};
 use webgan::device::{self, ComputeDevice};
-use webgan::judge::{self, Judge};
+use webgan::judge::{self, Judge, copying};
 use webgan::session::Session;
 use webgan::tensor::floats;
 use webgan::train::checkpoint::{self, Checkpoint};
@@ -20,12 +20,15 @@ use webgan::{Digits, TrainConfig, Trainer, config::presets, judge::classifier, t
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
-               [--data FILE] [--out GRID.png] [--saliency VIEW.png] [--save CHECKPOINT] [--log-every K]
-               [--eval-every K [--eval-samples N]]
+               [--data FILE] [--out GRID.png] [--saliency VIEW.png] [--neighbours VIEW.png]
+               [--save CHECKPOINT] [--log-every K] [--eval-every K [--eval-samples N]]
                           a run that fails (non-finite losses, a PNG that cannot be written)
                           still writes what it can: the picture and the last finite state;
                           --saliency writes what D sees at the end (its gradient over four
-                          grid digits and a real one) and prints D's verdicts on them
+                          grid digits and a real one) and prints D's verdicts on them;
+                          --neighbours writes the grid's diagonal over its three nearest
+                          training digits in the classifier's features, then in pixels, and
+                          prints the distances
   webgan train --checkpoint FILE [--steps N] [--set KEY=VALUE]... [...]
                           resume a saved run (from the page or --save) for N more steps,
                           exactly where it stopped: weights, optimiser state, curves; --set
@@ -40,7 +43,12 @@ const USAGE: &str = "usage:
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
                           write its weights (default www/models/classifier.bin) and the real
-                          digits' feature statistics for FID (default www/models/fid_reference.bin)
+                          digits' feature statistics for FID (default www/models/fid_reference.bin);
+                          then run `webgan features`
+  webgan features [--classifier FILE] [--out FILE]
+                          write the classifier's features of the 10 000 digits (default
+                          www/models/train_features.bin), which the page compares G's digits
+                          with to see whether G copies them
   webgan eval (--images FILE | --checkpoint FILE [--eval-samples N]) [--classifier FILE] [--reference FILE]
                           FID and class statistics, as JSON, of raw digits (u8, N×784, row-major)
                           or of N digits (default 10000) drawn by an MNIST run's checkpoint
@@ -54,7 +62,7 @@ const USAGE: &str = "usage:
 const LIKE_BROWSER: bool = cfg!(webgan_like_browser);
 
 /// The commands, as the first argument names them.
-const COMMANDS: [&str; 7] = ["train", "bench", "presets", "config", "train-classifier", "eval", "help"];
+const COMMANDS: [&str; 8] = ["train", "bench", "presets", "config", "train-classifier", "features", "eval", "help"];
 /// The flags that ask for the usage, in place of a command or after one.
 const HELP_FLAGS: [&str; 2] = ["--help", "-h"];
 /// The largest settings file read: a configuration is a few hundred bytes of JSON.
@@ -80,6 +88,9 @@ struct Args {
     out: String,
     /// `train --saliency`: where to write what D sees at the end; empty for nowhere.
     saliency: String,
+    /// `train --neighbours`: where to write the nearest training digits at the end; empty for
+    /// nowhere.
+    neighbours: String,
     images: String,
     checkpoint: String,
     save: String,
@@ -105,9 +116,15 @@ impl Args {
             settings_from: None,
             sets: Vec::new(),
             data: "www/data/mnist.bin.gz".into(),
-            out: if command == "train-classifier" { "www/models/classifier.bin" } else { "samples.png" }.into(),
+            out: match command.as_str() {
+                "train-classifier" => "www/models/classifier.bin",
+                "features" => "www/models/train_features.bin",
+                _ => "samples.png",
+            }
+            .into(),
             log_every: 100,
             saliency: String::new(),
+            neighbours: String::new(),
             images: String::new(),
             checkpoint: String::new(),
             save: String::new(),
@@ -164,6 +181,7 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--reference" => args.reference = value()?,
             "--out" => args.out = value()?,
             "--saliency" => args.saliency = value()?,
+            "--neighbours" => args.neighbours = value()?,
             "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
             "--set" => args.sets.push(key_value(value()?)?),
@@ -314,7 +332,7 @@ fn shapes_the_run(config: &TrainConfig, pair: (&str, &str)) -> bool {
 /// `--save`, the run (after non-finite losses, its last finite state).
 fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), String> {
     let mut session = session(args, device, digits)?;
-    if args.eval_every > 0 && !session.trainer().config().data.is_toy() {
+    if (args.eval_every > 0 || !args.neighbours.is_empty()) && !session.trainer().config().data.is_toy() {
         let (weights, statistics) = judge_files(args)?;
         session.load_judge(&weights, &statistics).map_err(|e| in_judge_files(args, e))?;
     }
@@ -322,6 +340,7 @@ fn train(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     let kept = [
         write_picture(&args.out, session.trainer()),
         write_saliency(&args.saliency, &session),
+        write_neighbours(&args.neighbours, &mut session),
         save_run(&args.save, session.trainer()),
     ];
     let failures: Vec<String> = [trained].into_iter().chain(kept).filter_map(Result::err).collect();
@@ -430,6 +449,31 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
     Ok(())
 }
 
+/// Writes the grid's diagonal over its nearest training digits at the end of the run to `path`
+/// (see [`webgan::judge::copying::Neighbours`]) and prints their distances; nothing when `path`
+/// is empty. Only MNIST runs draw from a set G could copy.
+fn write_neighbours(path: &str, session: &mut Session) -> Result<(), String> {
+    if path.is_empty() {
+        return Ok(());
+    }
+    let view = session.neighbours().ok_or("--neighbours: only a run on MNIST has training digits to compare with")?;
+    write_png(path, view.picture.width, view.picture.height, png::ColorType::Rgba, &view.picture.pixels)?;
+    let nearest = |space: &[Vec<copying::Match>]| {
+        space
+            .iter()
+            .map(|m| m.first().map_or("-".into(), |m| format!("{:.2}", m.distance)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    eprintln!(
+        "wrote the nearest training digits to {} (nearest in features: {}; in pixels: {})",
+        shorten(path),
+        nearest(&view.in_features),
+        nearest(&view.in_pixels)
+    );
+    Ok(())
+}
+
 /// Writes what D sees at the end of the run to `path` (see
 /// [`webgan::judge::saliency::Saliency::picture`]) and prints its verdicts; nothing when `path`
 /// is empty. A toy run has no digits to look at.
@@ -483,6 +527,7 @@ fn execute(args: &Args) -> Result<(), String> {
         "train" => train(args, &device(&args.backend)?, &digits),
         "eval" => evaluate(args, &digits),
         "train-classifier" => train_classifier(args, &digits),
+        "features" => write_features(args, &digits),
         _ => bench(args, &device(&args.backend)?, &digits),
     }
 }
@@ -506,6 +551,19 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
     Ok(())
 }
 
+/// Writes the classifier's features of the digits, the file the page loads to compare G's digits
+/// with them (computing them there would take minutes on a slow device).
+fn write_features(args: &Args, digits: &Digits) -> Result<(), String> {
+    let device = device::cpu();
+    let (weights, statistics) = judge_files(args)?;
+    let judge = Judge::new(&weights, &statistics, &device.device).map_err(|e| in_judge_files(args, e))?;
+    let features = floats(judge.features(&digits.pixels_unit(), &device.device).into_data());
+    let bytes = copying::encode_features(&features);
+    std::fs::write(&args.out, &bytes).map_err(|e| format!("cannot write {}: {e}", shorten(&args.out)))?;
+    eprintln!("wrote the features of {} digits to {} ({} bytes)", digits.len(), shorten(&args.out), bytes.len());
+    Ok(())
+}
+
 /// Prints FID and the class statistics of a raw digit file, so samples from any implementation
 /// can be judged by the same classifier.
 fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
@@ -517,7 +575,11 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
     };
     let (weights, statistics) = judge_files(args)?;
     let judge = Judge::new(&weights, &statistics, &device.device).map_err(|e| in_judge_files(args, e))?;
-    let metrics = judge.measure_of(data, &pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
+    let mut metrics =
+        judge.measure_of(data, &pixels, &device.device).map_err(|e| format!("{}: {e}", shorten(source)))?;
+    if data == DataSet::Mnist {
+        metrics.closeness = copying::closeness_to(&judge, &pixels, digits, &device.device);
+    }
     println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }

@@ -1,0 +1,69 @@
+// Is G copying: the grid's diagonal over its nearest training digits and how often G's digits
+// lie as close to a training digit as real ones do (src/judge/copying.rs). The trainer finds the
+// digits, measures the distances and judges the share; this view only paints and words them.
+import { t } from "../i18n.js";
+
+export class CopyingView {
+  /** `figure` holds the view, `canvas` the picture, `features` and `pixels` a distance per
+   * column in each space, `summary` the share and what it says. */
+  constructor(figure, canvas, features, pixels, summary) {
+    this.figure = figure;
+    this.canvas = canvas;
+    this.features = features;
+    this.pixels = pixels;
+    this.summary = summary;
+    /** @type {import("../pkg/webgan.js").Neighbours | null} */
+    this.last = null;
+    /** @type {import("../pkg/webgan.js").Metrics["closeness"] | null} */
+    this.closeness = null;
+    /** Whether the run draws digits and the metrics are shown. */
+    this.digits = true;
+  }
+
+  /** Paints a measurement's view; one without it (another run replaced the one measured, or
+   * the training digits' features are still being computed) keeps what is shown. */
+  show(metrics) {
+    if (metrics.closeness) this.closeness = metrics.closeness;
+    const view = metrics.neighbours;
+    if (view) {
+      this.last = view;
+      this.canvas.width = view.width;
+      this.canvas.height = view.height;
+      this.canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(view.rgba), view.width, view.height), 0, 0);
+    }
+    this.refresh();
+  }
+
+  /** Forgets the view (a new run): hidden until its first measurement with one. */
+  clear() {
+    this.last = null;
+    this.closeness = null;
+    this.refresh();
+  }
+
+  /** Shown only for digit runs whose metrics are shown. */
+  setDigits(on) {
+    this.digits = on;
+    this.refresh();
+  }
+
+  /** Relabels in the current language. */
+  refresh() {
+    this.figure.hidden = !this.digits || !this.last;
+    const percent = (share) => `${Math.round(share * 100)} %`;
+    const c = this.closeness;
+    this.summary.textContent = c
+      ? `${t("copying_share", { share: percent(c.share), reference: percent(c.reference), threshold: c.threshold.toFixed(2) })} ${t(`copying.${c.standing}`)}`
+      : "";
+    for (const [list, key, distances] of [[this.features, "copying_in_features", this.last?.inFeatures], [this.pixels, "copying_in_pixels", this.last?.inPixels]]) {
+      const values = distances ? [...distances] : [];
+      list.style.gridTemplateColumns = `repeat(${Math.max(1, values.length)}, 1fr)`;
+      list.setAttribute("aria-label", t(key));
+      list.replaceChildren(...values.map((d) => {
+        const item = document.createElement("li");
+        item.textContent = d.toFixed(1);
+        return item;
+      }));
+    }
+  }
+}
