@@ -13,10 +13,9 @@
 
 use std::rc::Rc;
 
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::{Tensor, TensorData};
 use thiserror::Error;
 
-use crate::data::PIXELS;
 use crate::data::toy::DataSet;
 use crate::device::ComputeDevice;
 use crate::device::footprint::FootprintError;
@@ -30,7 +29,7 @@ use crate::message::{Explain, Message};
 use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError};
 use crate::train::stats::{PendingStats, StepValues};
-use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer, view};
+use crate::{ConfigChange, ConfigError, Digits, TrainConfig, Trainer};
 
 /// Why settings or a saved run were not taken; the run in force stays.
 #[derive(Debug, Error)]
@@ -214,16 +213,7 @@ impl Session {
     pub fn new(config: TrainConfig, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&config)?;
         let trainer = Trainer::new(config, &digits, &device.device)?;
-        Ok(Self {
-            trainer,
-            digits,
-            device,
-            judge: None,
-            run: 0,
-            watch: AlarmWatch::default(),
-            real: None,
-            library: None,
-        })
+        Ok(Self::started(trainer, digits, device))
     }
 
     /// A fresh run of `config`, or of the defaults where `config`'s steps do not fit the
@@ -243,16 +233,12 @@ impl Session {
     pub fn resume(checkpoint: &Checkpoint, digits: Digits, device: ComputeDevice) -> Result<Self, Refusal> {
         device.admit(&checkpoint.config)?;
         let trainer = Trainer::from_checkpoint(checkpoint, &digits, &device.device)?;
-        Ok(Self {
-            trainer,
-            digits,
-            device,
-            judge: None,
-            run: 0,
-            watch: AlarmWatch::default(),
-            real: None,
-            library: None,
-        })
+        Ok(Self::started(trainer, digits, device))
+    }
+
+    /// A session of `trainer`'s run, with nothing measured yet.
+    fn started(trainer: Trainer, digits: Digits, device: ComputeDevice) -> Self {
+        Self { trainer, digits, device, judge: None, run: 0, watch: AlarmWatch::default(), real: None, library: None }
     }
 
     /// The run.
@@ -286,8 +272,8 @@ impl Session {
         if let Some(real) = self.real.as_ref().filter(|real| real.len() == count) {
             return real.clone();
         }
-        let pixels = self.digits.pixels[(self.digits.len() - count) * PIXELS..].iter().map(|&p| f32::from(p) / 255.0);
-        let real = judge.real_manifold(&pixels.collect::<Vec<f32>>(), &self.device.device);
+        let pixels: Vec<f32> = self.digits.unit(self.digits.len() - count..self.digits.len()).collect();
+        let real = judge.real_manifold(&pixels, &self.device.device);
         self.real = Some(real.clone());
         real
     }
@@ -497,11 +483,8 @@ impl Session {
     /// all computed, and for runs not on MNIST.
     pub fn begin_neighbours(&self) -> Option<NeighboursRead> {
         let (Some(library), Some(judge)) = (self.library(), &self.judge) else { return None };
-        let samples = self.trainer.samples();
-        let positions: Vec<i64> = view::grid::diagonal(self.trainer.grid_columns()).map(|p| p as i64).collect();
-        let shown = positions.len();
-        let positions = Tensor::<1, Int>::from_data(TensorData::new(positions, [shown]), &samples.device());
-        let digits = samples.select(0, positions);
+        let digits = self.trainer.diagonal_samples(self.trainer.grid_columns());
+        let shown = digits.dims()[0];
         let values = Tensor::cat(
             vec![
                 copying::nearest(judge.features_on_device(digits.clone()), library.features()),

@@ -9,7 +9,7 @@ import { InsightView } from "./views/insight.js";
 import { MetricsView } from "./views/metrics.js";
 import { Plane } from "./views/plane.js";
 import { Presets } from "./views/presets.js";
-import { SampleGrid, enlarged } from "./views/samples.js";
+import { SampleGrid, enlarged, paint } from "./views/samples.js";
 import { TeacherPanel } from "./views/teacher.js";
 import { Timeline } from "./views/timeline.js";
 import { describe, loadLanguage, otherLanguage, t } from "./i18n.js";
@@ -434,11 +434,6 @@ async function main() {
   const walkChanged = () => { walkDirty = walkAsked; askWalk(); };
   $("walk-next").onclick = () => { walkPair += 1; walkChanged(); };
   for (const control of ["walk-kind", "walk-digit", "dial-0", "dial-1", "dial-2"]) $(control).addEventListener("input", walkChanged);
-  const paint = (canvas, rgba, width, height) => {
-    canvas.width = width;
-    canvas.height = height;
-    canvas.getContext("2d").putImageData(new ImageData(rgba, width, height), 0, 0);
-  };
 
   /** Shows the plane (a toy run) or the digits and their metrics. */
   const showPlane = (on) => {

@@ -118,7 +118,12 @@ impl Digits {
 
     /// All pixels scaled to [0, 1], the range the generator's sigmoid output lives in.
     pub fn pixels_unit(&self) -> Vec<f32> {
-        self.pixels.iter().map(|&p| p as f32 / 255.0).collect()
+        self.unit(0..self.len()).collect()
+    }
+
+    /// The pixels of the digits `digits` scaled to [0, 1], digit after digit.
+    pub fn unit(&self, digits: std::ops::Range<usize>) -> impl Iterator<Item = f32> + '_ {
+        self.pixels[digits.start * PIXELS..digits.end * PIXELS].iter().map(|&p| f32::from(p) / 255.0)
     }
 }
 

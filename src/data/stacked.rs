@@ -4,7 +4,7 @@
 //! The images are stacked when a run starts, from its seed, not stored: 10 000 of them, as many
 //! as there are digits, so that a batch size means the same on every data set.
 
-use crate::data::{CLASSES, Digits, PIXELS};
+use crate::data::{CLASSES, Digits};
 use crate::rng::Rng;
 
 /// Digits stacked in one image: its channels.
@@ -24,11 +24,7 @@ pub fn triples(digits: &Digits, seed: u64, count: usize) -> Vec<[usize; CHANNELS
 /// The images of `triples`, flattened channel after channel (`CHANNELS × 784` values in [0, 1]
 /// per image), the layout the networks and the judge read.
 pub fn images(digits: &Digits, triples: &[[usize; CHANNELS]]) -> Vec<f32> {
-    triples
-        .iter()
-        .flatten()
-        .flat_map(|&i| digits.pixels[i * PIXELS..][..PIXELS].iter().map(|&p| f32::from(p) / 255.0))
-        .collect()
+    triples.iter().flatten().flat_map(|&i| digits.unit(i..i + 1)).collect()
 }
 
 /// The mode of a triple of digit classes: the three digits read as one number from 0 to 999.

@@ -245,8 +245,8 @@ impl Neighbours {
         for space in [&in_features, &in_pixels] {
             for j in 0..k {
                 for column in space {
-                    let at = column[j].index.min(digits.len().saturating_sub(1)) * PIXELS;
-                    rows.extend(digits.pixels[at..at + PIXELS].iter().map(|&p| f32::from(p) / 255.0));
+                    let at = column[j].index.min(digits.len().saturating_sub(1));
+                    rows.extend(digits.unit(at..at + 1));
                 }
             }
         }

@@ -6,7 +6,7 @@
 //! chain rule on five digits.
 
 use burn::module::Module;
-use burn::tensor::{Int, Tensor, TensorData};
+use burn::tensor::Tensor;
 
 use crate::data::{PIXELS, SIDE};
 use crate::model::Discriminator;
@@ -40,12 +40,8 @@ pub fn grid_positions(columns: usize) -> [usize; GRID_DIGITS] {
 /// The view of `trainer`'s D, queued on its device as one tensor for one read: the [`SHOWN`]
 /// digits' logits, then their pixels, then their gradients (see [`Saliency::decode`]).
 pub fn queue(trainer: &Trainer) -> Tensor<1> {
-    let columns = trainer.grid_columns();
-    let samples = trainer.samples();
-    let positions: Vec<i64> = grid_positions(columns).iter().map(|&p| p as i64).collect();
-    let positions = Tensor::<1, Int>::from_data(TensorData::new(positions, [GRID_DIGITS]), &samples.device());
     let (real, real_label) = trainer.training_digit(REAL_DIGIT);
-    let x = Tensor::cat(vec![samples.select(0, positions), real], 0);
+    let x = Tensor::cat(vec![trainer.diagonal_samples(GRID_DIGITS), real], 0);
     // In a conditional grid row r asks for digit r; the real digit comes with its own label.
     let labels: Vec<u8> = (0..GRID_DIGITS as u8).chain([real_label]).collect();
     let (logits, gradient) = input_gradient(trainer.discriminator(), x.clone(), trainer.label_rows(&labels));

@@ -22,6 +22,7 @@ use crate::train::loss;
 use crate::train::optim::NetworkOptimizer;
 use crate::train::params;
 use crate::train::stats::{PendingStats, StepStats, StepValues};
+use crate::view::grid;
 
 /// Columns of the fixed-noise sample grid of an unconditional run (8 × 8 digits).
 const GRID_COLUMNS: usize = 8;
@@ -404,6 +405,15 @@ impl Trainer {
     /// grids show how G changes; in a conditional GAN row `r` asks for digit `r`.
     pub fn samples(&self) -> Tensor<2> {
         self.sampling_generator().forward(self.fixed_noise.clone(), self.fixed_labels.clone()).detach()
+    }
+
+    /// The first `count` digits of the sample grid's diagonal from the top left, `[count, dim]`,
+    /// still on the device: the few digits the views of D and of copying look at (a conditional
+    /// grid's diagonal holds the digits 0, 1, 2, …).
+    pub fn diagonal_samples(&self, count: usize) -> Tensor<2> {
+        let positions: Vec<i64> = grid::diagonal(self.grid_columns()).take(count).map(|p| p as i64).collect();
+        let count = positions.len();
+        self.samples().select(0, Tensor::<1, Int>::from_data(TensorData::new(positions, [count]), &self.device))
     }
 
     /// Columns (and rows) of the sample grid: 8, or 10 for a conditional GAN (a row per digit).

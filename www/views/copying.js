@@ -2,6 +2,7 @@
 // lie as close to a training digit as real ones do (src/judge/copying.rs). The trainer finds the
 // digits, measures the distances and judges the share; this view only paints and words them.
 import { t } from "../i18n.js";
+import { columns, paint } from "./samples.js";
 
 export class CopyingView {
   /** `figure` holds the view, `canvas` the picture, `features` and `pixels` a distance per
@@ -27,9 +28,7 @@ export class CopyingView {
     const view = metrics.neighbours;
     if (view) {
       this.last = view;
-      this.canvas.width = view.width;
-      this.canvas.height = view.height;
-      this.canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(view.rgba), view.width, view.height), 0, 0);
+      paint(this.canvas, view.rgba, view.width, view.height);
     }
     this.refresh();
   }
@@ -56,14 +55,8 @@ export class CopyingView {
       ? `${t("copying_share", { share: percent(c.share), reference: percent(c.reference), threshold: c.threshold.toFixed(2) })} ${t(`copying.${c.standing}`)}`
       : "";
     for (const [list, key, distances] of [[this.features, "copying_in_features", this.last?.inFeatures], [this.pixels, "copying_in_pixels", this.last?.inPixels]]) {
-      const values = distances ? [...distances] : [];
-      list.style.gridTemplateColumns = `repeat(${Math.max(1, values.length)}, 1fr)`;
+      columns(list, distances ? [...distances].map((d) => d.toFixed(1)) : []);
       list.setAttribute("aria-label", t(key));
-      list.replaceChildren(...values.map((d) => {
-        const item = document.createElement("li");
-        item.textContent = d.toFixed(1);
-        return item;
-      }));
     }
   }
 }

@@ -2,6 +2,7 @@
 // (src/judge/saliency.rs), painted with each measurement of the digits. The trainer chooses the
 // digits, computes the gradients and colours them; this view only paints and labels them.
 import { t } from "../i18n.js";
+import { columns, paint } from "./samples.js";
 
 export class InsightView {
   /** `figure` holds the view, `canvas` the maps side by side, `verdicts` a label per digit. */
@@ -19,9 +20,7 @@ export class InsightView {
   show(saliency) {
     if (!saliency) return;
     this.last = saliency;
-    this.canvas.width = saliency.width;
-    this.canvas.height = saliency.height;
-    this.canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(saliency.rgba), saliency.width, saliency.height), 0, 0);
+    paint(this.canvas, saliency.rgba, saliency.width, saliency.height);
     this.refresh();
   }
 
@@ -41,13 +40,10 @@ export class InsightView {
   refresh() {
     this.figure.hidden = !this.digits || !this.last;
     const verdicts = this.last ? [...this.last.verdicts] : [];
-    this.verdicts.style.gridTemplateColumns = `repeat(${Math.max(1, verdicts.length)}, 1fr)`;
-    this.verdicts.replaceChildren(...verdicts.map((v, i) => {
-      const item = document.createElement("li");
+    columns(this.verdicts, verdicts.map((v, i) => {
       const whose = document.createElement("span");
       whose.textContent = t(i < verdicts.length - 1 ? "insight_generated" : "insight_real");
-      item.append(whose, t("insight_verdict", { verdict: v.toFixed(2) }));
-      return item;
+      return [whose, t("insight_verdict", { verdict: v.toFixed(2) })];
     }));
   }
 }

@@ -13,6 +13,24 @@ export class SampleGrid {
   }
 }
 
+/** Paints RGBA pixels from the trainer, `width` × `height`, on `canvas`, sized to fit them. */
+export function paint(canvas, rgba, width, height) {
+  canvas.width = width;
+  canvas.height = height;
+  canvas.getContext("2d").putImageData(new ImageData(new Uint8ClampedArray(rgba), width, height), 0, 0);
+}
+
+/** Fills `list` with one item per column of the picture above it, in equal columns. `items` are
+ * strings or nodes. */
+export function columns(list, items) {
+  list.style.gridTemplateColumns = `repeat(${Math.max(1, items.length)}, 1fr)`;
+  list.replaceChildren(...items.map((content) => {
+    const item = document.createElement("li");
+    item.append(...(Array.isArray(content) ? content : [content]));
+    return item;
+  }));
+}
+
 /** `canvas` enlarged `scale` times with its pixels kept square (a picture for a slide), or
  * `canvas` itself at scale 1. */
 export function enlarged(canvas, scale) {
