@@ -91,12 +91,12 @@ test("what D sees appears with the measurements on the CPU path, in both languag
     const page = await viewOf("backend=cpu&autostart=1&seed=3", context, 2 * 60_000);
     await page.$eval("#insight-figure", (f) => f.scrollIntoView({ block: "center" }));
     await page.screenshot({ path: join(RESULTS, `insight-${width}x${height}.png`) });
+    await checkCopying(page);
+    await page.$eval("#copying-figure", (f) => f.scrollIntoView({ block: "center" }));
+    await page.screenshot({ path: join(RESULTS, `copying-${width}x${height}.png`) });
     if (width === 1280) {
       const before = (await waitFor(page, (s) => s.saliency, "a view", 1000)).saliency.step;
       await waitFor(page, (s) => s.saliency.step > before, "the view of a later step", 60_000);
-      await checkCopying(page);
-      await page.$eval("#copying-figure", (f) => f.scrollIntoView({ block: "center" }));
-      await page.screenshot({ path: join(RESULTS, "copying-1280x900.png") });
       await page.click("#lang");
       await page.waitForFunction(() => /红色像素/.test(document.querySelector("#insight-figure figcaption").textContent), null, { timeout: 30_000 });
       assert.match((await copying(page)).summary, /G 的数字中有 \d+ % 与某个训练数字的距离小于 τ/);
