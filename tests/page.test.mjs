@@ -666,6 +666,24 @@ test("a setting changed while paused is saved at once, so a reload keeps it", { 
   await page.close();
 });
 
+test("Pause and Train pressed back to back always train again, whatever frame is on its way", { timeout: 5 * 60_000 }, async () => {
+  // Train used to be enabled only at the next animation frame after Pause, and a frame posted
+  // before a Pause said "running" after it: a Train pressed at once found its button disabled
+  // and the run stayed paused (about one try in 100 here).
+  const page = await openPage("backend=cpu&autostart=1&seed=62");
+  await waitFor(page, (s) => (s.running && s.step > 20) || s.error, "training", 60_000);
+  for (let i = 0; i < 40; i++) {
+    await new Promise((r) => setTimeout(r, (i * 37) % 300)); // anywhere in a frame
+    await press(page, "#pause");
+    await new Promise((r) => setTimeout(r, (i * 53) % 40));
+    await press(page, "#train");
+    const from = (await status(page)).step;
+    const s = await waitFor(page, (x) => (x.running && x.step > from + 5) || x.error, `training again after Pause and Train ${i + 1}`, 30_000);
+    assert.equal(s.error, "");
+  }
+  await page.close();
+});
+
 test("names every object inherits are unknown settings like any other", { timeout: 8 * 60_000 }, async () => {
   for (const key of ["constructor", "__proto__", "toString", "hasOwnProperty", "valueOf", "isPrototypeOf"]) {
     const page = await openPage(`backend=cpu&${key}=1`);

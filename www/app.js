@@ -228,6 +228,14 @@ function announce(text) {
   stateSaid = true;
 }
 
+/** Train, Pause and Step as the run is: at once after a press, not at the next animation frame,
+ * so that Train works the moment Pause was pressed. */
+function renderRunButtons() {
+  $("train").disabled = !status.ready || status.running;
+  $("pause").disabled = !status.ready || !status.running;
+  $("step").disabled = !status.ready || status.running;
+}
+
 function renderStatus() {
   // The step and the rate change with every frame and are not announced; the backend and
   // whether the run trains are, when they change.
@@ -241,9 +249,7 @@ function renderStatus() {
     setText($("status-counter"), "");
     setText($("status-state"), t(status.phase));
   }
-  $("train").disabled = !status.ready || status.running;
-  $("pause").disabled = !status.ready || !status.running;
-  $("step").disabled = !status.ready || status.running;
+  renderRunButtons();
   $("reset").disabled = !status.ready;
   $("save-run").disabled = !status.ready;
   $("open-run").disabled = !status.ready;
@@ -256,12 +262,14 @@ function showLastStats(rows) {
   columns.forEach((name, i) => { if (name !== "step") status[name] = last ? last[i] : NaN; });
 }
 
-function onFrame(m) {
+/** Shows a frame; `current`: whether it was posted after the page's last Train or Pause, so
+ * that it says whether the run is training. */
+function onFrame(m, current) {
   if (m.rows.length) showLastStats(m.rows);
   chart.show(m.curves);
   status.step = m.step;
   if (m.stepsPerSecond) status.stepsPerSecond = m.stepsPerSecond;
-  status.running = m.running;
+  if (current) status.running = m.running;
   status.memory = m.memory;
   lastFrame = m;
   // While the student replays the timeline, new pictures are neither painted nor kept.
@@ -356,6 +364,21 @@ async function main() {
   /** Workers that crashed since a run was last saved. */
   let crashesInARow = 0;
   const send = (message) => worker?.postMessage(message);
+  /** Train and Pause are numbered, and the worker's frames carry the number of the last one it
+   * carried out: a frame posted before a press cannot undo the press on screen (a Train pressed
+   * just after Pause would otherwise find its button disabled by a frame still saying
+   * "running"). */
+  let pressed = 0;
+  const runWorker = (until) => {
+    status.running = true;
+    renderRunButtons();
+    send({ type: "run", until, pressed: ++pressed });
+  };
+  const pauseWorker = () => {
+    status.running = false;
+    renderRunButtons();
+    send({ type: "pause", pressed: ++pressed });
+  };
   /** Forgets what the page shows of the run on screen: another run replaces it (a reset, a file
    * opened, a save resumed, a new worker). */
   const forgetRun = () => {
@@ -506,10 +529,10 @@ async function main() {
     onStage: (stage, index) => {
       hideForLesson(stage.hide);
       lessonInHash(index + 1);
-      send({ type: "pause" }); // so that no step of the old run counts towards the new stage
+      pauseWorker(); // so that no step of the old run counts towards the new stage
       restart(stage.query);
-      status.running = wanted = true;
-      send({ type: "run", until: stage.steps });
+      wanted = true;
+      runWorker(stage.steps);
       showLesson();
       redraw();
     },
@@ -550,17 +573,11 @@ async function main() {
    * share the processor) and goes on after it; the benchmark's own worker touches no saved run. */
   const checkComputer = async (seconds) => {
     const resume = status.running;
-    if (resume) {
-      status.running = false;
-      send({ type: "pause" });
-    }
+    if (resume) pauseWorker();
     try {
       return await bench.run(seconds);
     } finally {
-      if (resume && wanted) {
-        status.running = true;
-        send({ type: "run", until: lessonEnd() });
-      }
+      if (resume && wanted) runWorker(lessonEnd());
       redraw();
     }
   };
@@ -611,10 +628,7 @@ async function main() {
         presetList = m.presets;
         teacher.setPresets(m.presets);
         if (lessonId && !lessonView.lesson) openShippedLesson(lessonId);
-        if (wanted) {
-          status.running = true;
-          send({ type: "run", until: lessonEnd() });
-        }
+        if (wanted) runWorker(lessonEnd());
         if (benchAsked) {
           benchAsked = false; // once per visit, not after a worker is replaced
           // The link asked for the check: it is shown as it starts and again with its report, since
@@ -627,7 +641,7 @@ async function main() {
         // The first frame of a new worker that resumed nothing: the run starts again from its seed.
         if (recovering) showInfo(t(`${recovering.key}_no_save`, { detail: recovering.detail }));
         recovering = null;
-        onFrame(m);
+        onFrame(m, m.pressed === pressed);
         askWalk();
         break;
       case "latent":
@@ -691,8 +705,8 @@ async function main() {
         lessonView.open(m.lesson, m.id ? Number(readHash().page.stage) - 1 : 0);
         break;
       case "reached":
-        // The stage's run paused at its last step.
-        status.running = wanted = false;
+        // The stage's run paused at its last step (unless Train was pressed since).
+        if (m.pressed === pressed) status.running = wanted = false;
         if (lessonView.lesson) lessonView.reach();
         showLesson();
         break;
@@ -796,8 +810,8 @@ async function main() {
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });
   window.webgan.crashWorker = () => send({ type: "trap" });
 
-  $("train").onclick = () => { clearErrors(); status.running = wanted = true; send({ type: "run", until: lessonEnd() }); redraw(); };
-  $("pause").onclick = () => { status.running = wanted = false; send({ type: "pause" }); redraw(); };
+  $("train").onclick = () => { clearErrors(); wanted = true; runWorker(lessonEnd()); redraw(); };
+  $("pause").onclick = () => { wanted = false; pauseWorker(); redraw(); };
   $("step").onclick = () => { clearErrors(); send({ type: "step" }); };
   $("reset").onclick = () => restart(lab.query());
   $("save-run").onclick = () => send({ type: "save" });

@@ -30,6 +30,8 @@ let wasmMemory = null;
 let running = false;
 /** The step the run pauses at (a lesson's stage ends there); Infinity when it trains on. */
 let stopAt = Infinity;
+/** The number of the page's last Train or Pause carried out, which each frame carries back. */
+let pressed = 0;
 let looping = false;
 let stepsPerFrame = 1;
 let judgeReady = false;
@@ -436,6 +438,7 @@ async function frame(stepsTaken, since = 0) {
       side,
       stepsPerSecond: stepsTaken ? (1000 * stepsTaken) / elapsedMs : 0,
       running,
+      pressed,
       memory: { wasmBytes: wasmMemory?.buffer.byteLength ?? 0, gpuBuffers: liveGpuBuffers, gpuDispatches },
     },
     [rows.buffer, ...picture, ...historyBuffers],
@@ -454,7 +457,7 @@ async function loop() {
       if (steps <= 0) {
         running = false;
         await frame(0);
-        post({ type: "reached", step: trainer.step_count() });
+        post({ type: "reached", step: trainer.step_count(), pressed });
         await autosave(true);
         break;
       }
@@ -474,6 +477,9 @@ async function loop() {
   } finally {
     looping = false;
   }
+  // A Train pressed while this loop was winding down (its last frame, the save at a stage's end)
+  // found it still looping: carry it out.
+  if (running && !crashed) loop();
 }
 
 const commands = {
@@ -485,9 +491,15 @@ const commands = {
     await benchmark(m.seconds, { digits: await loadDigits(), gpu, nextStepsPerFrame, post });
   },
   // `until`: the step to pause at, for a lesson's stage; without it the run trains on.
-  run: (m) => { running = true; stopAt = m.until ?? Infinity; loop(); },
-  pause: async () => {
+  run: (m) => {
+    running = true;
+    stopAt = m.until ?? Infinity;
+    pressed = m.pressed;
+    loop();
+  },
+  pause: async (m) => {
     running = false;
+    pressed = m.pressed;
     await frame(0); // tells the page the run has stopped, after any frame still on its way
     await autosave(true);
   },

@@ -43,12 +43,16 @@ export const canvasPixels = (page) =>
     return { mean: sum / n, std: Math.sqrt(sq / n - (sum / n) ** 2), hash };
   });
 
+/** Leaves pictures (arrays of pixels, which the page hands over as objects) out of a status
+ * printed in a failure. */
+const brief = (key, value) => (value && typeof value === "object" && Object.keys(value).length > 256 ? `(${key}: a picture)` : value);
+
 export async function waitFor(page, predicate, what, timeoutMs) {
   const start = Date.now();
   for (;;) {
     const s = await status(page);
     if (predicate(s)) return s;
-    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(s)}`);
+    if (Date.now() - start > timeoutMs) throw new Error(`timed out waiting for ${what}; status: ${JSON.stringify(s, brief)}`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }
