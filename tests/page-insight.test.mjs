@@ -121,6 +121,24 @@ test("what D sees and the nearest training digits appear on SwiftShader's WebGPU
   await page.close();
 });
 
+test("without the training digits' features the view says why, in the reader's language, and the rest is measured", { timeout: 4 * 60_000 }, async () => {
+  const context = await browser.newContext();
+  await context.route("**/train_features.bin", (route) => route.fulfill({ status: 404, body: "" }));
+  const page = await openPage("backend=cpu&autostart=1&seed=3&lang=en", context);
+  const s = await waitFor(page, (t) => t.metrics || t.error, "a measurement", 2 * 60_000);
+  assert.equal(s.error, "");
+  assert.ok(Number.isFinite(s.metrics.fid) && s.metrics.recall >= 0, "FID, precision and recall are measured");
+  assert.ok(!s.metrics.closeness, "no share without the training digits");
+  const view = await copying(page);
+  assert.ok(view.visible, "the view is there to say why it is empty");
+  assert.equal(await page.isVisible("#neighbours"), false, "with no picture");
+  assert.match(view.summary, /^No comparison with the training digits: .*train_features\.bin could not be loaded \(HTTP 404\).*\. The other measurements go on\.$/);
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "zh-CN");
+  assert.match((await copying(page)).summary, /^无法与训练数字比较：.*train_features\.bin.*404.*其他测量照常进行。$/);
+  await context.close();
+});
+
 test("a toy run has no view of D's gradient over digits, nor of training digits", { timeout: 3 * 60_000 }, async () => {
   const page = await openPage("backend=cpu&autostart=1&data=ring", browser);
   await waitFor(page, (s) => s.step >= 200 || s.error, "200 toy steps", 60_000);

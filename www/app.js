@@ -674,6 +674,9 @@ async function main() {
       case "metrics_unavailable":
         metricsView.clear(t(m.key, m.values));
         break;
+      case "features_unavailable":
+        copying.unavailable(m.key, m.values);
+        break;
       case "config":
         walkAsked = false; // a walk asked of the previous settings may have been skipped
         status.config = m.config;

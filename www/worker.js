@@ -243,7 +243,8 @@ async function loadJudge() {
       trainer.load_features(await file("train_features.bin", 0.97, 1));
     } catch (e) {
       rethrowTrap(e);
-      console.warn("webgan: no comparison with the training digits:", detail(e));
+      const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });
+      post({ type: "features_unavailable", key: explained.key, values: explained.values });
     }
   } catch (e) {
     rethrowTrap(e);

@@ -19,6 +19,15 @@ export class CopyingView {
     this.closeness = null;
     /** Whether the run draws digits and the metrics are shown. */
     this.digits = true;
+    /** Why there is nothing to compare with (the training digits' features could not be loaded),
+     * as a key and its values, worded in the reader's language; null when there is. */
+    this.missing = null;
+  }
+
+  /** Says, in place of the view, why G's digits cannot be compared with the training digits. */
+  unavailable(key, values) {
+    this.missing = { key, values };
+    this.refresh();
   }
 
   /** Paints a measurement's view; one without it (another run replaced the one measured, or
@@ -48,12 +57,15 @@ export class CopyingView {
 
   /** Relabels in the current language. */
   refresh() {
-    this.figure.hidden = !this.digits || !this.last;
+    this.figure.hidden = !this.digits || (!this.last && !this.missing);
+    this.canvas.hidden = !this.last;
     const percent = (share) => `${Math.round(share * 100)} %`;
     const c = this.closeness;
-    this.summary.textContent = c
-      ? `${t("copying_share", { share: percent(c.share), reference: percent(c.reference), threshold: c.threshold.toFixed(2) })} ${t(`copying.${c.standing}`)}`
-      : "";
+    this.summary.textContent = this.missing
+      ? t("copying_unavailable", { why: t(this.missing.key, this.missing.values) })
+      : c
+        ? `${t("copying_share", { share: percent(c.share), reference: percent(c.reference), threshold: c.threshold.toFixed(2) })} ${t(`copying.${c.standing}`)}`
+        : "";
     for (const [list, key, distances] of [[this.features, "copying_in_features", this.last?.inFeatures], [this.pixels, "copying_in_pixels", this.last?.inPixels]]) {
       columns(list, distances ? [...distances].map((d) => d.toFixed(1)) : []);
       list.setAttribute("aria-label", t(key));
