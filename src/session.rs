@@ -110,6 +110,7 @@ pub fn message_keys() -> Vec<&'static str> {
         FootprintError::KEYS,
         device::NoGpu::KEYS,
         Diverged::KEYS,
+        &config::lesson::message_keys(),
     ]
     .concat()
 }

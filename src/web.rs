@@ -355,7 +355,7 @@ pub fn preset_links() -> PresetLinks {
 /// problems is refused with each of them, by stage and field.
 #[wasm_bindgen]
 pub fn parse_lesson(text: &str) -> Result<LessonJs, JsValue> {
-    Lesson::from_json(text).map(|lesson| to_js(&lesson)).map_err(js_error)
+    Lesson::from_json(text).map(|lesson| to_js(&lesson)).map_err(thrown)
 }
 
 /// The largest lesson file [`parse_lesson`] reads, in bytes: the page reads no more of a file.

@@ -4,6 +4,7 @@
 use webgan::TrainConfig;
 use webgan::config::lesson::{LANGUAGES, Lesson, MAX_STAGES, MAX_STEPS};
 use webgan::config::presets;
+use webgan::message::{Arg, Explain, Message};
 
 /// The lessons the page ships, `(id, text)`, read from `www/lessons/`.
 fn shipped() -> Vec<(String, String)> {
@@ -143,4 +144,60 @@ fn a_valid_lesson_is_accepted_and_hidden_names_are_the_pages_and_the_labs() {
     let lesson = Lesson::from_json(&lesson_json(vec![stage]).to_string()).unwrap();
     assert_eq!(lesson.stages[0].hide, ["presets", "objective", "lr_g"]);
     assert_eq!(lesson.stages[0].query, presets::find("minimax").unwrap().config.to_query());
+}
+
+/// Every key in `message`, nested ones included.
+fn keys(message: &Message, into: &mut Vec<&'static str>) {
+    into.push(message.key);
+    for arg in message.args.values() {
+        match arg {
+            Arg::Message(inner) => keys(inner, into),
+            Arg::List(list) => list.iter().for_each(|m| keys(m, into)),
+            Arg::Text(_) | Arg::Number(_) => {}
+        }
+    }
+}
+
+#[test]
+fn a_refusal_is_worded_by_the_page_from_keys_with_the_place_and_the_values() {
+    let mut bad = stage_json();
+    bad["preset"] = "minimaxx".into();
+    bad["steps"] = 0.into();
+    bad["settings"] = "batch=abc".into();
+    let error = Lesson::from_json(&lesson_json(vec![stage_json(), bad]).to_string()).unwrap_err();
+    let message = error.message();
+    assert_eq!(message.key, "error.lesson.problems");
+    let Arg::List(problems) = &message.args["problems"] else { panic!("a list of problems: {message:?}") };
+    let faults: Vec<(&str, &Message)> = problems
+        .iter()
+        .map(|p| {
+            assert_eq!(p.key, "error.lesson.in_stage_field", "{p:?}");
+            assert_eq!(p.args["stage"], Arg::Number(2.0), "{p:?}");
+            let Arg::Text(field) = &p.args["field"] else { panic!("{p:?}") };
+            let Arg::Message(fault) = &p.args["fault"] else { panic!("{p:?}") };
+            (field.as_str(), fault.as_ref())
+        })
+        .collect();
+    let fields: Vec<&str> = faults.iter().map(|(f, _)| *f).collect();
+    assert_eq!(fields, ["preset", "settings", "steps"]);
+    let (preset, settings, steps) = (faults[0].1, faults[1].1, faults[2].1);
+    assert_eq!(preset.key, "error.lesson.unknown_preset");
+    assert_eq!(preset.args["id"], Arg::Text("minimaxx".into()));
+    let Arg::Text(known) = &preset.args["known"] else { panic!("{preset:?}") };
+    assert!(known.split(", ").any(|id| id == "toy_ring"), "{known}");
+    // A stage's settings are refused in the settings' own words.
+    assert_eq!(settings.key, "error.config.bad_value");
+    assert_eq!(settings.args["field"], Arg::Text("batch".into()));
+    assert_eq!(steps.key, "error.lesson.bad_steps");
+    assert_eq!(steps.args["max"], Arg::Number(MAX_STEPS as f64));
+    // The English words of the command line say the same.
+    assert_eq!(error.to_string().lines().count(), 3);
+    // Every key given is one the page's test finds words for in every language.
+    let mut given = Vec::new();
+    keys(&message, &mut given);
+    let listed = webgan::session::message_keys();
+    assert!(given.iter().all(|k| listed.contains(k)), "{given:?}");
+    let garbled = Lesson::from_json("{").unwrap_err().message();
+    let Arg::List(whole) = &garbled.args["problems"] else { panic!("{garbled:?}") };
+    assert_eq!(whole[0].key, "error.lesson.whole");
 }

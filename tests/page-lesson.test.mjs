@@ -121,6 +121,14 @@ test("a teacher's lesson file opens, each stage pauses at its step, and a malfor
   assert.match(refused.error, /stage 2, `preset`: "no_such_preset" is not a preset/);
   assert.match(refused.error, /stage 2, `text\.zh-CN\.ask`: is missing/);
   assert.equal(refused.lesson, null);
+  // The trainer's refusal is worded by the page, so it reads in Chinese after a switch too.
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "zh-CN");
+  const worded = (await status(page)).error;
+  assert.match(worded, /第 2 阶段，`preset`：“no_such_preset”不是预设；可用预设：.*toy_ring/);
+  assert.match(worded, /第 2 阶段，`text\.zh-CN\.ask`：缺失/);
+  await page.click("#lang");
+  await page.waitForFunction(() => document.documentElement.lang === "en");
   assert.equal(await shown(page, "#lesson"), false);
 
   await open(FILE_LESSON);

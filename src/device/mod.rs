@@ -182,8 +182,8 @@ pub fn cpu() -> ComputeDevice {
 /// a browser cannot block: use [`gpu_async`]). The runtime can be initialised once per process,
 /// so callers keep the returned device and clone it.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn gpu() -> Result<ComputeDevice, String> {
-    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default()).map_err(|e| e.to_string())
+pub fn gpu() -> Result<ComputeDevice, NoGpu> {
+    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default())
 }
 
 /// Acquires the default GPU adapter through wgpu without blocking, as a browser requires.

@@ -264,7 +264,7 @@ fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
 fn device(name: &str) -> Result<ComputeDevice, String> {
     match name {
         "cpu" => Ok(device::cpu()),
-        _ => device::gpu(),
+        _ => device::gpu().map_err(|e| e.to_string()),
     }
 }
 

@@ -13,13 +13,15 @@
 //! A lesson is read once and checked whole: every problem is reported with the stage (counted
 //! from 1) and the field it is in, so a teacher fixes a file in one go.
 
+mod problem;
+
 use std::collections::BTreeMap;
-use std::fmt;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-use super::{TrainConfig, presets, schema, shorten};
+pub use self::problem::{Fault, LessonError, Problem, message_keys};
+use super::{ConfigError, TrainConfig, presets, schema};
 
 /// The languages every text of a lesson must be given in: those the page speaks.
 pub const LANGUAGES: [&str; 2] = ["en", "zh-CN"];
@@ -69,37 +71,6 @@ pub struct Stage {
     pub text: BTreeMap<&'static str, BTreeMap<&'static str, String>>,
 }
 
-/// One thing wrong with a lesson: where (the stage, counted from 1, and the field) and what.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Problem {
-    pub stage: Option<usize>,
-    /// The field's path in the lesson (`text.zh-CN.ask`); empty for the whole lesson.
-    pub field: String,
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match (self.stage, self.field.as_str()) {
-            (Some(stage), "") => write!(f, "stage {stage}: {}", self.message),
-            (Some(stage), field) => write!(f, "stage {stage}, `{}`: {}", shorten(field), self.message),
-            (None, "") => write!(f, "the lesson: {}", self.message),
-            (None, field) => write!(f, "`{}`: {}", shorten(field), self.message),
-        }
-    }
-}
-
-/// Why a lesson was refused: every problem found, one a line.
-#[derive(Clone, Debug, PartialEq, thiserror::Error)]
-pub struct LessonError(pub Vec<Problem>);
-
-impl fmt::Display for LessonError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let lines: Vec<String> = self.0.iter().map(ToString::to_string).collect();
-        f.write_str(&lines.join("\n"))
-    }
-}
-
 /// The problems found so far, each in the stage being read.
 struct Found {
     stage: Option<usize>,
@@ -107,20 +78,20 @@ struct Found {
 }
 
 impl Found {
-    fn note(&mut self, field: &str, message: impl Into<String>) {
-        self.problems.push(Problem { stage: self.stage, field: field.into(), message: message.into() });
+    fn note(&mut self, field: &str, fault: Fault) {
+        self.problems.push(Problem { stage: self.stage, field: field.into(), fault });
     }
 
     /// The object at `field` (keys other than `known` refused by name), or `None` after noting
     /// that it is something else.
-    fn object<'a>(&mut self, value: &'a Value, field: &str, known: &[&str]) -> Option<&'a Map<String, Value>> {
+    fn object<'a>(&mut self, value: &'a Value, field: &str, known: &[&'static str]) -> Option<&'a Map<String, Value>> {
         let Some(object) = value.as_object() else {
-            self.note(field, "must be a JSON object");
+            self.note(field, Fault::NotAnObject);
             return None;
         };
         for key in object.keys().filter(|k| !known.contains(&k.as_str())) {
             let place = if field.is_empty() { key.clone() } else { format!("{field}.{key}") };
-            self.note(&place, format!("is not a field here; known: {}", known.join(", ")));
+            self.note(&place, Fault::UnknownField { known: known.to_vec() });
         }
         Some(object)
     }
@@ -128,13 +99,13 @@ impl Found {
     /// The non-empty text `key` of `object`, at most [`MAX_TEXT_CHARS`] long; `field` names it in a refusal.
     fn text(&mut self, object: &Map<String, Value>, key: &str, field: &str) -> String {
         match object.get(key) {
-            None => self.note(field, "is missing"),
-            Some(Value::String(text)) if text.trim().is_empty() => self.note(field, "is empty"),
+            None => self.note(field, Fault::Missing),
+            Some(Value::String(text)) if text.trim().is_empty() => self.note(field, Fault::Empty),
             Some(Value::String(text)) if text.chars().count() > MAX_TEXT_CHARS => {
-                self.note(field, format!("is longer than {MAX_TEXT_CHARS} characters"));
+                self.note(field, Fault::TooLong { max_chars: MAX_TEXT_CHARS });
             }
             Some(Value::String(text)) => return text.clone(),
-            Some(_) => self.note(field, "must be text"),
+            Some(_) => self.note(field, Fault::NotText),
         }
         String::new()
     }
@@ -142,7 +113,7 @@ impl Found {
     /// The object at `field` of `object` that holds a text for each of [`LANGUAGES`].
     fn languages<'a>(&mut self, object: &'a Map<String, Value>, field: &str) -> Option<&'a Map<String, Value>> {
         let Some(given) = object.get(field) else {
-            self.note(field, format!("is missing: give it in {}", LANGUAGES.join(" and ")));
+            self.note(field, Fault::NoLanguages { languages: LANGUAGES.to_vec() });
             return None;
         };
         self.object(given, field, &LANGUAGES)
@@ -160,7 +131,7 @@ impl Found {
         for language in LANGUAGES {
             let place = format!("{field}.{language}");
             let Some(entry) = given.get(language) else {
-                self.note(&place, "is missing");
+                self.note(&place, Fault::Missing);
                 continue;
             };
             let Some(entry) = self.object(entry, &place, keys) else { continue };
@@ -174,12 +145,11 @@ impl Found {
 impl Lesson {
     /// Reads and checks a lesson file's text.
     pub fn from_json(text: &str) -> Result<Self, LessonError> {
-        let whole = |message: String| LessonError(vec![Problem { stage: None, field: String::new(), message }]);
+        let whole = |fault| LessonError(vec![Problem { stage: None, field: String::new(), fault }]);
         if text.len() > MAX_BYTES {
-            return Err(whole(format!("is larger than {} kB", MAX_BYTES / 1000)));
+            return Err(whole(Fault::TooLarge { max_kb: MAX_BYTES / 1000 }));
         }
-        let value: Value =
-            serde_json::from_str(text).map_err(|e| whole(format!("is not valid JSON: {}", shorten(&e.to_string()))))?;
+        let value: Value = serde_json::from_str(text).map_err(|e| whole(Fault::Json(e.to_string())))?;
         let mut found = Found { stage: None, problems: Vec::new() };
         let lesson = read_lesson(&value, &mut found);
         match lesson {
@@ -197,15 +167,15 @@ fn read_lesson(value: &Value, found: &mut Found) -> Option<Lesson> {
     };
     let stages = match object.get("stages") {
         None => {
-            found.note("stages", "is missing");
+            found.note("stages", Fault::Missing);
             Vec::new()
         }
         Some(Value::Array(stages)) if stages.is_empty() => {
-            found.note("stages", "is empty: a lesson has at least one stage");
+            found.note("stages", Fault::NoStages);
             Vec::new()
         }
         Some(Value::Array(stages)) if stages.len() > MAX_STAGES => {
-            found.note("stages", format!("has {} stages; a lesson has at most {MAX_STAGES}", stages.len()));
+            found.note("stages", Fault::TooManyStages { count: stages.len(), max: MAX_STAGES });
             Vec::new()
         }
         Some(Value::Array(stages)) => {
@@ -218,7 +188,7 @@ fn read_lesson(value: &Value, found: &mut Found) -> Option<Lesson> {
             stages.into_iter().flatten().collect()
         }
         Some(_) => {
-            found.note("stages", "must be a list of stages");
+            found.note("stages", Fault::NotStages);
             Vec::new()
         }
     };
@@ -232,13 +202,13 @@ fn read_stage(value: &Value, found: &mut Found) -> Option<Stage> {
         Some(Value::String(id)) => match presets::find(id) {
             Some(preset) => Some(preset),
             None => {
-                let ids: Vec<&str> = presets::all().iter().map(|p| p.id).collect();
-                found.note("preset", format!("\"{}\" is not a preset; presets: {}", shorten(id), ids.join(", ")));
+                let known = presets::all().iter().map(|p| p.id).collect();
+                found.note("preset", Fault::UnknownPreset { id: id.clone(), known });
                 None
             }
         },
         Some(_) => {
-            found.note("preset", "must be a preset's name");
+            found.note("preset", Fault::NotAPresetName);
             None
         }
     };
@@ -248,14 +218,19 @@ fn read_stage(value: &Value, found: &mut Found) -> Option<Stage> {
         Some(Value::String(query)) => match base.with_query(query) {
             Ok(config) => Some(config),
             Err(e) => {
-                for line in e.to_string().lines() {
-                    found.note("settings", line);
+                // Each of the query's problems on its own line, as those of the other fields.
+                let each = match e {
+                    ConfigError::Several(each) => each,
+                    one => vec![one],
+                };
+                for e in each {
+                    found.note("settings", Fault::Settings(e));
                 }
                 None
             }
         },
         Some(_) => {
-            found.note("settings", "must be a settings query, as in a link (`loss=minimax&lr_g=0.0002`)");
+            found.note("settings", Fault::NotAQuery);
             None
         }
     };
@@ -263,11 +238,11 @@ fn read_stage(value: &Value, found: &mut Found) -> Option<Stage> {
     let steps = match object.get("steps").map(Value::as_u64) {
         Some(Some(steps @ 1..=MAX_STEPS)) => Some(steps),
         None => {
-            found.note("steps", "is missing: the step the stage's run pauses at");
+            found.note("steps", Fault::NoSteps);
             None
         }
         Some(_) => {
-            found.note("steps", format!("must be a whole number from 1 to {MAX_STEPS}"));
+            found.note("steps", Fault::BadSteps { max: MAX_STEPS });
             None
         }
     };
@@ -287,7 +262,7 @@ fn hideable() -> Vec<String> {
 fn read_hide(value: Option<&Value>, found: &mut Found) -> Vec<String> {
     let Some(value) = value else { return Vec::new() };
     let Some(names) = value.as_array() else {
-        found.note("hide", "must be a list of names");
+        found.note("hide", Fault::NotNames);
         return Vec::new();
     };
     let known = hideable();
@@ -299,11 +274,10 @@ fn read_hide(value: Option<&Value>, found: &mut Found) -> Vec<String> {
                     hide.push(name.to_string());
                 }
             }
-            Some(name) => found.note(
-                &format!("hide[{i}]"),
-                format!("\"{}\" is not a part of the page; known: {}", shorten(name), known.join(", ")),
-            ),
-            None => found.note(&format!("hide[{i}]"), "must be a name"),
+            Some(name) => {
+                found.note(&format!("hide[{i}]"), Fault::UnknownPart { name: name.into(), known: known.clone() });
+            }
+            None => found.note(&format!("hide[{i}]"), Fault::NotAName),
         }
     }
     hide
