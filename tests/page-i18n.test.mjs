@@ -28,10 +28,11 @@ const UNWORDED = /\b(error|allowed|notice|json|network)\.[a-z_.]+/;
 /** The trainer's own list of its messages' keys, from the page's build of it. */
 const messageKeys = (page) =>
   page.evaluate(async () => {
+    const file = (path) => fetch(new URL(path, location.href)).then((r) => r.arrayBuffer());
     const trainer = await import(new URL("www/pkg/webgan.js", location.href).href);
-    const packed = await fetch(new URL("www/pkg/webgan_bg.wasm.gz", location.href));
-    const bytes = await new Response(packed.body.pipeThrough(new DecompressionStream("gzip"))).arrayBuffer();
-    await trainer.default({ module_or_path: bytes });
+    const brotli = await import(new URL("www/vendor/brotli_dec_wasm.js", location.href).href);
+    await brotli.default({ module_or_path: await file("www/vendor/brotli_dec_wasm_bg.wasm") });
+    await trainer.default({ module_or_path: brotli.brotli_dec(new Uint8Array(await file("www/pkg/webgan_bg.wasm.br"))) });
     return trainer.message_keys();
   });
 

@@ -131,10 +131,10 @@ test("a bad setting in the link is named, and training goes on with the defaults
 test("missing or corrupt digit data gives a clear message", { timeout: 5 * 60_000 }, async () => {
   for (const [body, status_, expected] of [
     ["", 404, /could not be loaded \(HTTP 404\)/],
-    ["this is not gzip", 200, /corrupt/],
+    ["this is not brotli", 200, /corrupt/],
   ]) {
     const context = await browser.newContext();
-    await context.route("**/mnist.bin.gz", (route) => route.fulfill({ status: status_, body }));
+    await context.route("**/mnist.bin.br", (route) => route.fulfill({ status: status_, body }));
     const page = await context.newPage();
     await page.goto(`${base}#backend=cpu`);
     const s = await waitFor(page, (s) => s.error, "an error message", 4 * 60_000);
@@ -385,6 +385,8 @@ test("a first visit downloads each file of the build once, and the next visit no
   for (const path of Object.keys(files)) assert.equal(first.count.get(path), 1, `${path} was downloaded ${first.count.get(path) ?? 0} times`);
   for (const [path, times] of first.count) assert.equal(times, 1, `${path} was downloaded ${times} times`);
   assert.ok(!first.count.has("www/pkg/webgan_bg.wasm"), "the page loads the .wasm compressed");
+  // Thirty students on one school Wi-Fi: the whole first visit, from a host that compresses nothing.
+  assert.ok(first.bytes <= 6e6, `a first visit downloads ${first.bytes} bytes, more than 6 MB`);
 
   log.length = 0;
   const again = await context.newPage();

@@ -13,7 +13,7 @@ const ROOT = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const TYPES = {
   ".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8", ".mjs": "text/javascript; charset=utf-8",
   ".json": "application/json; charset=utf-8", ".css": "text/css; charset=utf-8", ".wasm": "application/wasm",
-  ".png": "image/png", ".svg": "image/svg+xml", ".gz": "application/octet-stream", ".ico": "image/x-icon",
+  ".png": "image/png", ".svg": "image/svg+xml", ".gz": "application/octet-stream", ".br": "application/octet-stream", ".ico": "image/x-icon",
 };
 
 /** Starts serving the repository at `prefix` (a path ending in "/"); resolves to the server once

@@ -7,6 +7,7 @@ import init, {
   stat_columns, measured_columns, trap_for_test,
 } from "./pkg/webgan.js";
 import { benchmark } from "./bench.js";
+import initBrotli, { brotli_dec } from "./vendor/brotli_dec_wasm.js";
 import { forgetRun, loadRun, saveRun } from "./store.js";
 import "./pkg/precache.js"; // self.PRECACHE: this build's version and files (see sw.js)
 
@@ -212,15 +213,22 @@ async function fetchWithProgress(url, key, from, to) {
   return blob;
 }
 
-/** The bytes of a gzip file, inflated (the digits, and the .wasm, which static hosts may not
- * compress on the way). */
-const gunzip = async (blob) => new Uint8Array(await new Response(blob.stream().pipeThrough(new DecompressionStream("gzip"))).arrayBuffer());
+/** Starts the brotli decoder (brotli-dec-wasm, vendored by build.sh: browsers' DecompressionStream
+ * has no brotli), from this build's files like the rest. */
+async function loadBrotli() {
+  const decoder = await fetchWithProgress(new URL("vendor/brotli_dec_wasm_bg.wasm", import.meta.url), "loading_wasm", 0, 0.02);
+  await initBrotli({ module_or_path: await decoder.arrayBuffer() });
+}
+
+/** The bytes of a brotli file, inflated: the .wasm and the digits ship so (see build.sh), since
+ * static hosts may not compress them on the way. */
+const inflate = async (blob) => brotli_dec(new Uint8Array(await blob.arrayBuffer()));
 
 async function loadDigits() {
-  const url = new URL("data/mnist.bin.gz", import.meta.url);
+  const url = new URL("data/mnist.bin.br", import.meta.url);
   const blob = await fetchWithProgress(url, "loading_data", 0.5, 0.7);
   try {
-    return await gunzip(blob);
+    return await inflate(blob);
   } catch (e) {
     throw new Explained("data_corrupt", { path: url.pathname, detail: detail(e) });
   }
@@ -352,8 +360,9 @@ function postHistory() {
 
 /** Downloads (or takes from the cache) and starts the WebAssembly trainer. */
 async function loadTrainer() {
-  const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.gz", import.meta.url), "loading_wasm", 0, 0.5);
-  wasmMemory = (await init({ module_or_path: await gunzip(wasm) })).memory;
+  await loadBrotli();
+  const wasm = await fetchWithProgress(new URL("pkg/webgan_bg.wasm.br", import.meta.url), "loading_wasm", 0.02, 0.5);
+  wasmMemory = (await init({ module_or_path: await inflate(wasm) })).memory;
   // The settings and limits the page's controls and views are built from, as soon as they are known.
   post({ type: "schema", schema: settings_schema(), constants: page_constants() });
 }
