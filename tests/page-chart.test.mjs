@@ -158,12 +158,17 @@ test("at a projector's 1024×768 the chart starts beside the digits and nothing 
       // Drawn at the size it is shown: its 12 px labels are not scaled down.
       scale: canvas.getBoundingClientRect().width / (canvas.width / devicePixelRatio),
       height: document.documentElement.scrollHeight,
+      gridBottom: document.getElementById("samples").getBoundingClientRect().bottom,
+      chartTop: document.getElementById("chart-figure").getBoundingClientRect().top,
     };
   });
   assert.ok(fits.scrollWidth <= fits.width, `the page is ${fits.scrollWidth} px wide in a ${fits.width} px window`);
   assert.ok(fits.chart >= 340, `the chart is ${fits.chart} px wide`);
   assert.ok(fits.legendPx >= 12, `legends in ${fits.legendPx} px`);
   assert.ok(Math.abs(fits.scale - 1) < 0.02, `the plot is drawn at ${fits.scale}× its size`);
+  // The curves come right under the digits (their caption and the timeline between), before the
+  // views of D, of copying and of quality, so that a student scrolls from one to the other.
+  assert.ok(fits.chartTop - fits.gridBottom < 250, `the chart starts ${fits.chartTop - fits.gridBottom} px under the digits`);
   console.log(`390×844: the page is ${fits.height} px tall`);
   await phone.close();
 });
