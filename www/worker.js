@@ -587,7 +587,9 @@ const commands = {
   trap: () => trap_for_test(),
 };
 
-// Commands run one after another, so a frame and a reset never interleave.
+// Commands run one after another. The training loop runs beside them, taking turns at its awaits:
+// a read it began before a reset or an opened file comes back dropped, since each read carries the
+// run it was taken from (src/session.rs), so two runs never mix.
 let queue = Promise.resolve();
 self.onmessage = ({ data }) => {
   queue = queue.then(async () => {
