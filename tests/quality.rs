@@ -35,6 +35,7 @@ fn the_first_minute_preset_draws_varied_digits_by_three_thousand_steps() {
     let opening = quality_after(presets::find("first_minute").unwrap().config, 3_000);
     eprintln!("first-minute preset after 3 000 steps: {opening:?}");
     assert_eq!(opening.classes.covered, 10, "classes: {opening:?}");
-    assert!(opening.classes.kl_uniform < 0.15 && !opening.classes.collapsed, "{opening:?}");
+    // The first minute's targets: every digit, in near-equal shares, and FID below 150.
+    assert!(opening.classes.kl_uniform < 0.1 && !opening.classes.collapsed, "{opening:?}");
     assert!(opening.fid < 150.0, "FID {}", opening.fid);
 }
