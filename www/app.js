@@ -808,6 +808,7 @@ async function main() {
     } else {
       replaceWorker({ key: "worker_crashed", detail }, status.ready ? readHash().query : startedWith);
     }
+    renderRunButtons(); // no Train for a worker that is gone, not even until the next animation frame
     redraw();
   };
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });
