@@ -120,7 +120,7 @@ vendor_page_libraries() {
 }
 
 # The list that sw.js and the worker import, www/pkg/precache.js: every file the page needs (the
-# .wasm as its .gz) with its SHA-256, and the build's version, a hash of that list.
+# .wasm and the digits as their .br, the brotli decoder's own .wasm) with its SHA-256, and the build's version, a hash of that list.
 write_precache_list() {
   { echo index.html; find www -type f \( -name '*.js' -o -name '*.json' -o -name '*.css' -o -name '*.br' \
       -o -name '*.bin' -o -path 'www/vendor/*.wasm' \) ! -name 'precache.*'; } | LC_ALL=C sort | xargs sha256sum \

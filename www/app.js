@@ -228,8 +228,8 @@ function announce(text) {
   stateSaid = true;
 }
 
-/** Train, Pause and Step as the run is: at once after a press, not at the next animation frame,
- * so that Train works the moment Pause was pressed. */
+/** Train, Pause and Step as the run is; `redraw` shows them at once, not at the next animation
+ * frame, so that Train works the moment Pause was pressed. */
 function renderRunButtons() {
   $("train").disabled = !status.ready || status.running;
   $("pause").disabled = !status.ready || !status.running;
@@ -287,7 +287,10 @@ function onFrame(m, current) {
 }
 
 let drawQueued = false;
+/** Shows the state of the page: the run buttons at once (a press takes effect before the next
+ * animation frame), the rest at the next animation frame. */
 function redraw() {
+  renderRunButtons();
   if (drawQueued) return;
   drawQueued = true;
   requestAnimationFrame(() => {
@@ -371,12 +374,12 @@ async function main() {
   let pressed = 0;
   const runWorker = (until) => {
     status.running = true;
-    renderRunButtons();
+    redraw();
     send({ type: "run", until, pressed: ++pressed });
   };
   const pauseWorker = () => {
     status.running = false;
-    renderRunButtons();
+    redraw();
     send({ type: "pause", pressed: ++pressed });
   };
   /** Forgets what the page shows of the run on screen: another run replaces it (a reset, a file
@@ -808,7 +811,6 @@ async function main() {
     } else {
       replaceWorker({ key: "worker_crashed", detail }, status.ready ? readHash().query : startedWith);
     }
-    renderRunButtons(); // no Train for a worker that is gone, not even until the next animation frame
     redraw();
   };
   window.webgan.loseGpuDevice = () => send({ type: "lose_device" });

@@ -139,6 +139,10 @@ class Explained extends Error {
   }
 }
 
+/** `error` as an error the page words: itself if it is one already, otherwise the trainer's or
+ * the browser's own message under `key`. */
+const explained = (error, key = "failed") => (error instanceof Explained ? error : new Explained(key, { detail: detail(error) }));
+
 /** Lets a trap through a handler of ordinary failures: after one the instance is unusable, so
  * no handler may go on with it. */
 const rethrowTrap = (error) => {
@@ -157,8 +161,8 @@ const fail = async (error, { fatal = false, stop = true, key = "failed" } = {}) 
   }
   // A failure caused by losing the GPU device is that loss, which the page recovers from.
   if (!(error instanceof Explained) && (await gpuDeviceLost())) return;
-  const explained = error instanceof Explained ? error : new Explained(key, { detail: detail(error) });
-  post({ type: "error", key: explained.key, values: explained.values, fatal, stopped: !running });
+  const { key: worded, values } = explained(error, key);
+  post({ type: "error", key: worded, values, fatal, stopped: !running });
 };
 
 /** How long a failure waits for the GPU device to report its loss: a read in flight fails a
@@ -251,13 +255,13 @@ async function loadJudge() {
       trainer.load_features(await file("train_features.bin", 0.97, 1));
     } catch (e) {
       rethrowTrap(e);
-      const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });
-      post({ type: "features_unavailable", key: explained.key, values: explained.values });
+      const { key, values } = explained(e);
+      post({ type: "features_unavailable", key, values });
     }
   } catch (e) {
     rethrowTrap(e);
-    const explained = e instanceof Explained ? e : new Explained("failed", { detail: detail(e) });
-    post({ type: "metrics_unavailable", key: explained.key, values: explained.values });
+    const { key, values } = explained(e);
+    post({ type: "metrics_unavailable", key, values });
   }
 }
 
