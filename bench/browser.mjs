@@ -5,7 +5,8 @@
 // and one step; every step's loss values reach JavaScript), the time to the first step, and for
 // webgan each peer's median divided by webgan's (how many times faster webgan is), measured
 // minutes apart in the same browser, the fastest peer of that path named; on WebGPU also the
-// compute dispatches per step, counted where each is issued. The webgan runs have the digit
+// compute dispatches per step, counted where each is issued, and webgan's WebGPU run once more
+// with fusion off (`fusion=off`), to show what fusion gives. The webgan runs have the digit
 // classifier withheld (no metrics), as the peers measure nothing either; one more line per backend
 // gives the mlp slowdown with metrics on. A table of the medians and ratios ends the output.
 //
@@ -53,14 +54,15 @@ const spread = (ms) => {
   return { min: sorted[0], median: sorted[sorted.length >> 1], max: sorted[sorted.length - 1] };
 };
 
-/** webgan's page training `workload`: ms/step per window and the page's own first-step time. */
-async function webgan(backend, workload, batch, metrics) {
+/** webgan's page training `workload`: ms/step per window and the page's own first-step time.
+ * `fusion` "on" or "off" overrides the page's choice by the adapter. */
+async function webgan(backend, workload, batch, metrics, fusion = "") {
   const context = await browser.newContext();
   if (!metrics) await context.route("**/classifier.bin", (route) => route.fulfill({ status: 404, body: "" }));
   const page = await context.newPage();
   const status = () => page.evaluate(() => window.webgan.status());
   try {
-    await page.goto(`${base}#autostart=1&backend=${backend}&batch=${batch}${workload === "dcgan" ? "&model=dcgan" : ""}`);
+    await page.goto(`${base}#autostart=1&backend=${backend}&batch=${batch}${workload === "dcgan" ? "&model=dcgan" : ""}${fusion ? `&fusion=${fusion}` : ""}`);
     let s;
     // Warm-up: two steps (with metrics on, until the first measurement has compiled the classifier).
     while (!(s = await status()).ready || s.step < 2 || (metrics && !s.metrics)) {
@@ -79,7 +81,7 @@ async function webgan(backend, workload, batch, metrics) {
       windows.push((Date.now() - t0) / (b.step - a.step));
     }
     const dispatches = (b.memory.gpuDispatches - first.memory.gpuDispatches) / (b.step - first.step);
-    return { adapter: s.adapter, first_step_ms: Math.round(s.firstStepMs), ms: windows, dispatches };
+    return { adapter: s.adapter, fused: s.fused, first_step_ms: Math.round(s.firstStepMs), ms: windows, dispatches };
   } finally {
     await context.close();
   }
@@ -139,12 +141,22 @@ try {
         const ms = spread(w.ms);
         const ratio = (peerMs) => Number((peerMs / ms.median).toFixed(2));
         Object.assign(row, { webgan: ms.median, ratio: fastest ? ratio(fastestMs) : null });
-        report({
+        const line = (w, ms) => ({
           implementation: "webgan", backend: ours, adapter: w.adapter, ...common, ms_per_step: ms,
-          first_step_ms: w.first_step_ms, ...(ours === "webgpu" && { dispatches_per_step: Math.round(w.dispatches) }),
-          peer: fastest, times_faster_than_peer: fastest ? ratio(fastestMs) : null,
-          times_faster_than: Object.fromEntries(measured.map(([name, peerMs]) => [name, ratio(peerMs)])),
+          first_step_ms: w.first_step_ms, ...(ours === "webgpu" && { fused: w.fused, dispatches_per_step: Math.round(w.dispatches) }),
+          peer: fastest, times_faster_than_peer: fastest ? Number((fastestMs / ms.median).toFixed(2)) : null,
+          times_faster_than: Object.fromEntries(measured.map(([name, peerMs]) => [name, Number((peerMs / ms.median).toFixed(2))])),
         });
+        report(line(w, ms));
+        // What fusion gives: the same run with each operation as its own kernel.
+        if (ours === "webgpu") {
+          try {
+            const f = await webgan(ours, workload, batch, false, "off");
+            report({ ...line(f, spread(f.ms)), fusion: "off" });
+          } catch (e) {
+            report({ implementation: "webgan", backend: ours, fusion: "off", ...common, error: String(e.message || e).split("\n")[0] });
+          }
+        }
         if (workload === "mlp" && batch === RUNS[0].batch) {
           const m = await webgan(ours, workload, batch, true);
           report({

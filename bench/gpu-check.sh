@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ms/step and dispatches per step of webgan natively on a GPU through burn-wgpu (Vulkan), in two
-# builds: like the browser (no autotune, no fusion) and the native default (both), for the mlp at
+# builds: like the browser (no autotune; operations fused on a hardware adapter, as the page does)
+# and the native default (autotune and fusion), for the mlp at
 # batch 64, 256 and 1024 and the dcgan at 64. Meant as one prepared command for a lent machine with
 # a hardware GPU (bench/README.md, "A real GPU"); figures from a software adapter (lavapipe, in the
 # dry run) say nothing about hardware.

@@ -13,7 +13,7 @@ use wasm_bindgen_futures::future_to_promise;
 use crate::config::lesson::{self, Lesson};
 use crate::data::toy;
 use crate::device::bench;
-use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice, NoGpu};
+use crate::device::{self, AdapterFacts, BackendChoice, BackendKind, ComputeDevice, Fusion, NoGpu};
 use crate::judge::LIVE_SAMPLES;
 use crate::judge::copying::{Match, Neighbours};
 use crate::judge::saliency::Saliency;
@@ -251,14 +251,15 @@ async fn prepared() -> Result<(), NoGpu> {
     outcome
 }
 
-/// The WebGPU device, started on first use; `Err` says why there is none.
-pub async fn webgpu() -> Result<ComputeDevice, NoGpu> {
+/// The WebGPU device, started on first use, fusing operations unless `fusion` is off (the first
+/// request stands for the page); `Err` says why there is none.
+pub async fn webgpu(fusion: Fusion) -> Result<ComputeDevice, NoGpu> {
     run_static_constructors();
     if let Some(known) = GPU.with(|g| g.borrow().clone()) {
         return known;
     }
     let outcome = match prepared().await {
-        Ok(()) => device::gpu_async(&reported_facts()).await,
+        Ok(()) => device::gpu_async(&reported_facts(), fusion).await,
         Err(why) => Err(why),
     };
     GPU.with(|g| *g.borrow_mut() = Some(outcome.clone()));
@@ -273,7 +274,7 @@ fn reported_facts() -> AdapterFacts {
 /// The device for a link that names no backend, by [`device::choose`]: WebGPU, or the CPU
 /// backend where the adapter runs on the processor (then with its choice, to explain it).
 /// Where WebGPU is unusable, the CPU with why, as for `"webgpu"`.
-async fn automatic() -> (ComputeDevice, Option<NoGpu>, Option<BackendChoice>) {
+async fn automatic(fusion: Fusion) -> (ComputeDevice, Option<NoGpu>, Option<BackendChoice>) {
     if let Err(why) = prepared().await {
         return (device::cpu(), Some(why), None);
     }
@@ -281,7 +282,7 @@ async fn automatic() -> (ComputeDevice, Option<NoGpu>, Option<BackendChoice>) {
     if choice.kind == BackendKind::Cpu {
         return (device::cpu(), None, Some(choice));
     }
-    match webgpu().await {
+    match webgpu(fusion).await {
         Ok(device) => (device, None, None),
         Err(why) => (device::cpu(), Some(why), None),
     }
@@ -408,6 +409,8 @@ fn js_error(message: impl std::fmt::Display) -> JsValue {
 enum WebError {
     #[error("unknown backend `{0}`; use webgpu, cpu or auto")]
     Backend(String),
+    #[error("unknown fusion `{0}`; use on, off or nothing")]
+    Fusion(String),
     #[error("the digit classifier is not loaded")]
     NoClassifier,
     #[error("WebGPU reported an error, so the results cannot be trusted: {0}")]
@@ -419,11 +422,12 @@ enum WebError {
 
 impl Explain for WebError {
     const KEYS: &'static [&'static str] =
-        &["error.backend", "error.no_classifier", "error.gpu_reported", "error.plain"];
+        &["error.backend", "error.fusion", "error.no_classifier", "error.gpu_reported", "error.plain"];
 
     fn message(&self) -> Message {
         match self {
             Self::Backend(name) => Message::new("error.backend").with("name", crate::config::shorten(name)),
+            Self::Fusion(name) => Message::new("error.fusion").with("name", crate::config::shorten(name)),
             Self::NoClassifier => Message::new("error.no_classifier"),
             Self::GpuReported(detail) => Message::new("error.gpu_reported").with("detail", detail.as_str()),
             Self::Plain(text) => Message::new("error.plain").with("text", text.as_str()),
@@ -452,18 +456,25 @@ impl WebTrainer {
     /// Starts a run on `digits` (a digit file, raw or gzip) with the settings of `query`
     /// (`seed=7&batch=64`, as in the page's URL hash). `backend` is `"webgpu"` (falling back
     /// to the CPU, with a notice, where WebGPU is unusable), `"cpu"`, or `"auto"`: WebGPU
-    /// unless the adapter runs on the processor (see [`device::choose`]).
-    pub async fn create(digits: Vec<u8>, query: String, backend: String) -> Result<WebTrainer, JsValue> {
+    /// unless the adapter runs on the processor (see [`device::choose`]). `fusion` is `"off"` to
+    /// run a GPU's operations unfused (for measuring, see [`Fusion`]), `"on"` or `""` to fuse them.
+    pub async fn create(
+        digits: Vec<u8>,
+        query: String,
+        backend: String,
+        fusion: String,
+    ) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
         let asked = TrainConfig::from_query(&query).map_err(thrown)?;
+        let fusion = Fusion::parse(&fusion).ok_or_else(|| thrown(WebError::Fusion(fusion)))?;
         let digits = Digits::decode(&digits).map_err(thrown)?;
         let (device, notice, choice) = match backend.as_str() {
             "cpu" => (device::cpu(), None, None),
-            "webgpu" => match webgpu().await {
+            "webgpu" => match webgpu(fusion).await {
                 Ok(device) => (device, None, None),
                 Err(why) => (device::cpu(), Some(why), None),
             },
-            "auto" => automatic().await,
+            "auto" => automatic(fusion).await,
             other => return Err(thrown(WebError::Backend(other.into()))),
         };
         // Settings too large for this device must not stop the lesson: the defaults run instead.
@@ -486,6 +497,11 @@ impl WebTrainer {
     /// The GPU adapter's name, or `"CPU"`.
     pub fn adapter(&self) -> String {
         self.state.borrow().device().adapter.clone()
+    }
+
+    /// Whether the GPU fuses operations into fewer kernels (never on the CPU).
+    pub fn fused(&self) -> bool {
+        self.state.borrow().device().fused
     }
 
     /// Why WebGPU could not be used, when the run is on the CPU although WebGPU was asked for;

@@ -260,9 +260,16 @@ fn counts_that_cannot_work_are_refused() {
 #[test]
 fn like_browser_is_refused_by_a_binary_that_autotunes() {
     let run = webgan(&["bench", "--like-browser", "--backend", "cpu"]);
-    assert_refused(&run, "`--like-browser`: this binary autotunes and fuses kernels");
+    assert_refused(&run, "`--like-browser`: this binary autotunes kernels");
     assert!(stderr(&run).contains("--cfg webgan_like_browser"), "{}", stderr(&run));
     assert_refused(&webgan(&["train", "--like-browser"]), "`--like-browser` goes with `bench` only");
+}
+
+#[test]
+fn fusion_is_on_or_off_and_only_for_a_gpu() {
+    assert_refused(&webgan(&["bench", "--fusion", "maybe"]), "`--fusion maybe` is not one of: on, off");
+    assert_refused(&webgan(&["bench", "--fusion", ""]), "`--fusion ` is not one of: on, off");
+    assert_refused(&webgan(&["train", "--backend", "cpu", "--fusion", "off"]), "`--fusion` goes with `--backend wgpu`");
 }
 
 /// Devices and pipes report a size of 0: every input is bounded by the bytes actually read.

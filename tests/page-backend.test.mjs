@@ -30,8 +30,40 @@ test("on a software adapter the page trains on the CPU by default and says why, 
   assert.equal(gpu.backendReason, "");
   assert.equal(gpu.notice, "");
   assert.match(gpu.adapter, /swiftshader/);
+  assert.equal(gpu.fused, true, "a GPU fuses operations unless the link says fusion=off");
   assert.match(await forced.evaluate(() => location.hash), /backend=webgpu/);
   await forced.close();
+});
+
+test("a GPU that fuses operations trains the same steps as one that does not, in fewer kernel launches", { timeout: 8 * 60_000 }, async () => {
+  const STEPS = 4;
+  /** Presses Step STEPS times on `fusion`'s page: the last step's statistics and the compute
+   * dispatches of one press (a step and its frame), without the classifier's measurements. */
+  const trained = async (fusion) => {
+    const context = await browser.newContext();
+    await context.route("**/classifier.bin", (route) => route.fulfill({ status: 404, body: "" }));
+    const page = await openPage(`backend=webgpu&fusion=${fusion}&seed=5`, context);
+    const first = await status(page);
+    assert.equal(first.error, "");
+    assert.equal(first.backend, "webgpu");
+    assert.equal(first.fused, fusion === "on", "the link's choice");
+    let s = first;
+    for (let step = 1; step <= STEPS; step++) {
+      await page.click("#step");
+      s = await waitFor(page, (t) => t.step === step || t.error, `step ${step}`, 2 * 60_000);
+      assert.equal(s.error, "");
+    }
+    await context.close();
+    return { s, dispatches: (s.memory.gpuDispatches - first.memory.gpuDispatches) / STEPS };
+  };
+  const fused = await trained("on"); // as a link that says nothing of fusion
+  const unfused = await trained("off");
+  for (const key of ["loss_d", "loss_g", "d_real", "d_fake", "grad_norm_d", "grad_norm_g"]) {
+    const [a, b] = [fused.s[key], unfused.s[key]];
+    assert.ok(Number.isFinite(a) && Math.abs(a - b) <= 1e-3 * Math.max(1, Math.abs(b)), `${key}: fused ${a}, unfused ${b}`);
+  }
+  console.log(`dispatches per step and frame: fused ${fused.dispatches}, unfused ${unfused.dispatches}`);
+  assert.ok(fused.dispatches < 0.75 * unfused.dispatches, `fused ${fused.dispatches}, unfused ${unfused.dispatches}`);
 });
 
 test("Check this computer measures both workloads on WebGPU and the CPU, names the faster, and leaves the run as it was", { timeout: 6 * 60_000 }, async () => {

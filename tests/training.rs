@@ -125,7 +125,7 @@ fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
 /// CPU backend give the same numbers: a GPU path computing garbage cannot pass this.
 #[test]
 fn wgpu_steps_match_the_cpu_backend() {
-    let gpu = match device::gpu() {
+    let gpu = match device::gpu(device::Fusion::On) {
         Ok(device) => device,
         Err(e) if std::env::var_os("WEBGAN_REQUIRE_GPU").is_none() => {
             eprintln!("skipped: no wgpu adapter here ({e}); set WEBGAN_REQUIRE_GPU=1 to make this an error");

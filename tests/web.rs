@@ -8,7 +8,7 @@ use js_sys::Float32Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
-use webgan::device::{self, BackendKind, ComputeDevice};
+use webgan::device::{self, BackendKind, ComputeDevice, Fusion};
 use webgan::tensor::floats;
 use webgan::train::stats::{ROW, StepValues};
 use webgan::web::{WebTrainer, webgpu};
@@ -63,7 +63,7 @@ async fn read_rows(trainer: &WebTrainer) -> Vec<[f32; ROW.len()]> {
 /// backend step for step.
 #[wasm_bindgen_test]
 async fn webgpu_steps_match_the_cpu_backend() {
-    let gpu = webgpu().await.expect("WebGPU must be available in the test browser");
+    let gpu = webgpu(Fusion::On).await.expect("WebGPU must be available in the test browser");
     assert_eq!(gpu.kind, BackendKind::Gpu);
     let lab = "loss=wgan_gp&r1=1&d_steps=2&opt_g=rms_prop&opt_d=nesterov&lr_d=0.01&real_label=0.9&ema=0.9";
     // The DCGAN's convolutions, which a software adapter runs as matrix products.
@@ -122,7 +122,7 @@ async fn assert_same_product<const D: usize>(what: &str, gpu: &Device, product: 
 /// routine.
 #[wasm_bindgen_test]
 async fn webgpu_matrix_products_match_the_cpu_backend_in_every_layout() {
-    let gpu = webgpu().await.expect("WebGPU must be available in the test browser");
+    let gpu = webgpu(Fusion::On).await.expect("WebGPU must be available in the test browser");
     for (m, k, n) in [(64, 128, 784), (784, 64, 128), (8, 100, 12), (5, 7, 3), (64, 128, 1)] {
         for (lhs_t, rhs_t) in [(false, false), (true, false), (false, true), (true, true)] {
             let what = format!("{m}×{k} · {k}×{n}, lhs transposed {lhs_t}, rhs transposed {rhs_t}");
@@ -141,7 +141,7 @@ async fn webgpu_matrix_products_match_the_cpu_backend_in_every_layout() {
 /// Loss and optimisers switched between steps, as the page's controls do, on WebGPU.
 #[wasm_bindgen_test]
 async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
-    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "webgpu".into()).await.unwrap();
+    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "webgpu".into(), String::new()).await.unwrap();
     assert_eq!(trainer.backend(), "webgpu", "notice: {:?}", JsValue::from(trainer.notice()));
     trainer.steps(3).unwrap();
     let switches = [
@@ -163,7 +163,7 @@ async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
 }
 
 async fn twenty_steps_lower_loss_d(backend: &str) {
-    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=0".into(), backend.into()).await.unwrap();
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=0".into(), backend.into(), String::new()).await.unwrap();
     assert_eq!(trainer.backend(), backend, "notice: {:?}", JsValue::from(trainer.notice()));
     trainer.steps(20).unwrap();
     let rows = read_rows(&trainer).await;
@@ -189,7 +189,7 @@ async fn cpu_fallback_trains() {
 /// land in the new run: the façade hands JavaScript promises, so the worker can interleave.
 #[wasm_bindgen_test]
 async fn a_read_in_flight_during_a_reset_never_mixes_runs() {
-    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=1".into(), "webgpu".into()).await.unwrap();
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=1".into(), "webgpu".into(), String::new()).await.unwrap();
     trainer.steps(5).unwrap();
     let in_flight = trainer.frame().unchecked_into::<js_sys::Promise>();
     // One turn of the microtask queue: the read starts and waits on the GPU, as it does while
@@ -207,10 +207,10 @@ async fn a_read_in_flight_during_a_reset_never_mixes_runs() {
 
 #[wasm_bindgen_test]
 async fn bad_settings_are_refused_with_the_field_named() {
-    let err = WebTrainer::create(DIGITS.to_vec(), "batch=0".into(), "cpu".into()).await.err().unwrap();
+    let err = WebTrainer::create(DIGITS.to_vec(), "batch=0".into(), "cpu".into(), String::new()).await.err().unwrap();
     let message = js_sys::Error::from(err).message().as_string().unwrap();
     assert!(message.contains("`batch` = 0") && message.contains("1 to 10000"), "{message}");
-    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
+    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into(), String::new()).await.unwrap();
     assert!(trainer.set_query("lr_g=2").is_err());
     assert_eq!(config(&trainer), TrainConfig::default(), "the running settings stay");
 }
@@ -223,7 +223,9 @@ async fn the_boundary_refuses_what_cannot_run_with_a_message() {
     let message = |e: JsValue| js_sys::Error::from(e).message().as_string().unwrap();
     for backend in ["webgpu", "cpu"] {
         let trainer =
-            WebTrainer::create(DIGITS.to_vec(), "model=dcgan&batch=full".into(), backend.into()).await.unwrap();
+            WebTrainer::create(DIGITS.to_vec(), "model=dcgan&batch=full".into(), backend.into(), String::new())
+                .await
+                .unwrap();
         let refusal = String::from(js_sys::JSON::stringify(&trainer.settings_refusal().into()).unwrap());
         assert!(refusal.contains("error.footprint.") && refusal.contains(r#""batch":10000"#), "{backend}: {refusal}");
         assert_eq!(config(&trainer), TrainConfig::default(), "{backend}");
@@ -232,7 +234,8 @@ async fn the_boundary_refuses_what_cannot_run_with_a_message() {
         assert!(trainer.set_query("model=dcgan&batch=full").is_err());
         assert_eq!(config(&trainer), TrainConfig::default(), "the run stays");
     }
-    let trainer = WebTrainer::create(DIGITS.to_vec(), "conditional=true".into(), "cpu".into()).await.unwrap();
+    let trainer =
+        WebTrainer::create(DIGITS.to_vec(), "conditional=true".into(), "cpu".into(), String::new()).await.unwrap();
     assert!(JsValue::from(trainer.settings_refusal()).is_null());
     assert!(message(trainer.walk(0, 0, true, 1).err().unwrap()).contains("1 to 64"));
     assert!(message(trainer.walk(0, 5, true, 10).err().unwrap()).contains("0 to 9"));
@@ -249,7 +252,8 @@ async fn the_boundary_refuses_what_cannot_run_with_a_message() {
 async fn webgpu_metrics_match_the_cpu_backend() {
     let mut measured = Vec::new();
     for backend in ["webgpu", "cpu"] {
-        let trainer = WebTrainer::create(DIGITS.to_vec(), "seed=3".into(), backend.into()).await.unwrap();
+        let trainer =
+            WebTrainer::create(DIGITS.to_vec(), "seed=3".into(), backend.into(), String::new()).await.unwrap();
         assert_eq!(trainer.backend(), backend);
         assert!(
             trainer.load_judge(b"not weights".to_vec(), REFERENCE.to_vec()).is_err(),
@@ -276,12 +280,13 @@ async fn webgpu_metrics_match_the_cpu_backend() {
 /// the run stays.
 #[wasm_bindgen_test]
 async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
-    let gpu = WebTrainer::create(DIGITS.to_vec(), "seed=2&ema=0.9".into(), "webgpu".into()).await.unwrap();
+    let gpu =
+        WebTrainer::create(DIGITS.to_vec(), "seed=2&ema=0.9".into(), "webgpu".into(), String::new()).await.unwrap();
     assert_eq!(gpu.backend(), "webgpu");
     gpu.steps(2).unwrap();
     frame(&gpu).await;
     let bytes = js_sys::Uint8Array::from(JsFuture::from(gpu.checkpoint()).await.unwrap()).to_vec();
-    let cpu = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into()).await.unwrap();
+    let cpu = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into(), String::new()).await.unwrap();
     cpu.restore(&bytes).unwrap();
     assert_eq!(cpu.step_count(), 2.0);
     assert_eq!(config(&cpu), config(&gpu));
@@ -318,7 +323,7 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
 async fn webgpu_saliency_matches_the_cpu_backend() {
     for query in ["", "model=dcgan&hidden=16&conditional=true"] {
         let mut seen = Vec::new();
-        for device in [webgpu().await.expect("WebGPU must be available in the test browser"), device::cpu()] {
+        for device in [webgpu(Fusion::On).await.expect("WebGPU must be available in the test browser"), device::cpu()] {
             let config = TrainConfig::from_query(query).unwrap();
             let session = webgan::Session::new(config, Digits::decode(DIGITS).unwrap(), device).unwrap();
             let read = session.begin_saliency().expect("digits have the view");

@@ -19,6 +19,8 @@ import { describe, loadLanguage, otherLanguage, t } from "./i18n.js";
 /** URL-hash keys that belong to the page rather than to the training settings. */
 const PAGE_KEYS = new Map([
   ["autostart", ["0", "1"]], ["backend", ["webgpu", "cpu"]], ["lang", ["en", "zh-CN"]], ["bench", ["0", "1"]], ["embed", ["0", "1"]],
+  // Whether a GPU fuses operations (on unless the link says off: for measuring what fusion gives).
+  ["fusion", ["on", "off"]],
 ]);
 /** The elements of the page's part `name` (index.html marks them with `data-part`; the trainer
  * names the parts a link may hide). @param {string} name @returns {HTMLElement[]} */
@@ -65,7 +67,7 @@ function showCoverage() {
 /** What `window.webgan.status()` reports; the names are a stable contract for scripts and tests.
  * The last step's statistics are added under their own names (loss_d, lr_g, ...). */
 const status = {
-  running: false, step: 0, backend: "", adapter: "", loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
+  running: false, step: 0, backend: "", adapter: "", fused: false, loss_d: NaN, loss_g: NaN, d_real: NaN, d_fake: NaN,
   error: "", info: "", ready: false, firstStepMs: NaN, stepsPerSecond: 0, notice: "", config: null, frames: 0,
   metrics: null, metricsMs: NaN,
   /** What D saw at the last measurement: `{step, verdicts}` (grid digits, then the real one). */
@@ -157,7 +159,7 @@ let pageParts = [];
 function readHash() {
   const params = new URLSearchParams(location.hash.slice(1));
   // With no backend named the trainer chooses by the adapter ("auto", src/device/mod.rs).
-  const page = { autostart: "0", backend: "auto", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]), lesson: "", stage: "" };
+  const page = { autostart: "0", backend: "auto", fusion: "", lang: "", bench: "0", embed: "0", hide: /** @type {string[]} */ ([]), lesson: "", stage: "" };
   const problems = [];
   const settings = new URLSearchParams();
   const known = hideableSettings && [...pageParts, ...hideableSettings];
@@ -181,9 +183,10 @@ function readHash() {
 }
 
 /** A link's hash: the trainer's settings `query` (its own shortest form), then the page's keys. */
-function linkHash(query, { backend = "auto", lang = "", hide = /** @type {string[]} */ ([]), autostart = false, embed = false, lesson = "", stage = "" } = {}) {
+function linkHash(query, { backend = "auto", fusion = "", lang = "", hide = /** @type {string[]} */ ([]), autostart = false, embed = false, lesson = "", stage = "" } = {}) {
   const params = new URLSearchParams(query);
   if (backend !== "auto") params.set("backend", backend);
+  if (fusion) params.set("fusion", fusion);
   if (lang) params.set("lang", lang);
   if (hide.length) params.set("hide", hide.join(","));
   if (autostart) params.set("autostart", "1");
@@ -616,7 +619,7 @@ async function main() {
         break;
       case "ready":
         registerServiceWorker(); // not sooner: see there
-        Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, firstStepMs: m.firstStepMs });
+        Object.assign(status, { ready: true, phase: "", backend: m.backend, adapter: m.adapter, fused: m.fused, firstStepMs: m.firstStepMs });
         {
           // Why the run is on the CPU: the trainer's choice for a software adapter, or no usable WebGPU.
           const reason = m.reason;
@@ -778,7 +781,7 @@ async function main() {
     worker = own;
     startedWith = query;
     const backend = status.recoveries >= MAX_GPU_RECOVERIES ? "cpu" : page.backend;
-    send({ type: "init", query, backend });
+    send({ type: "init", query, backend, fusion: page.fusion });
   };
 
   /** A new worker, started with settings `query`, takes over from one whose GPU device was lost

@@ -35,7 +35,7 @@ async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress
   const t0 = performance.now();
   let trial;
   try {
-    trial = await WebTrainer.create(digits, run.query, run.backend);
+    trial = await WebTrainer.create(digits, run.query, run.backend, "");
   } catch (e) {
     if (e instanceof WebAssembly.RuntimeError) throw e;
     return { ...result, error: detail(e) };

@@ -371,8 +371,9 @@ async function loadTrainer() {
   post({ type: "schema", schema: settings_schema(), constants: page_constants() });
 }
 
-/** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/device/mod.rs). */
-async function start({ query: q, backend }) {
+/** `backend` is "webgpu", "cpu" or "auto" (the trainer chooses by the adapter, src/device/mod.rs);
+ * `fusion` "off" runs a GPU's operations unfused, for measuring (else "on" or ""). */
+async function start({ query: q, backend, fusion }) {
   await loadTrainer();
   // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
   const problem = check_settings(q);
@@ -381,7 +382,7 @@ async function start({ query: q, backend }) {
   const digits = await loadDigits();
   progress({ cpu: "starting_cpu", webgpu: "starting_gpu" }[backend] ?? "starting_trainer", 0.75);
   const t0 = performance.now();
-  trainer = await WebTrainer.create(digits, query, backend);
+  trainer = await WebTrainer.create(digits, query, backend, fusion);
   // Settings too large for this device: the trainer took the defaults, and the lesson goes on.
   const refusal = trainer.settings_refusal();
   if (refusal) fail(new Explained("link_settings_refused", { detail: refusal }), { stop: false });
@@ -399,6 +400,7 @@ async function start({ query: q, backend }) {
     type: "ready",
     backend: trainer.backend(),
     adapter: trainer.adapter(),
+    fused: trainer.fused(),
     notice: trainer.notice(),
     reason: trainer.backend_reason(),
     columns: stat_columns(),

@@ -142,6 +142,31 @@ pub fn choose(facts: &AdapterFacts) -> BackendChoice {
     BackendChoice { kind, reason, adapter }
 }
 
+/// Whether a GPU fuses operations (burn's fusion: chains of element-wise operations, reductions
+/// and the matrix products they feed become one kernel each). A small GAN's step is a few
+/// hundred kernel launches of little arithmetic each, so launches and their host work set the
+/// pace on a hardware GPU; fusion cuts them by more than half (394 to 166 per MLP step, 884 to
+/// 586 per DCGAN step), and even on a software adapter, where the same processor records and
+/// runs every launch, it made both steps faster (bench/README.md). Off is for measuring that.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fusion {
+    #[default]
+    On,
+    Off,
+}
+
+impl Fusion {
+    /// The request a link's `fusion=` or the command line's `--fusion` names: `on` or `off`, or
+    /// nothing for on.
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "" | "on" => Some(Self::On),
+            "off" => Some(Self::Off),
+            _ => None,
+        }
+    }
+}
+
 /// A ready device together with what a person should be told about it.
 #[derive(Clone, Debug)]
 pub struct ComputeDevice {
@@ -153,6 +178,8 @@ pub struct ComputeDevice {
     pub adapter: String,
     /// What one step may allocate here.
     pub limits: MemoryLimits,
+    /// Whether operations are fused into fewer kernels ([`Fusion`]); never on the CPU.
+    pub fused: bool,
 }
 
 impl ComputeDevice {
@@ -175,27 +202,34 @@ impl fmt::Display for ComputeDevice {
 /// WebAssembly's.
 pub fn cpu() -> ComputeDevice {
     let limits = if cfg!(target_arch = "wasm32") { MemoryLimits::WASM_CPU } else { MemoryLimits::NONE };
-    ComputeDevice { device: Device::flex().autodiff(), kind: BackendKind::Cpu, adapter: "CPU".into(), limits }
+    ComputeDevice {
+        device: Device::flex().autodiff(),
+        kind: BackendKind::Cpu,
+        adapter: "CPU".into(),
+        limits,
+        fused: false,
+    }
 }
 
 /// Acquires the default GPU adapter through wgpu, blocking until it is ready (native only;
 /// a browser cannot block: use [`gpu_async`]). The runtime can be initialised once per process,
 /// so callers keep the returned device and clone it.
 #[cfg(not(target_arch = "wasm32"))]
-pub fn gpu() -> Result<ComputeDevice, NoGpu> {
-    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default())
+pub fn gpu(fusion: Fusion) -> Result<ComputeDevice, NoGpu> {
+    describe(Device::wgpu_options().init_with_setup(), &AdapterFacts::default(), fusion)
 }
 
 /// Acquires the default GPU adapter through wgpu without blocking, as a browser requires.
 /// `reported` is what the browser says of its adapter, which wgpu cannot read (browsers leave
 /// the description wgpu names an adapter by empty): it names the adapter and tells a software one.
-pub async fn gpu_async(reported: &AdapterFacts) -> Result<ComputeDevice, NoGpu> {
-    describe(Device::wgpu_options().init_with_setup_async().await, reported)
+pub async fn gpu_async(reported: &AdapterFacts, fusion: Fusion) -> Result<ComputeDevice, NoGpu> {
+    describe(Device::wgpu_options().init_with_setup_async().await, reported, fusion)
 }
 
 fn describe(
     init: Result<(Device, burn_wgpu::WgpuSetup), burn_wgpu::WgpuInitError>,
     reported: &AdapterFacts,
+    fusion: Fusion,
 ) -> Result<ComputeDevice, NoGpu> {
     let (device, setup) = init.map_err(|e| NoGpu::Start(e.to_string()))?;
     let info = setup.adapter.get_info();
@@ -206,10 +240,20 @@ fn describe(
     // (vendor/cubek-matmul/PATCHED.md, vendor/burn-cubecl/PATCHED.md).
     let software = AdapterFacts::of(&info).runs_on_processor() || reported.runs_on_processor();
     cubek_matmul::strategy::set_unstaged_fallback(software);
+    let fused = settle_fusion(fusion == Fusion::On);
     let adapter = if software { format!("{name} (software)") } else { name };
     // A kernel binds each tensor as one storage buffer: the smaller of the two limits caps it.
     let device_limits = setup.device.limits();
     let max_buffer = device_limits.max_storage_buffer_binding_size.min(device_limits.max_buffer_size);
     let limits = MemoryLimits::gpu(max_buffer);
-    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter, limits })
+    Ok(ComputeDevice { device: device.autodiff(), kind: BackendKind::Gpu, adapter, limits, fused })
+}
+
+/// Whether this process's GPU fuses operations: `wanted`, as the first GPU started asked. Fusion
+/// is left off by taking every fusion optimisation out of burn's registry, which burn allows
+/// until the GPU's first operation only, so the first choice stands for the process.
+fn settle_fusion(wanted: bool) -> bool {
+    static SETTLED: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    let unfuse = || burn_cubecl::fusion::BUILTIN_NAMES.iter().all(|name| burn_cubecl::fusion::remove(name).is_ok());
+    *SETTLED.get_or_init(|| wanted || !unfuse())
 }

@@ -8,7 +8,7 @@ use std::time::Instant;
 use webgan::config::lesson::{self, Lesson};
 use webgan::config::{schema, shorten};
 use webgan::data::toy::{self, DataSet};
-use webgan::device::{self, ComputeDevice};
+use webgan::device::{self, ComputeDevice, Fusion};
 use webgan::judge::{self, Judge, copying};
 use webgan::session::Session;
 use webgan::tensor::floats;
@@ -35,11 +35,13 @@ const USAGE: &str = "usage:
                           changes its live settings, not those that shape or seed its
                           networks (marked * below); it keeps its own settings, so --preset
                           and --config are refused
-  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--like-browser]
+  webgan bench [--steps N] [--repeats R] [--backend wgpu|cpu] [--fusion on|off] [--like-browser]
                [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
                           ms/step as JSON; --like-browser insists on a binary built with the
-                          browser's kernel choices (no autotune, no fusion: burn fixes both at
-                          compile time), RUSTFLAGS=\"--cfg webgan_like_browser\" cargo build --release
+                          browser's kernel choices (no autotuning: burn fixes it at compile
+                          time), RUSTFLAGS=\"--cfg webgan_like_browser\" cargo build --release;
+                          --fusion off: the GPU runs each operation as its own kernel instead
+                          of fusing them (train too)
   webgan train-classifier [--epochs N] [--out FILE] [--reference FILE]
                           train the digit classifier on the first 8000 digits (CPU, seed 0),
                           write its weights (default www/models/classifier.bin) and the real
@@ -57,8 +59,8 @@ const USAGE: &str = "usage:
   webgan config           print the settings (after --preset, --config, --set) as JSON
   webgan help             print this (so do --help and -h, after any command too)";
 
-/// Whether this binary was built with the browser build's kernel choices: no autotuning and no
-/// operation fusion (Cargo.toml), so that a native run approximates the page on the same GPU.
+/// Whether this binary was built with the browser build's kernel choices: no autotuning
+/// (Cargo.toml), so that a native run approximates the page on the same GPU.
 const LIKE_BROWSER: bool = cfg!(webgan_like_browser);
 
 /// The commands, as the first argument names them.
@@ -102,6 +104,9 @@ struct Args {
     eval_samples: usize,
     /// `bench --like-browser`: refuse unless this binary makes the browser build's choices.
     like_browser: bool,
+    /// Whether the GPU fuses operations (`--fusion`), and whether the flag was given.
+    fusion: Fusion,
+    fusion_named: bool,
 }
 
 impl Args {
@@ -133,6 +138,8 @@ impl Args {
             eval_every: 0,
             eval_samples: 10_000,
             like_browser: false,
+            fusion: Fusion::On,
+            fusion_named: false,
             command,
         }
     }
@@ -186,6 +193,14 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
             "--set" => args.sets.push(key_value(value()?)?),
             "--like-browser" => args.like_browser = true,
+            "--fusion" => {
+                let name = value()?;
+                args.fusion = match Fusion::parse(&name) {
+                    Some(fusion) if !name.is_empty() => fusion,
+                    _ => return Err(format!("`--fusion {}` is not one of: on, off", shorten(&name))),
+                };
+                args.fusion_named = true;
+            }
             _ => return Err(format!("unknown flag `{}`", shorten(&flag))),
         }
     }
@@ -236,12 +251,13 @@ fn check_combination(args: &Args) -> Result<(), String> {
         return Err("`--like-browser` goes with `bench` only".into());
     }
     if args.like_browser && !LIKE_BROWSER {
-        return Err(
-            "`--like-browser`: this binary autotunes and fuses kernels, which burn fixes when it is compiled; \
+        return Err("`--like-browser`: this binary autotunes kernels, which burn fixes when it is compiled; \
              build one as the browser is built: RUSTFLAGS=\"--cfg webgan_like_browser\" cargo build --release \
              (in a target directory of its own)"
-                .into(),
-        );
+            .into());
+    }
+    if args.fusion_named && args.backend == "cpu" {
+        return Err("`--fusion` goes with `--backend wgpu`: the CPU backend runs no GPU kernels to fuse".into());
     }
     if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
         return Err(format!("`--backend {}` is not one of: wgpu, cpu", shorten(&args.backend)));
@@ -261,10 +277,10 @@ fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
     Ok(bytes)
 }
 
-fn device(name: &str) -> Result<ComputeDevice, String> {
-    match name {
+fn device(args: &Args) -> Result<ComputeDevice, String> {
+    match args.backend.as_str() {
         "cpu" => Ok(device::cpu()),
-        _ => device::gpu().map_err(|e| e.to_string()),
+        _ => device::gpu(args.fusion).map_err(|e| e.to_string()),
     }
 }
 
@@ -444,6 +460,7 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
         "ms_per_step": {"min": times[0], "median": times[times.len() / 2], "max": times[times.len() - 1]},
         "first_step_ms": first_step_ms,
         "execution": if LIKE_BROWSER { "like-browser" } else { "native-default" },
+        "fused": device.fused,
     });
     println!("{line}");
     Ok(())
@@ -524,11 +541,11 @@ fn execute(args: &Args) -> Result<(), String> {
         read_file(&args.data, MAX_INPUT_BYTES).map_err(|e| format!("the digits: {e} (./build.sh data makes them)"))?;
     let digits = Digits::decode(&bytes).map_err(|e| format!("{}: {e}", shorten(&args.data)))?;
     match args.command.as_str() {
-        "train" => train(args, &device(&args.backend)?, &digits),
+        "train" => train(args, &device(args)?, &digits),
         "eval" => evaluate(args, &digits),
         "train-classifier" => train_classifier(args, &digits),
         "features" => write_features(args, &digits),
-        _ => bench(args, &device(&args.backend)?, &digits),
+        _ => bench(args, &device(args)?, &digits),
     }
 }
 
