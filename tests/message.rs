@@ -98,7 +98,7 @@ fn the_list_of_keys_holds_every_key_in_the_sources() {
         }
     }
     // The browser façade's own, which only a WebAssembly build has.
-    let web = ["error.backend", "error.no_classifier", "error.gpu_reported", "error.plain"];
+    let web = ["error.backend", "error.fusion", "error.no_classifier", "error.gpu_reported", "error.plain"];
     let listed: BTreeSet<String> = message_keys().into_iter().chain(web).map(Into::into).collect();
     assert_eq!(written, listed);
     assert_eq!(message_keys().len() + web.len(), listed.len(), "no key is listed twice");
