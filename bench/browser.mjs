@@ -55,7 +55,7 @@ const spread = (ms) => {
 };
 
 /** webgan's page training `workload`: ms/step per window and the page's own first-step time.
- * `fusion` "on" or "off" overrides the page's choice by the adapter. */
+ * `fusion` "off" runs the GPU's operations unfused (the page fuses them). */
 async function webgan(backend, workload, batch, metrics, fusion = "") {
   const context = await browser.newContext();
   if (!metrics) await context.route("**/classifier.bin", (route) => route.fulfill({ status: 404, body: "" }));
@@ -139,13 +139,14 @@ try {
       try {
         const w = await webgan(ours, workload, batch, false);
         const ms = spread(w.ms);
-        const ratio = (peerMs) => Number((peerMs / ms.median).toFixed(2));
+        /** How many times faster than `peerMs` a webgan median `ours` is. */
+        const ratio = (peerMs, ours = ms) => Number((peerMs / ours.median).toFixed(2));
         Object.assign(row, { webgan: ms.median, ratio: fastest ? ratio(fastestMs) : null });
         const line = (w, ms) => ({
           implementation: "webgan", backend: ours, adapter: w.adapter, ...common, ms_per_step: ms,
           first_step_ms: w.first_step_ms, ...(ours === "webgpu" && { fused: w.fused, dispatches_per_step: Math.round(w.dispatches) }),
-          peer: fastest, times_faster_than_peer: fastest ? Number((fastestMs / ms.median).toFixed(2)) : null,
-          times_faster_than: Object.fromEntries(measured.map(([name, peerMs]) => [name, Number((peerMs / ms.median).toFixed(2))])),
+          peer: fastest, times_faster_than_peer: fastest ? ratio(fastestMs, ms) : null,
+          times_faster_than: Object.fromEntries(measured.map(([name, peerMs]) => [name, ratio(peerMs, ms)])),
         });
         report(line(w, ms));
         // What fusion gives: the same run with each operation as its own kernel.

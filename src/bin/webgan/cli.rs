@@ -104,9 +104,8 @@ struct Args {
     eval_samples: usize,
     /// `bench --like-browser`: refuse unless this binary makes the browser build's choices.
     like_browser: bool,
-    /// Whether the GPU fuses operations (`--fusion`), and whether the flag was given.
-    fusion: Fusion,
-    fusion_named: bool,
+    /// Whether the GPU fuses operations, as `--fusion` says (`None`: not given, so it fuses).
+    fusion: Option<Fusion>,
 }
 
 impl Args {
@@ -138,8 +137,7 @@ impl Args {
             eval_every: 0,
             eval_samples: 10_000,
             like_browser: false,
-            fusion: Fusion::On,
-            fusion_named: false,
+            fusion: None,
             command,
         }
     }
@@ -196,10 +194,9 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--fusion" => {
                 let name = value()?;
                 args.fusion = match Fusion::parse(&name) {
-                    Some(fusion) if !name.is_empty() => fusion,
+                    Some(fusion) if !name.is_empty() => Some(fusion),
                     _ => return Err(format!("`--fusion {}` is not one of: on, off", shorten(&name))),
                 };
-                args.fusion_named = true;
             }
             _ => return Err(format!("unknown flag `{}`", shorten(&flag))),
         }
@@ -256,7 +253,7 @@ fn check_combination(args: &Args) -> Result<(), String> {
              (in a target directory of its own)"
             .into());
     }
-    if args.fusion_named && args.backend == "cpu" {
+    if args.fusion.is_some() && args.backend == "cpu" {
         return Err("`--fusion` goes with `--backend wgpu`: the CPU backend runs no GPU kernels to fuse".into());
     }
     if !["wgpu", "cpu"].contains(&args.backend.as_str()) {
@@ -280,7 +277,7 @@ fn read_file(path: &str, limit: u64) -> Result<Vec<u8>, String> {
 fn device(args: &Args) -> Result<ComputeDevice, String> {
     match args.backend.as_str() {
         "cpu" => Ok(device::cpu()),
-        _ => device::gpu(args.fusion).map_err(|e| e.to_string()),
+        _ => device::gpu(args.fusion.unwrap_or_default()).map_err(|e| e.to_string()),
     }
 }
 
