@@ -5,7 +5,8 @@
 //
 // usage: node bench/first-minute.mjs [seconds=120] [backends=cpu,webgpu,auto] [settings]
 //        (after ./build.sh build; auto: the link names no backend, so the page chooses by the
-//        adapter; settings: more of the link, e.g. hidden=512 for the first-minute preset)
+//        adapter; settings: more of the link, e.g. preset=seed_article; without any, the page
+//        opens on its opening preset, as a bare link does)
 import { launchChromium } from "../tools/chromium.mjs";
 import { serve } from "../tools/serve.mjs";
 

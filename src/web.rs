@@ -465,7 +465,7 @@ impl WebTrainer {
         fusion: String,
     ) -> Result<WebTrainer, JsValue> {
         run_static_constructors();
-        let asked = TrainConfig::from_query(&query).map_err(thrown)?;
+        let asked = TrainConfig::from_link(&query).map_err(thrown)?;
         let fusion = Fusion::parse(&fusion).ok_or_else(|| thrown(WebError::Fusion(fusion)))?;
         let digits = Digits::decode(&digits).map_err(thrown)?;
         let (device, notice, choice) = match backend.as_str() {

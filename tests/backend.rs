@@ -98,7 +98,14 @@ fn the_report_gives_rates_per_line_and_names_the_faster_backend() {
     let measured = [
         run("cpu", "mlp", 300, 3000.0),
         run("cpu", "dcgan", 3, 3000.0),
-        Measured { dispatches: 3780, submits: 40, buffers: 20, readbacks: 30, ..run(gpu, "mlp", 10, 2000.0) },
+        Measured {
+            dispatches: 3780,
+            submits: 40,
+            buffers: 20,
+            readbacks: 30,
+            fused: true,
+            ..run(gpu, "mlp", 10, 2000.0)
+        },
         // A DCGAN step on a software adapter misses the deadline.
         Measured { first_step_ms: None, waited_ms: 20_001.0, ..run(gpu, "dcgan", 0, 0.0) },
     ];
@@ -107,7 +114,8 @@ fn the_report_gives_rates_per_line_and_names_the_faster_backend() {
     let [cpu_mlp, cpu_dcgan, gpu_mlp, gpu_dcgan] = &report.lines[..] else { unreachable!() };
     assert_eq!((cpu_mlp.ms_per_step, cpu_mlp.steps_per_s), (Some(10.0), Some(100.0)));
     assert_eq!(cpu_mlp.first_step_ms, Some(800.0));
-    assert_eq!(cpu_mlp.dispatches_per_step, None, "the CPU dispatches nothing");
+    assert_eq!((cpu_mlp.dispatches_per_step, cpu_mlp.fused), (None, None), "the CPU dispatches nothing");
+    assert_eq!((gpu_mlp.fused, gpu_dcgan.fused), (Some(true), None), "fusion is said of a measured GPU run");
     assert_eq!(cpu_dcgan.steps_per_s, Some(1.0));
     assert_eq!((gpu_mlp.dispatches_per_step, gpu_mlp.submits_per_step), (Some(378.0), Some(4.0)));
     assert_eq!((gpu_mlp.buffers_per_step, gpu_mlp.readbacks_per_step), (Some(2.0), Some(3.0)));

@@ -65,7 +65,7 @@ fn a_resumed_run_continues_exactly() {
     );
     // A conditional DCGAN: batch norm's running statistics and the labels must come back too.
     let dcgan =
-        TrainConfig { model: Architecture::Dcgan, conditional: true, hidden: 8, loss: GanLoss::WganGp, ..small };
+        TrainConfig { model: Architecture::Dcgan, conditional: true, channels: 8, loss: GanLoss::WganGp, ..small };
     assert_resumes_exactly(dcgan, &digits);
 }
 

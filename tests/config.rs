@@ -14,6 +14,7 @@ use webgan::{ConfigError, TrainConfig, config::presets};
 fn defaults_are_the_seed_articles_settings_and_valid() {
     let c = TrainConfig::default();
     assert_eq!((c.batch_size, c.latent_dim, c.hidden, c.loss), (64, 100, 128, GanLoss::NonSaturating));
+    assert_eq!(c.channels, 128, "the DCGAN's widest layer, DESIGN.md's dcgan workload");
     for o in [c.g, c.d] {
         assert_eq!((o.kind, o.beta1, o.beta2, o.epsilon), (OptimizerKind::Adam, 0.5, 0.999, 1e-8));
     }
@@ -34,6 +35,8 @@ fn unusual() -> TrainConfig {
         batch_size: 10_000,
         latent_dim: 16,
         hidden: 64,
+        // The DCGAN's width is not part of an MLP's link.
+        channels: 128,
         loss: GanLoss::WganGp,
         clip: 0.05,
         gp_lambda: 5.0,
@@ -61,7 +64,9 @@ fn unusual() -> TrainConfig {
 
 /// The settings only digits allow, away from their defaults too.
 fn unusual_digits() -> TrainConfig {
-    TrainConfig { data: DataSet::Mnist, points: Vec::new(), model: Architecture::Dcgan, conditional: true, ..unusual() }
+    // The MLP's width is not part of a DCGAN's link.
+    let (model, hidden, channels) = (Architecture::Dcgan, TrainConfig::default().hidden, 32);
+    TrainConfig { data: DataSet::Mnist, points: Vec::new(), model, hidden, channels, conditional: true, ..unusual() }
 }
 
 #[test]
@@ -70,7 +75,7 @@ fn json_and_query_round_trip_and_missing_fields_default() {
         assert_eq!(TrainConfig::from_json(&c.to_json()), Ok(c.clone()));
         assert_eq!(TrainConfig::from_query(&c.to_query()), Ok(c.clone()), "query {}", c.to_query());
     }
-    assert_eq!(TrainConfig::default().to_query(), "", "defaults make an empty query");
+    assert_eq!(TrainConfig::default().to_query(), "preset=seed_article", "the defaults are the seed article's");
     let partial = TrainConfig::from_json(r#"{"seed": 3, "g": {"kind": "sgd"}}"#).unwrap();
     assert_eq!((partial.batch_size, partial.g.kind, partial.g.lr, partial.d.lr), (64, OptimizerKind::Sgd, 1e-3, 2e-4));
     let mut same = TrainConfig::default();
@@ -79,6 +84,41 @@ fn json_and_query_round_trip_and_missing_fields_default() {
     same.d.lr = 0.01;
     same.g.lr = 0.01;
     assert_eq!(same.to_query(), "lr=0.01");
+}
+
+#[test]
+fn a_link_may_start_from_a_preset_and_one_that_sets_nothing_opens_the_opening_preset() {
+    let wgan = presets::find("wgan_gp").unwrap().config;
+    assert_eq!(TrainConfig::from_query("seed=3&preset=wgan_gp"), Ok(TrainConfig { seed: 3, ..wgan }));
+    assert_eq!(TrainConfig::from_query("preset=seed_article"), Ok(TrainConfig::default()));
+    let opening = presets::opening();
+    assert_eq!((opening.hidden, opening.batch_size, opening.real_label, opening.ema), (512, 128, 0.9, 0.99));
+    for bare in ["", "#", "&"] {
+        assert_eq!(TrainConfig::from_link(bare), Ok(opening.clone()), "{bare:?}");
+    }
+    assert_eq!(TrainConfig::from_link("preset=seed_article"), Ok(TrainConfig::default()));
+    assert_eq!(TrainConfig::from_link("seed=4"), Ok(TrainConfig { seed: 4, ..TrainConfig::default() }));
+    assert_eq!(TrainConfig::from_link(&opening.to_query()), Ok(opening));
+    let err = TrainConfig::from_query("preset=nope").unwrap_err();
+    assert!(matches!(&err, ConfigError::UnknownPreset { id, .. } if id == "nope"), "{err:?}");
+    assert!(err.to_string().starts_with("no preset `nope`; presets: first_minute, seed_article, minimax"), "{err}");
+    let twice = TrainConfig::from_query("preset=minimax&preset=hinge");
+    assert_eq!(twice, Err(ConfigError::Repeated { field: "preset".into() }));
+    // A lesson stage's settings apply over its own preset and cannot name another.
+    let stage = TrainConfig::default().with_query("preset=minimax");
+    assert!(matches!(stage, Err(ConfigError::UnknownField { ref field, .. }) if field == "preset"), "{stage:?}");
+}
+
+#[test]
+fn the_dcgan_has_a_width_of_its_own_and_older_files_keep_theirs() {
+    let dcgan = TrainConfig::from_query("model=dcgan&channels=64&hidden=512").unwrap();
+    assert_eq!((dcgan.channels, dcgan.hidden), (64, 512));
+    assert_eq!(dcgan.to_query(), "model=dcgan&channels=64", "a DCGAN's link leaves out the MLP's width");
+    assert_eq!(TrainConfig::from_query("hidden=64&channels=32").unwrap().to_query(), "hidden=64");
+    // Before the DCGAN had `channels`, its width was `hidden`: such files describe the same network.
+    assert_eq!(TrainConfig::from_json(r#"{"model": "dcgan", "hidden": 32}"#).unwrap().channels, 32);
+    assert_eq!(TrainConfig::from_json(r#"{"model": "dcgan", "hidden": 32, "channels": 16}"#).unwrap().channels, 16);
+    assert_eq!(TrainConfig::from_json(r#"{"hidden": 32}"#).unwrap().channels, 128);
 }
 
 #[test]
@@ -110,7 +150,7 @@ fn out_of_range_values_name_the_key_and_the_allowed_values() {
         ("alpha=1.5", "alpha"),
         ("eps_d=0", "eps_d"),
         ("model=dcgan&data=ring", "model"),
-        ("model=dcgan&hidden=512", "hidden"),
+        ("model=dcgan&channels=512", "channels"),
         ("conditional=true&data=moons", "conditional"),
     ] {
         let err = TrainConfig::from_query(query).unwrap_err();
@@ -517,6 +557,7 @@ fn the_unknown_key_refusal_lists_every_key_a_link_may_use() {
         assert!(err.contains(&format!(" {key}")), "{key} missing from: {err}");
     }
     assert!(err.contains("batch (a number or `full`)") && err.contains("(each also with _g or _d)"), "{err}");
+    assert!(err.contains("preset (a preset's name"), "{err}");
 }
 
 #[test]

@@ -41,14 +41,15 @@ fn uniform(rng: &mut Rng, shape: [usize; 2]) -> Tensor<2> {
 }
 
 fn dcgan(conditional: bool) -> TrainConfig {
-    TrainConfig { model: Architecture::Dcgan, conditional, hidden: 8, latent_dim: 12, ..TrainConfig::default() }
+    TrainConfig { model: Architecture::Dcgan, conditional, channels: 8, latent_dim: 12, ..TrainConfig::default() }
 }
 
 #[test]
 fn every_model_has_the_right_shapes_in_both_modes() {
     for model in [Architecture::Mlp, Architecture::Dcgan] {
         for conditional in [false, true] {
-            let config = TrainConfig { model, conditional, hidden: 8, latent_dim: 12, ..TrainConfig::default() };
+            let config =
+                TrainConfig { model, conditional, hidden: 8, channels: 8, latent_dim: 12, ..TrainConfig::default() };
             let mut rng = Rng::new(1);
             let (mut g, mut d) =
                 (Generator::new(&config, &mut rng, &device()), Discriminator::new(&config, &mut rng, &device()));
@@ -221,7 +222,7 @@ fn a_short_dcgan_run_learns_and_every_loss_stays_finite() {
     }
     // Non-saturating from the defaults but narrower: the discriminator's verdicts on the
     // samples and the samples themselves move.
-    let config = TrainConfig { model: Architecture::Dcgan, hidden: 32, batch_size: 32, ..TrainConfig::default() };
+    let config = TrainConfig { model: Architecture::Dcgan, channels: 32, batch_size: 32, ..TrainConfig::default() };
     let mut trainer = Trainer::new(config, &digits, &device).unwrap();
     let before = values(trainer.samples());
     for _ in 0..60 {

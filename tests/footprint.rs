@@ -23,7 +23,7 @@ fn parameter_count_matches_the_networks_it_describes() {
         "data=ring",
         "conditional=true",
         "model=dcgan",
-        "model=dcgan&hidden=16&conditional=true",
+        "model=dcgan&channels=16&conditional=true",
     ] {
         let config = config(query);
         let mut rng = Rng::new(1);

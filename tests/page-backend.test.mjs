@@ -94,6 +94,8 @@ test("Check this computer measures both workloads on WebGPU and the CPU, names t
     assert.ok(line.ms_per_step > 0 && line.steps_per_s > 0, JSON.stringify(line));
   }
   assert.equal(lines[0].dispatches_per_step, null, "the CPU dispatches no GPU work");
+  assert.deepEqual(lines.slice(0, 3).map((l) => l.fused), [null, null, true], "fusion is said where there is a GPU");
+  assert.equal(lines[0].webgan_bench, 2);
   assert.ok(lines[2].dispatches_per_step > 10 && lines[2].submits_per_step >= 1, JSON.stringify(lines[2]));
   const dcgan = lines[3];
   assert.ok(dcgan.steps_per_s > 0 || dcgan.first_step_over_ms >= 20_000, JSON.stringify(dcgan));

@@ -96,7 +96,7 @@ test("a refused link and the backend notice read in Chinese, then in English aft
     const page = await openPage("lr=abc&lang=zh-CN", context);
     const s = await waitFor(page, (t) => t.error && t.notice, "the refusal and the notice", 60_000);
     assert.equal(s.error.split("\n").length, 1, s.error);
-    assert.match(s.error, /`lr` = “abc” 不是一个数。改用默认设置。/);
+    assert.match(s.error, /`lr` = “abc” 不是一个数。改用“第一分钟”的设置打开，与不带设置的链接相同。/);
     assert.match(s.notice, /处理器/);
     assert.match(await page.textContent("#error"), /出错了/);
     assert.match(await page.title(), /生成对抗网络/);
@@ -109,7 +109,7 @@ test("a refused link and the backend notice read in Chinese, then in English aft
     await page.click("#lang");
     await page.waitForFunction(() => document.documentElement.lang === "en", null, { timeout: 30_000 });
     const after = await status(page);
-    assert.equal(after.error, "`lr` = \"abc\" is not a number. Using the default settings instead.");
+    assert.equal(after.error, "`lr` = \"abc\" is not a number. Opening with the first-minute settings instead, as a link without settings does.");
     assert.match(after.notice, /WebGPU runs on the processor here/);
     assert.match(await page.textContent("#error"), /^Something went wrong: `lr` = "abc" is not a number/);
     assert.match(await page.textContent("#notice"), /WebGPU runs on the processor here/);

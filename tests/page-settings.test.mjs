@@ -10,7 +10,7 @@ usePage();
 const visible = (page, key) => page.isVisible(`label[data-field="${key}"]`);
 
 test("the lab's controls come from the trainer's schema, change the link and show where they matter", { timeout: 5 * 60_000 }, async () => {
-  const page = await openPage("backend=cpu");
+  const page = await openPage("backend=cpu&preset=seed_article");
   const schema = await page.evaluate(() => window.webgan.settingsSchema());
   const controls = schema.settings.filter((s) => s.group !== null);
   assert.ok(controls.length >= 30, `${controls.length} controls`);
@@ -64,5 +64,31 @@ test("the lab's controls come from the trainer's schema, change the link and sho
   assert.equal(await again.inputValue("#setting-lr_d"), "0.0003");
   assert.equal((await status(again)).error, "");
   await again.close();
+  await page.close();
+});
+
+test("a link without settings opens the first-minute preset, and the DCGAN keeps a width of its own", { timeout: 5 * 60_000 }, async () => {
+  const page = await openPage("backend=cpu&autostart=1");
+  const opened = await status(page);
+  const { hidden, batch_size, real_label, ema, channels } = opened.config;
+  assert.deepEqual({ hidden, batch_size, real_label, ema, channels }, { hidden: 512, batch_size: 128, real_label: 0.9, ema: 0.99, channels: 128 });
+  assert.equal(await page.evaluate(() => location.hash), "#batch=128&hidden=512&real_label=0.9&ema=0.99&backend=cpu");
+  assert.match(await page.textContent("#preset-outcome"), /512-unit layers/, "the opening preset says what to expect");
+  assert.equal(await visible(page, "hidden"), true);
+  assert.equal(await visible(page, "channels"), false);
+
+  // The DCGAN, chosen from there, takes its own 128 channels rather than the MLP's 512 units.
+  await page.selectOption("#setting-model", "dcgan");
+  const dcgan = await waitFor(page, (s) => (s.config.model === "dcgan" && s.step >= 1) || s.error, "a DCGAN step", 3 * 60_000);
+  assert.equal(dcgan.error, "");
+  assert.equal(dcgan.config.channels, 128);
+  await page.waitForSelector('label[data-field="channels"]', { state: "visible" });
+  assert.equal(await visible(page, "hidden"), false);
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /hidden=/, "the MLP's width is not part of a DCGAN's link");
+
+  // The seed article's defaults have a link of their own, which opens them again.
+  await page.click('[data-preset="seed_article"]');
+  await waitFor(page, (s) => (s.config.hidden === 128 && s.config.model === "mlp") || s.error, "the seed article", 3 * 60_000);
+  assert.equal(await page.evaluate(() => location.hash), "#preset=seed_article&backend=cpu");
   await page.close();
 });

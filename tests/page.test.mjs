@@ -87,7 +87,7 @@ test("autostart trains on WebGPU and the digits change while the page stays resp
   await page.close();
 });
 
-test("a bad setting in the link is named, and training goes on with the defaults", { timeout: 5 * 60_000 }, async () => {
+test("a bad setting in the link is named, and training goes on as a link without settings opens", { timeout: 5 * 60_000 }, async () => {
   const page = await browser.newPage();
   await page.goto(`${base}#backend=cpu&autostart=1&batch=0&lang=zh-CN`);
   const s = await waitFor(page, (s) => s.step >= 3, "3 CPU steps", 4 * 60_000);
@@ -535,7 +535,7 @@ test("the DCGAN and the conditional GAN are chosen on the page, train on WebGPU 
     for (let i = 0; i < d.length; i += 4) hash = (hash * 31 + d[i]) | 0;
     return hash;
   });
-  await page.goto(`${base}#backend=webgpu&autostart=1&model=dcgan&conditional=1&hidden=16&batch=16`);
+  await page.goto(`${base}#backend=webgpu&autostart=1&model=dcgan&conditional=1&channels=16&batch=16`);
   const dcgan = await waitFor(page, (s) => (s.ready && s.step >= 2) || s.error, "two DCGAN steps", 5 * 60_000);
   assert.equal(dcgan.error, "");
   assert.equal(dcgan.backend, "webgpu");
@@ -602,7 +602,7 @@ test("a trap in the trainer is replaced by a new worker that goes on from the la
   await page.close();
 });
 
-test("a trainer that traps while starting falls back to the defaults, and one that keeps trapping is given up", { timeout: 6 * 60_000 }, async () => {
+test("a trainer that traps while starting opens as a link without settings does, and one that keeps trapping is given up", { timeout: 6 * 60_000 }, async () => {
   const context = await browser.newContext();
   // The first worker panics in Rust as it starts; the next ones are the page's own.
   let trapped = false;
@@ -618,9 +618,10 @@ test("a trainer that traps while starting falls back to the defaults, and one th
   const fallback = await status(page);
   assert.ok(trapped);
   assert.equal(fallback.crashes, 1);
-  assert.match(fallback.error, /settings of this link could not be run.*Using the default settings instead/);
+  assert.match(fallback.error, /settings of this link could not be run.*Opening with the first-minute settings instead/);
   assert.equal(fallback.config.seed, 0);
   assert.equal(fallback.config.loss, "non_saturating");
+  assert.equal(fallback.config.hidden, 512, "the first-minute preset");
   assert.doesNotMatch(await page.evaluate(() => location.hash), /seed=5/, "the link now names the run on screen");
   assert.ok(await page.isEnabled("#train"));
 
@@ -732,7 +733,7 @@ test("every problem of a link is named, and repeated hide= keys add up", { timeo
   assert.match(s.error, /`lang` = "xx" is not allowed: use one of en, zh-CN/);
   assert.match(s.error, /`hide` names unknown parts \(nope\)/);
   assert.match(s.error, /`seed` = "abc"/);
-  assert.match(s.error, /Using the default settings instead/);
+  assert.match(s.error, /Opening with the first-minute settings instead/);
   await page.close();
 
   const teacher = await openPage("backend=cpu&hide=presets&hide=metrics,lr_g&hide=presets");

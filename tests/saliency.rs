@@ -39,7 +39,7 @@ fn relative_error(got: &[f32], want: &[f32]) -> f64 {
 
 #[test]
 fn the_view_is_autodiffs_input_gradient_for_every_discriminator() {
-    for query in ["", "conditional=true", "model=dcgan&hidden=16", "model=dcgan&hidden=16&conditional=true"] {
+    for query in ["", "conditional=true", "model=dcgan&channels=16", "model=dcgan&channels=16&conditional=true"] {
         let trainer = trained(query);
         let device = device::cpu().device;
         let mut rng = Rng::new(11);
@@ -59,7 +59,7 @@ fn the_view_is_autodiffs_input_gradient_for_every_discriminator() {
 
 #[test]
 fn looking_leaves_the_run_as_it_was() {
-    let trainer = trained("model=dcgan&hidden=16");
+    let trainer = trained("model=dcgan&channels=16");
     let device = device::cpu().device;
     let x = Tensor::<2>::from_data(TensorData::new(uniforms(&mut Rng::new(5), 2 * PIXELS), [2, PIXELS]), &device);
     let before = floats(trainer.discriminator().forward(x.clone(), None).into_data());

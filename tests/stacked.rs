@@ -80,7 +80,7 @@ fn a_collapsed_generator_covers_few_triples() {
 fn both_architectures_train_on_three_channels() {
     let digits = common::digits();
     for model in ["mlp", "dcgan"] {
-        let config = stacked(&format!("model={model}&batch=16&hidden=32&loss=wgan_gp"));
+        let config = stacked(&format!("model={model}&batch=16&hidden=32&channels=32&loss=wgan_gp"));
         let cpu = device::cpu();
         let mut session = Session::new(config.clone(), digits.clone(), cpu).expect("fits the CPU");
         session.load_judge(CLASSIFIER, REFERENCE).unwrap();

@@ -8,6 +8,7 @@ use js_sys::Float32Array;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 use wasm_bindgen_test::*;
+use webgan::config::presets;
 use webgan::device::{self, BackendKind, ComputeDevice, Fusion};
 use webgan::tensor::floats;
 use webgan::train::stats::{ROW, StepValues};
@@ -67,7 +68,7 @@ async fn webgpu_steps_match_the_cpu_backend() {
     assert_eq!(gpu.kind, BackendKind::Gpu);
     let lab = "loss=wgan_gp&r1=1&d_steps=2&opt_g=rms_prop&opt_d=nesterov&lr_d=0.01&real_label=0.9&ema=0.9";
     // The DCGAN's convolutions, which a software adapter runs as matrix products.
-    let dcgan = "model=dcgan&hidden=16&batch=8";
+    let dcgan = "model=dcgan&channels=16&batch=8";
     for query in ["", lab, dcgan] {
         let (gpu_stats, gpu_samples) = steps(&gpu, query, 3).await;
         let (cpu_stats, cpu_samples) = steps(&device::cpu(), query, 3).await;
@@ -141,7 +142,9 @@ async fn webgpu_matrix_products_match_the_cpu_backend_in_every_layout() {
 /// Loss and optimisers switched between steps, as the page's controls do, on WebGPU.
 #[wasm_bindgen_test]
 async fn webgpu_training_stays_finite_when_loss_and_optimiser_change_mid_run() {
-    let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "webgpu".into(), String::new()).await.unwrap();
+    let trainer = WebTrainer::create(DIGITS.to_vec(), "preset=seed_article".into(), "webgpu".into(), String::new())
+        .await
+        .unwrap();
     assert_eq!(trainer.backend(), "webgpu", "notice: {:?}", JsValue::from(trainer.notice()));
     trainer.steps(3).unwrap();
     let switches = [
@@ -211,8 +214,9 @@ async fn bad_settings_are_refused_with_the_field_named() {
     let message = js_sys::Error::from(err).message().as_string().unwrap();
     assert!(message.contains("`batch` = 0") && message.contains("1 to 10000"), "{message}");
     let trainer = WebTrainer::create(DIGITS.to_vec(), String::new(), "cpu".into(), String::new()).await.unwrap();
+    assert_eq!(config(&trainer), presets::opening(), "a link that sets nothing opens the opening preset");
     assert!(trainer.set_query("lr_g=2").is_err());
-    assert_eq!(config(&trainer), TrainConfig::default(), "the running settings stay");
+    assert_eq!(config(&trainer), presets::opening(), "the running settings stay");
 }
 
 /// What JavaScript hands over is checked: settings that cannot fit the device's memory start the
@@ -321,7 +325,7 @@ async fn a_webgpu_run_saved_and_reopened_draws_the_same_digits() {
 /// gradient runs back through batch norm and both convolutions).
 #[wasm_bindgen_test]
 async fn webgpu_saliency_matches_the_cpu_backend() {
-    for query in ["", "model=dcgan&hidden=16&conditional=true"] {
+    for query in ["", "model=dcgan&channels=16&conditional=true"] {
         let mut seen = Vec::new();
         for device in [webgpu(Fusion::On).await.expect("WebGPU must be available in the test browser"), device::cpu()] {
             let config = TrainConfig::from_query(query).unwrap();

@@ -631,6 +631,7 @@ async function main() {
         columns = m.columns;
         chart.setColumns(columns, m.measuredColumns);
         presets.show(m.presets);
+        presets.recognise(status.query);
         presetList = m.presets;
         teacher.setPresets(m.presets);
         if (lessonId && !lessonView.lesson) openShippedLesson(lessonId);
@@ -699,6 +700,7 @@ async function main() {
         chart.showWasserstein(m.wasserstein);
         rememberInHash(m.query);
         status.query = m.query;
+        presets.recognise(m.query);
         teacher.setCurrent(m.query);
         if (m.change) {
           // Confirmed under the control that was changed.
@@ -827,7 +829,7 @@ async function main() {
 
   // Compare runs: keep the curves on screen, then draw later runs beside them; download all.
   // Downloads name a run by its settings; the page by its preset's name where it is one.
-  const runName = (query = status.query) => query.replaceAll("&", " ") || t("run_defaults");
+  const runName = (query = status.query) => query.replaceAll("&", " ");
   const runLabel = (query) => {
     const preset = presetList.find((p) => p.query === query);
     return preset ? t(`preset.${preset.id}`) : runName(query);

@@ -27,10 +27,10 @@ async function describeMachine() {
  * `plan.deadline_ms` is given up, since a GPU step cannot be interrupted. */
 async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress) {
   /** @type {{backend: string, workload: string, adapter: string, first_step_ms: number | null, waited_ms: number, steps: number,
-   *   elapsed_ms: number, dispatches: number, submits: number, buffers: number, readbacks: number, error: string | null}} */
+   *   elapsed_ms: number, dispatches: number, submits: number, buffers: number, readbacks: number, fused: boolean, error: string | null}} */
   const result = {
     backend: run.backend, workload: run.workload, adapter: "", first_step_ms: null, waited_ms: 0, steps: 0, elapsed_ms: 0,
-    dispatches: 0, submits: 0, buffers: 0, readbacks: 0, error: null,
+    dispatches: 0, submits: 0, buffers: 0, readbacks: 0, fused: false, error: null,
   };
   const t0 = performance.now();
   let trial;
@@ -43,6 +43,7 @@ async function measure(run, plan, digits, { gpu, nextStepsPerFrame }, onProgress
   try {
     if (trial.backend() !== run.backend) return { ...result, error: trial.notice() }; // no WebGPU here
     result.adapter = trial.adapter();
+    result.fused = trial.fused();
     trial.steps(1);
     const first = trial.frame().then(() => null, (e) => e);
     const late = new Promise((r) => setTimeout(() => r("late"), Math.max(0, plan.deadline_ms - (performance.now() - t0))));

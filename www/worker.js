@@ -375,10 +375,11 @@ async function loadTrainer() {
  * `fusion` "off" runs a GPU's operations unfused, for measuring (else "on" or ""). */
 async function start({ query: q, backend, fusion }) {
   await loadTrainer();
-  // Bad settings in a link must not stop the lesson: say what was wrong and use the defaults.
+  // Bad settings in a link must not stop the lesson: say what was wrong and open as a link
+  // without settings does.
   const problem = check_settings(q);
   const query = problem ? "" : q;
-  if (problem) fail(new Explained("link_settings_refused", { detail: problem }), { stop: false });
+  if (problem) fail(new Explained("link_settings_ignored", { detail: problem }), { stop: false });
   const digits = await loadDigits();
   progress({ cpu: "starting_cpu", webgpu: "starting_gpu" }[backend] ?? "starting_trainer", 0.75);
   const t0 = performance.now();

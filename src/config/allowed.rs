@@ -24,8 +24,6 @@ pub enum Allowed {
     Smoothing { min: f64, max: f64 },
     /// 0, or a decay below 1.
     Decay,
-    /// A DCGAN's width, from `min` to `max`.
-    DcganWidth { min: u64, max: u64 },
     /// The MLP, for 2-D points.
     MlpForPoints,
     /// No labels, for 2-D points and stacked digits.
@@ -66,7 +64,6 @@ impl fmt::Display for Allowed {
             }
             Self::Smoothing { min, max } => write!(f, "a number from {} to {} (1 is no smoothing)", n(min), n(max)),
             Self::Decay => write!(f, "0 (off) or a decay below 1, such as 0.999"),
-            Self::DcganWidth { min, max } => write!(f, "an integer from {min} to {max} for the DCGAN"),
             Self::MlpForPoints => write!(f, "mlp for 2-D points (the DCGAN's convolutions draw 28×28 digits)"),
             Self::UnlabelledPoints => {
                 write!(f, "false for 2-D points and stacked digits (only a single digit has a label to condition on)")
@@ -95,7 +92,6 @@ impl Explain for Allowed {
         "allowed.seed",
         "allowed.smoothing",
         "allowed.decay",
-        "allowed.dcgan_width",
         "allowed.mlp_for_points",
         "allowed.unlabelled_points",
         "allowed.drawing",
@@ -122,7 +118,6 @@ impl Explain for Allowed {
             Self::Seed { max } => Message::new("allowed.seed").with("max", max.to_string()),
             Self::Smoothing { min, max } => range("allowed.smoothing", n(min), n(max)),
             Self::Decay => Message::new("allowed.decay"),
-            Self::DcganWidth { min, max } => range("allowed.dcgan_width", min.to_string(), max.to_string()),
             Self::MlpForPoints => Message::new("allowed.mlp_for_points"),
             Self::UnlabelledPoints => Message::new("allowed.unlabelled_points"),
             Self::Drawing { max } => Message::new("allowed.drawing").with("max", max),

@@ -49,9 +49,12 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Size of the generator's noise vector z.
     pub latent_dim: usize,
-    /// Width of both hidden layers in G and in D; for the DCGAN, the channels of its widest
-    /// convolutional layer (the other has half as many).
+    /// Width of both hidden layers of the MLP's G and D.
     pub hidden: usize,
+    /// Channels of the DCGAN's widest convolutional layer (the other has half as many): a width
+    /// of its own, since a convolution's cost grows with its square and the MLP's width would be
+    /// far too wide for it.
+    pub channels: usize,
     /// The objective.
     pub loss: GanLoss,
     /// WGAN-clip: D's weights are clamped to [−clip, clip] after every update.
@@ -98,6 +101,7 @@ impl Default for TrainConfig {
             batch_size: 64,
             latent_dim: 100,
             hidden: 128,
+            channels: 128,
             loss: GanLoss::NonSaturating,
             clip: 0.01,
             gp_lambda: 10.0,
@@ -137,6 +141,9 @@ pub enum ConfigError {
     /// A key that no setting answers to.
     #[error("unknown setting `{}`; known settings: {known}", shorten(.field))]
     UnknownField { field: String, known: &'static str },
+    /// A link's `preset` that names no preset.
+    #[error("no preset `{}`; presets: {known}", shorten(.id))]
+    UnknownPreset { id: String, known: String },
     /// A key given more than once in one query or list, which leaves unclear which value is meant.
     #[error("`{}` is given more than once; give each setting once", shorten(.field))]
     Repeated { field: String },
@@ -201,6 +208,7 @@ impl Explain for ConfigError {
         "error.config.out_of_range",
         "error.config.bad_value",
         "error.config.unknown_field",
+        "error.config.unknown_preset",
         "error.config.repeated",
         "error.config.not_an_object",
         "error.config.root_not_an_object",
@@ -228,6 +236,9 @@ impl Explain for ConfigError {
             Self::UnknownField { field, .. } => Message::new("error.config.unknown_field")
                 .with("field", shorten(field))
                 .with("known", schema::key_names()),
+            Self::UnknownPreset { id, known } => {
+                Message::new("error.config.unknown_preset").with("id", shorten(id)).with("known", known.clone())
+            }
             Self::Repeated { field } => Message::new("error.config.repeated").with("field", shorten(field)),
             Self::NotAnObject { field, found } => {
                 let found = Message::new(json_kind_key(found));
@@ -336,7 +347,8 @@ impl TrainConfig {
     /// keeps G's default learning rate, which differs from D's.
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let json_error = |e: serde_json::Error| ConfigError::Json(e.to_string());
-        let given: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        let mut given: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
+        carry_dcgan_width(&mut given);
         let mut merged = serde_json::to_value(Self::default()).expect("a config always serialises");
         overlay(&mut merged, given, None)?;
         let config: Self = serde_json::from_value(merged).map_err(json_error)?;
@@ -372,27 +384,47 @@ impl TrainConfig {
 
     /// Parses a URL-hash style query (`seed=7&batch=64`, with or without a leading `#`), its
     /// keys and values percent-encoded or not, as browsers and `URLSearchParams` write them.
+    /// `preset=ID`, wherever it stands, starts from that preset's settings instead of the
+    /// defaults, and the other keys apply on top.
     pub fn from_query(query: &str) -> Result<Self, ConfigError> {
-        Self::default().with_query(query)
+        let pairs = query_pairs(query);
+        let mut presets = pairs.iter().filter(|(key, _)| key == PRESET_KEY);
+        let base = match (presets.next(), presets.next()) {
+            (None, _) => Self::default(),
+            (Some((_, id)), None) => presets::find(id).map(|p| p.config).ok_or_else(|| ConfigError::UnknownPreset {
+                id: id.clone(),
+                known: presets::all().iter().map(|p| p.id).collect::<Vec<_>>().join(", "),
+            })?,
+            (Some(_), Some(_)) => return Err(ConfigError::Repeated { field: PRESET_KEY.into() }),
+        };
+        base.with_pairs(pairs.iter().filter(|(key, _)| key != PRESET_KEY).map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
-    /// Applies a URL-hash style query (as [`TrainConfig::from_query`] reads it) on top of `self`,
-    /// then validates: a lesson's stage sets a few settings over a preset's.
+    /// What a page's link opens: the run its settings describe, or the opening preset
+    /// ([`presets::OPENING`]) where it sets none, so that a bare address gives a newcomer the
+    /// recipe that draws digits soonest.
+    pub fn from_link(query: &str) -> Result<Self, ConfigError> {
+        if query_pairs(query).is_empty() { Ok(presets::opening()) } else { Self::from_query(query) }
+    }
+
+    /// Applies a URL-hash style query (as [`TrainConfig::from_query`] reads it, but without a
+    /// `preset`) on top of `self`, then validates: a lesson's stage sets a few settings over a
+    /// preset's.
     pub fn with_query(self, query: &str) -> Result<Self, ConfigError> {
-        let pairs: Vec<(String, String)> = query
-            .trim_start_matches('#')
-            .split('&')
-            .filter(|p| !p.is_empty())
-            .map(|p| p.split_once('=').unwrap_or((p, "")))
-            .map(|(key, value)| (percent_decode(key), percent_decode(value)))
-            .collect();
+        let pairs = query_pairs(query);
         self.with_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())))
     }
 
     /// The shortest query that [`TrainConfig::from_query`] turns back into `self`: only the
-    /// settings that differ from the defaults, so a shared link stays readable.
+    /// settings that differ from the defaults, so a shared link stays readable. The defaults
+    /// themselves are `preset=seed_article`, not nothing, since a link that sets nothing opens
+    /// the opening preset ([`TrainConfig::from_link`]).
     pub fn to_query(&self) -> String {
-        schema::query_pairs(self).iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
+        let pairs = schema::query_pairs(self);
+        if pairs.is_empty() {
+            return format!("{PRESET_KEY}={}", presets::DEFAULTS);
+        }
+        pairs.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("&")
     }
 
     /// Whether switching from `self` to `other` changes a setting that shapes or seeds the
@@ -432,6 +464,32 @@ fn overlay(base: &mut serde_json::Value, given: serde_json::Value, field: Option
         (base, given) => *base = given,
     }
     Ok(())
+}
+
+/// The link key that starts from a preset's settings.
+const PRESET_KEY: &str = "preset";
+
+/// The decoded `key=value` pairs of a URL-hash style query, with or without a leading `#`.
+fn query_pairs(query: &str) -> Vec<(String, String)> {
+    query
+        .trim_start_matches('#')
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|p| p.split_once('=').unwrap_or((p, "")))
+        .map(|(key, value)| (percent_decode(key), percent_decode(value)))
+        .collect()
+}
+
+/// Files written while the DCGAN's width was `hidden` (before it had `channels`) keep meaning the
+/// network they describe, so that their checkpoints still load.
+fn carry_dcgan_width(given: &mut serde_json::Value) {
+    let Some(object) = given.as_object_mut() else { return };
+    if object.get("model").and_then(|m| m.as_str()) == Some("dcgan")
+        && !object.contains_key("channels")
+        && let Some(hidden) = object.get("hidden").cloned()
+    {
+        object.insert("channels".into(), hidden);
+    }
 }
 
 /// What kind of JSON value `value` is, as a message names it.

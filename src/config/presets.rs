@@ -17,6 +17,11 @@ pub struct Preset {
     pub config: TrainConfig,
 }
 
+/// The preset a page link that sets nothing opens: the recipe that draws all ten digits soonest.
+pub const OPENING: &str = "first_minute";
+/// The preset whose settings are the defaults, which every other preset changes a little.
+pub const DEFAULTS: &str = "seed_article";
+
 /// Every preset, in the order the page shows them.
 pub fn all() -> Vec<Preset> {
     let base = TrainConfig::default();
@@ -27,8 +32,8 @@ pub fn all() -> Vec<Preset> {
         Preset {
             id: "first_minute",
             outcome: "The classic MLP GAN with 512-unit layers instead of 128, batches of 128 digits instead of 64, D's real label smoothed to 0.9 and the grid drawn by G's weight average (0.99): all 10 digits in near-equal shares by 3 000 steps, FID about 50 (the classic MLP GAN: 8 digits, about 380).",
-            // The seed article's MLP four times as wide: its 128 is also the DCGAN's channel count,
-            // which cannot grow four times, so the opening settings keep it. Twice the batch
+            // The seed article's MLP four times as wide (the DCGAN keeps its own 128 channels,
+            // which four times as many would make sixteen times as costly). Twice the batch
             // evens out the digits G draws (each step's gradient sees every class more often);
             // smoothing keeps D from growing sure too fast; the average (about the last 100
             // steps) steadies the digits that are shown and measured. Measured at seeds 0–4 in
@@ -106,4 +111,9 @@ pub fn all() -> Vec<Preset> {
 /// The preset called `id`.
 pub fn find(id: &str) -> Option<Preset> {
     all().into_iter().find(|p| p.id == id)
+}
+
+/// The settings of the [`OPENING`] preset.
+pub fn opening() -> TrainConfig {
+    find(OPENING).expect("the opening preset is one of them").config
 }

@@ -437,15 +437,14 @@ fn table() -> Vec<Setting> {
             .limits(Limits::closed(1.0, MAX_BATCH as f64))
             .explained(),
         Setting::new("latent", "latent_dim", whole!(latent_dim), Restart).limits(Limits::closed(1.0, 512.0)).restarts(),
-        Setting::new("hidden", "hidden", whole!(hidden), Restart).limits(Limits::closed(4.0, 1024.0)).restarts().rule(
-            |c, problems| {
-                let (widest, allowed) = match c.model {
-                    Architecture::Dcgan => (256, Allowed::DcganWidth { min: 4, max: 256 }),
-                    Architecture::Mlp => (1024, Allowed::Integers { min: 4, max: 1024 }),
-                };
-                problems.require((4..=widest).contains(&c.hidden), "hidden", c.hidden, allowed);
-            },
-        ),
+        Setting::new("hidden", "hidden", whole!(hidden), Restart)
+            .limits(Limits::closed(4.0, 1024.0))
+            .needs("model", &["mlp"])
+            .restarts(),
+        Setting::new("channels", "channels", whole!(channels), Restart)
+            .limits(Limits::closed(4.0, 256.0))
+            .needs("model", &["dcgan"])
+            .restarts(),
         Setting::new(
             "loss",
             "loss",
@@ -627,6 +626,7 @@ pub fn known_keys() -> &'static str {
         if let Some(at) = last_twin.and_then(|both| names.iter().position(|n| n == both)) {
             names[at].push_str(" (each also with _g or _d)");
         }
+        names.push("preset (a preset's name: its settings, which the others change)".into());
         names.join(", ")
     });
     &KNOWN

@@ -23,7 +23,7 @@ pub const RECOGNISABLE_STEPS: f64 = 5_000.0;
 /// burn's kernels require), half precision and GPU timestamps (for profiling).
 pub const FEATURES: [&str; 3] = ["subgroups", "shader-f16", "timestamp-query"];
 /// Bumped when a report line changes meaning, so that pasted lines of many machines can be told apart.
-const REPORT_VERSION: u32 = 1;
+const REPORT_VERSION: u32 = 2;
 
 /// One run of the plan: a workload on a backend.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -93,6 +93,8 @@ pub struct Measured {
     pub submits: u64,
     pub buffers: u64,
     pub readbacks: u64,
+    /// Whether the GPU fused operations (see [`device::Fusion`]).
+    pub fused: bool,
     /// Why the run measured nothing (no WebGPU here, an error, an earlier run still busy).
     pub error: Option<String>,
 }
@@ -125,6 +127,8 @@ pub struct Line {
     pub steps: u64,
     pub ms_per_step: Option<f64>,
     pub steps_per_s: Option<f64>,
+    /// Whether the GPU fused operations, which sets the dispatch count (`None` on the CPU).
+    pub fused: Option<bool>,
     /// GPU calls per step (`None` on the CPU), sample grid and statistics read back included.
     pub dispatches_per_step: Option<f64>,
     pub submits_per_step: Option<f64>,
@@ -206,6 +210,7 @@ pub fn report(machine: &Machine, measured: &[Measured]) -> Report {
                 steps: m.steps,
                 ms_per_step: rated.then(|| significant(m.elapsed_ms / m.steps as f64, 4)),
                 steps_per_s: rated.then(|| significant(1000.0 * m.steps as f64 / m.elapsed_ms, 4)),
+                fused: on_gpu.then_some(m.fused),
                 dispatches_per_step: per_step(m.dispatches),
                 submits_per_step: per_step(m.submits),
                 buffers_per_step: per_step(m.buffers),

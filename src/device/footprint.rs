@@ -174,7 +174,7 @@ fn mlp_passes(config: &TrainConfig) -> (Pass, Pass) {
 /// G's and D's passes for the DCGAN: its feature maps (output, normalised, activated) and the
 /// im2col columns of each 4×4 convolution, the largest tensors of all.
 fn dcgan_passes(config: &TrainConfig) -> (Pass, Pass) {
-    let channels = config.hidden as u64;
+    let channels = config.channels as u64;
     let half = (channels / 2).max(1);
     let image = config.data.channels() as u64;
     let planes = image + labels(config);
@@ -204,7 +204,8 @@ fn labels(config: &TrainConfig) -> u64 {
 
 /// Parameters of G and D together: weights, biases, and batch norm's γ, β and running statistics.
 pub fn parameter_count(config: &TrainConfig) -> u64 {
-    let (hidden, dim, labels) = (config.hidden as u64, config.data.dim() as u64, labels(config));
+    let (hidden, channels, dim, labels) =
+        (config.hidden as u64, config.channels as u64, config.data.dim() as u64, labels(config));
     let latent = config.latent_dim as u64 + labels;
     let dense = |inputs: u64, outputs: u64| (inputs + 1) * outputs;
     match config.model {
@@ -216,16 +217,16 @@ pub fn parameter_count(config: &TrainConfig) -> u64 {
                 + dense(hidden, 1)
         }
         Architecture::Dcgan => {
-            let half = (hidden / 2).max(1);
+            let half = (channels / 2).max(1);
             let image = config.data.channels() as u64;
             let conv = |inputs: u64, outputs: u64| inputs * outputs * TAPS + outputs;
-            dense(latent, hidden * CELLS_7)
-                + conv(hidden, half)
+            dense(latent, channels * CELLS_7)
+                + conv(channels, half)
                 + conv(half, image)
                 + conv(image + labels, half)
-                + conv(half, hidden)
-                + dense(hidden * CELLS_7, 1)
-                + 4 * (2 * hidden + half)
+                + conv(half, channels)
+                + dense(channels * CELLS_7, 1)
+                + 4 * (2 * channels + half)
         }
     }
 }

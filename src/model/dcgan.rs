@@ -1,7 +1,7 @@
 //! The deep convolutional GAN of Radford et al. (2016), sized for 28×28 digits: G grows a 7×7
 //! feature map to 28×28 with two stride-2 transposed convolutions, D shrinks the digit with two
 //! stride-2 convolutions. Batch normalisation in both, as in the paper, except on D's input
-//! layer and G's output layer. `channels` (the config's `hidden`) is the widest layer: 128 gives
+//! layer and G's output layer. `channels` (the config's) is the widest layer: 128 gives
 //! DESIGN.md's `dcgan` workload.
 
 use burn::module::{Module, Param};

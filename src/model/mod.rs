@@ -47,7 +47,7 @@ impl Generator {
         match config.model {
             Architecture::Mlp => Self::Mlp(mlp::Generator::new(latent, config.hidden, config.data.dim(), rng, device)),
             Architecture::Dcgan => {
-                Self::Dcgan(dcgan::Generator::new(latent, config.hidden, config.data.channels(), rng, device))
+                Self::Dcgan(dcgan::Generator::new(latent, config.channels, config.data.channels(), rng, device))
             }
         }
     }
@@ -81,7 +81,7 @@ impl Discriminator {
                 Self::Mlp(mlp::Discriminator::new(config.data.dim() + labels, config.hidden, rng, device))
             }
             Architecture::Dcgan => {
-                Self::Dcgan(dcgan::Discriminator::new(config.data.channels(), labels, config.hidden, rng, device))
+                Self::Dcgan(dcgan::Discriminator::new(config.data.channels(), labels, config.channels, rng, device))
             }
         }
     }

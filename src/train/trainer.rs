@@ -64,7 +64,10 @@ struct CriticUpdate {
     d_fake: Tensor<2>,
     grad_norm: Tensor<1>,
     input_grad_norm: Tensor<1>,
-    z: Tensor<2>,
+    /// G's digits of this update, with the graph that made them: G's own update differentiates
+    /// through them, since its weights have not changed since (as PyTorch's DCGAN example reuses
+    /// them), which spares it a forward pass per step.
+    generated: Tensor<2>,
     /// The one-hot labels the generated digits were asked for (a conditional GAN's).
     labels: Option<Tensor<2>>,
 }
@@ -234,7 +237,7 @@ impl Trainer {
         config.validate()?;
         if self.config.needs_restart(&config) {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent/hidden/data/model/conditional/points".into(),
+                field: "seed/latent/hidden/channels/data/model/conditional/points".into(),
                 value: "changed".into(),
                 allowed: crate::config::Allowed::Unchanged,
             });
@@ -265,8 +268,7 @@ impl Trainer {
 
         // G descends its loss through the freshly updated D, whose weights are constants here:
         // G's gradient needs D's input gradient only.
-        let fake = self.state.generator.forward_train(critic.z, critic.labels.clone());
-        let fake = self.with_instance_noise(fake, sigma);
+        let fake = self.with_instance_noise(critic.generated, sigma);
         let mut frozen = params::freeze(self.state.discriminator.clone());
         let loss_g = self.config.loss.generator(frozen.module.forward_train(fake, critic.labels));
         self.state.discriminator = frozen.thaw();
@@ -312,8 +314,8 @@ impl Trainer {
         let indices = Tensor::<1, Int>::from_data(TensorData::new(chosen, [batch]), &self.device);
         let real = self.with_instance_noise(self.digits.clone().select(0, indices), sigma);
         let z = self.noise_batch(batch);
-        let fake = self.state.generator.forward_train(z.clone(), labels.clone()).detach();
-        let fake = self.with_instance_noise(fake, sigma);
+        let generated = self.state.generator.forward_train(z, labels.clone());
+        let fake = self.with_instance_noise(generated.clone().detach(), sigma);
         // ε ~ U(0, 1) per digit for WGAN-GP's x̂ = εx + (1 − ε)G(z), drawn on the host like z.
         let eps: Vec<f32> = (0..batch).map(|_| self.noise.uniform()).collect();
 
@@ -351,7 +353,7 @@ impl Trainer {
         if self.config.loss == GanLoss::WganClip {
             self.state.discriminator = params::clip(self.state.discriminator.clone(), self.config.clip);
         }
-        CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, z, labels }
+        CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, generated, labels }
     }
 
     /// A batch of noise vectors z ~ N(0, I), `[batch, latent]`, drawn on the host from the

@@ -8,10 +8,13 @@ export class Presets {
     this.outcome = outcome;
     this.onPick = onPick;
     this.chosen = "";
+    /** @type {{id: string, query: string}[]} */
+    this.list = [];
   }
 
   /** Shows the presets the trainer offers: `[{id, query}]`. */
   show(list) {
+    this.list = list;
     this.container.replaceChildren(
       ...list.map(({ id, query }) => {
         const button = document.createElement("button");
@@ -27,6 +30,14 @@ export class Presets {
         return button;
       }),
     );
+  }
+
+  /** Marks the preset whose settings `query` is when none was picked, such as the one a link
+   * without settings opens, so that its outcome is said too. */
+  recognise(query) {
+    if (this.chosen) return;
+    this.chosen = this.list.find((p) => p.query === query)?.id ?? "";
+    this.refresh();
   }
 
   /** Re-applies translations to the outcome of the chosen preset. */

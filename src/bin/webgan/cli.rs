@@ -634,7 +634,7 @@ fn show_lessons(files: &[String]) -> Result<(), Failure> {
         })?;
         println!("{name}: {}", lesson.title["en"]);
         for (n, stage) in lesson.stages.iter().enumerate() {
-            let settings = if stage.query.is_empty() { "the defaults" } else { &stage.query };
+            let settings = &stage.query;
             let preset = stage.preset.as_ref().map_or(String::new(), |id| format!(" (preset {id})"));
             let hides = if stage.hide.is_empty() { "nothing".into() } else { stage.hide.join(", ") };
             let words = &stage.text["en"];
@@ -647,13 +647,7 @@ fn show_lessons(files: &[String]) -> Result<(), Failure> {
 
 fn list_presets() {
     for preset in presets::all() {
-        let query = preset.config.to_query();
-        println!(
-            "{}\n  settings: {}\n  expect: {}\n",
-            preset.id,
-            if query.is_empty() { "the defaults" } else { &query },
-            preset.outcome
-        );
+        println!("{}\n  settings: {}\n  expect: {}\n", preset.id, preset.config.to_query(), preset.outcome);
     }
 }
 
