@@ -23,10 +23,13 @@ const HOT_FUNCTIONS = 15;
  * timestamp features, and while profiling each dispatch is bracketed by timestamps. */
 function instrument(maxDispatches) {
   const features = ["timestamp-query", "chromium-experimental-timestamp-query-inside-passes"];
+  // The device the trainer opens, with the timestamp features, which the profile writes with.
+  let device;
   const { requestDevice } = GPUAdapter.prototype;
-  GPUAdapter.prototype.requestDevice = function (descriptor = {}) {
+  GPUAdapter.prototype.requestDevice = async function (descriptor = {}) {
     const wanted = new Set([...(descriptor.requiredFeatures || []), ...features.filter((f) => this.features.has(f))]);
-    return requestDevice.call(this, { ...descriptor, requiredFeatures: [...wanted] });
+    device = await requestDevice.call(this, { ...descriptor, requiredFeatures: [...wanted] });
+    return device;
   };
   const run = { on: false, querySet: null, kernels: [], pipelines: new Set(), created: 0, submits: 0 };
   const count = (proto, name, field) => {
@@ -54,13 +57,6 @@ function instrument(maxDispatches) {
     this.writeTimestamp(run.querySet, i);
     dispatchWorkgroups.apply(this, counts);
     this.writeTimestamp(run.querySet, i + 1);
-  };
-  // The device the trainer opens, which the profile writes its timestamps with.
-  let device;
-  const { requestDevice } = GPUAdapter.prototype;
-  GPUAdapter.prototype.requestDevice = async function (descriptor) {
-    device = await requestDevice.call(this, descriptor);
-    return device;
   };
   globalThis.webganProfile = {
     start() {
