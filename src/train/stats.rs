@@ -12,6 +12,40 @@ use crate::tensor::floats;
 pub const COLUMNS: [&str; 8] =
     ["loss_d", "loss_g", "d_real", "d_fake", "wasserstein", "grad_norm_d", "grad_norm_g", "input_grad_norm"];
 
+/// Writes a step's [`COLUMNS`] into one vector with element-wise operations, Σ valueᵢ · eᵢ, which
+/// fusion joins into one kernel, where a concatenation launches a kernel per value. A value that
+/// nothing measured is NaN in the row; a value that overflowed spreads NaN over the row, which is
+/// refused as a whole anyway.
+pub struct RowWriter {
+    /// eᵢ: 1 in column i, 0 elsewhere, on the device.
+    basis: Vec<Tensor<1>>,
+    /// NaN in column i, 0 elsewhere, for a value that nothing measured.
+    unmeasured: Vec<Tensor<1>>,
+}
+
+impl RowWriter {
+    /// The constant vectors, uploaded once to `device`.
+    pub fn new(device: &burn::tensor::Device) -> Self {
+        let column = |i: usize, value: f32| {
+            let row: Vec<f32> = (0..COLUMNS.len()).map(|j| if j == i { value } else { 0.0 }).collect();
+            Tensor::from_data(TensorData::new(row, [COLUMNS.len()]), device)
+        };
+        Self {
+            basis: (0..COLUMNS.len()).map(|i| column(i, 1.0)).collect(),
+            unmeasured: (0..COLUMNS.len()).map(|i| column(i, f32::NAN)).collect(),
+        }
+    }
+
+    /// The row of `values`, one `[1]` tensor (or `None`, unmeasured) per column in order.
+    pub fn write(&self, values: [Option<Tensor<1>>; COLUMNS.len()]) -> Tensor<1> {
+        let terms = values.into_iter().enumerate().map(|(i, value)| match value {
+            Some(value) => self.basis[i].clone() * value,
+            None => self.unmeasured[i].clone(),
+        });
+        terms.reduce(|row, term| row + term).expect("there are columns")
+    }
+}
+
 /// Every value of a step as the page receives it: the step number, the device [`COLUMNS`], then
 /// the learning rates, which the host knows without asking the device.
 pub const ROW: [&str; 11] = [

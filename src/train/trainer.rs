@@ -21,7 +21,7 @@ use crate::train::history::History;
 use crate::train::loss;
 use crate::train::optim::NetworkOptimizer;
 use crate::train::params;
-use crate::train::stats::{PendingStats, StepStats, StepValues};
+use crate::train::stats::{PendingStats, RowWriter, StepStats, StepValues};
 use crate::view::grid;
 
 /// Columns of the fixed-noise sample grid of an unconditional run (8 × 8 digits).
@@ -63,7 +63,8 @@ struct CriticUpdate {
     d_real: Tensor<2>,
     d_fake: Tensor<2>,
     grad_norm: Tensor<1>,
-    input_grad_norm: Tensor<1>,
+    /// `None` where no penalty measured D's input gradient.
+    input_grad_norm: Option<Tensor<1>>,
     /// G's digits of this update, with the graph that made them: G's own update differentiates
     /// through them, since its weights have not changed since (as PyTorch's DCGAN example reuses
     /// them), which spares it a forward pass per step.
@@ -89,6 +90,7 @@ pub struct Trainer {
     /// The labels of the sample grid's rows when conditional: one row per digit.
     fixed_labels: Option<Tensor<2>>,
     unread: Vec<StepStats>,
+    rows: RowWriter,
     /// The state of the last step whose statistics were read as finite.
     last_good: Learned,
     /// The curves of the statistics read so far.
@@ -136,6 +138,7 @@ impl Trainer {
             fixed_noise,
             fixed_labels,
             unread: Vec::new(),
+            rows: RowWriter::new(device),
             history: History::default(),
         })
     }
@@ -281,19 +284,16 @@ impl Trainer {
         }
 
         let wasserstein = critic.d_real.clone().mean() - critic.d_fake.clone().mean();
-        let values = Tensor::cat(
-            vec![
-                critic.loss,
-                loss_g,
-                sigmoid(critic.d_real).mean(),
-                sigmoid(critic.d_fake).mean(),
-                wasserstein,
-                critic.grad_norm,
-                grad_norm_g,
-                critic.input_grad_norm,
-            ],
-            0,
-        );
+        let values = self.rows.write([
+            Some(critic.loss),
+            Some(loss_g),
+            Some(sigmoid(critic.d_real).mean()),
+            Some(sigmoid(critic.d_fake).mean()),
+            Some(wasserstein),
+            Some(critic.grad_norm),
+            Some(grad_norm_g),
+            critic.input_grad_norm,
+        ]);
         self.state.step += 1;
         self.unread.push(StepStats { values: values.detach(), learning_rates: rates });
     }
@@ -341,10 +341,7 @@ impl Trainer {
             loss_d = loss_d + loss::gradient_penalty(grad.clone(), config.gp_lambda);
             measured = Some(grad);
         }
-        let input_grad_norm = match measured {
-            Some(grad) => loss::row_norms(grad).mean(),
-            None => Tensor::full([1], f32::NAN, &self.device),
-        };
+        let input_grad_norm = measured.map(|grad| loss::row_norms(grad).mean());
 
         let grads = GradientsParams::from_grads(loss_d.backward(), &self.state.discriminator);
         let stepped = self.state.opt_d.step(lr, self.state.discriminator.clone(), grads);
