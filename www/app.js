@@ -110,8 +110,6 @@ const MAX_GPU_RECOVERIES = 3;
 /** After this many crashed workers with no run saved in between the page stops starting new ones. */
 const MAX_CRASHES_IN_A_ROW = 3;
 let columns = ["step"];
-/** The presets the trainer offers, `[{id, query}]`: a run with one's settings goes by its name. */
-let presetList = [];
 
 /** The problems in the error box, one a line, until the visitor's next action clears them: one
  * problem never hides another (a link can hold several). Kept as messages (see `describe`), so
@@ -632,7 +630,6 @@ async function main() {
         chart.setColumns(columns, m.measuredColumns);
         presets.show(m.presets);
         presets.recognise(status.query);
-        presetList = m.presets;
         teacher.setPresets(m.presets);
         if (lessonId && !lessonView.lesson) openShippedLesson(lessonId);
         if (wanted) runWorker(lessonEnd());
@@ -831,7 +828,7 @@ async function main() {
   // Downloads name a run by its settings; the page by its preset's name where it is one.
   const runName = (query = status.query) => query.replaceAll("&", " ");
   const runLabel = (query) => {
-    const preset = presetList.find((p) => p.query === query);
+    const preset = presets.list.find((p) => p.query === query); // a run with a preset's settings goes by its name
     return preset ? t(`preset.${preset.id}`) : runName(query);
   };
   const showKept = () => {
