@@ -135,6 +135,29 @@ fn a_whole_network_moves_parameter_by_parameter_and_reports_its_gradient_norm() 
 }
 
 #[test]
+fn weight_clipping_clamps_the_update_and_the_next_update_starts_from_the_clamped_weights() {
+    // The loss of the test above with SGD at lr 0.5 and c = 1. Step 1: m ← m/2 = (0.5, 1, 1, 0,
+    // −0.5, 1.5) and v ← v − 1 = (4, −6, −0.5), clamped to m = (0.5, 1, 1, 0, −0.5, 1) and
+    // v = (1, −1, −0.5). Step 2 from there: m ← m/2 and v ← v − 1 = (0, −2, −1.5), clamped to
+    // (0, −1, −1); starting from the unclamped weights would give m₆ = 1.5 − 0.5 = 1.
+    let sgd = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.5, ..Default::default() };
+    let loss = |n: &Net| n.matrix.val().square().sum().mul_scalar(0.5) + n.vector.val().sum().mul_scalar(2.0);
+    let update = |optimizer: &mut NetworkOptimizer, n: Net| {
+        let grads = GradientsParams::from_grads(loss(&n).backward(), &n);
+        optimizer.step_clipped(0.5, 1.0, n, grads).module
+    };
+    let mut optimizer = NetworkOptimizer::new(sgd);
+    let once = update(&mut optimizer, net());
+    assert_eq!(floats(once.matrix.val().into_data()), vec![0.5, 1.0, 1.0, 0.0, -0.5, 1.0]);
+    assert_eq!(floats(once.vector.val().into_data()), vec![1.0, -1.0, -0.5]);
+    assert!(once.matrix.val().is_require_grad(), "clipped weights are trained on");
+    let twice = update(&mut optimizer, once);
+    assert_eq!(floats(twice.matrix.val().into_data()), vec![0.25, 0.5, 0.5, 0.0, -0.25, 0.5]);
+    assert_eq!(floats(twice.vector.val().into_data()), vec![0.0, -1.0, -1.0]);
+    assert_eq!(floats(twice.fixed.val().into_data()), vec![7.0], "untrained tensors are not clipped");
+}
+
+#[test]
 fn a_saved_state_continues_exactly() {
     // Two Adam steps in one go, against one step, a save and restore of the state, then the second.
     let adam = OptimizerConfig { lr: 0.1, ..OptimizerConfig::default() };

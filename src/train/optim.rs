@@ -54,6 +54,10 @@ pub struct NetworkOptimizer {
     state: Vec<Tensor<1>>,
     /// Where each parameter lies in the state; known from the first update (or a decoded state) on.
     layout: Layout,
+    /// The flat weights the last update gave the network, whose trained parameters are views of
+    /// them ([`Unflatten`]): the next update starts from them instead of laying the parameters
+    /// end to end again, which saves a copy per parameter on every step.
+    weights: Option<Tensor<1>>,
 }
 
 /// One update's result: the updated network and ‖∇θ L‖₂ over its trained parameters, a `[1]`
@@ -112,7 +116,7 @@ impl Explain for OptimizerStateError {
 impl NetworkOptimizer {
     /// A fresh optimiser with no accumulated state.
     pub fn new(config: OptimizerConfig) -> Self {
-        Self { config, updates: 0, state: Vec::new(), layout: Layout::default() }
+        Self { config, updates: 0, state: Vec::new(), layout: Layout::default(), weights: None }
     }
 
     /// The settings in force.
@@ -135,10 +139,29 @@ impl NetworkOptimizer {
     /// One update of `module` along `grads` with learning rate `lr`. Every trained parameter
     /// moves (one without a gradient as if its gradient were zero); untrained tensors, such as
     /// batch norm's running statistics, stay as they are.
+    ///
+    /// `module` is the network the previous update returned, its trained weights untouched since
+    /// (its untrained tensors may change), or a network this optimiser has not updated yet while
+    /// it is fresh or decoded: the update starts from the weights it last wrote.
     pub fn step<M: Module>(&mut self, lr: f64, module: M, grads: GradientsParams) -> Stepped<M> {
+        self.update(lr, None, module, grads)
+    }
+
+    /// [`NetworkOptimizer::step`] followed by the original WGAN's weight clipping: every trained
+    /// weight clamped to [−`clip`, `clip`], which keeps the critic Lipschitz, crudely. Clamped in
+    /// the same pass as the update, so the next update starts from the clamped weights.
+    pub fn step_clipped<M: Module>(&mut self, lr: f64, clip: f64, module: M, grads: GradientsParams) -> Stepped<M> {
+        self.update(lr, Some(clip), module, grads)
+    }
+
+    fn update<M: Module>(&mut self, lr: f64, clip: Option<f64>, module: M, grads: GradientsParams) -> Stepped<M> {
         let mut flat = Flatten::new(Some(&grads));
         module.visit(&mut flat);
-        let (weights, gradient) = (flat.layout.join(flat.weights), flat.layout.join(flat.grads_flat));
+        let gradient = flat.layout.join(flat.grads_flat);
+        let weights = match self.weights.take() {
+            Some(weights) if self.layout == flat.layout => weights,
+            _ => flat.layout.join(flat.weights),
+        };
         let slots = self.config.kind.slots();
         if self.state.len() != slots {
             self.state = vec![Tensor::<1>::zeros([flat.layout.len], &weights.device()); slots];
@@ -146,7 +169,11 @@ impl NetworkOptimizer {
         self.layout = flat.layout;
         self.updates += 1;
         let grad_norm = gradient.clone().square().sum().sqrt();
-        let updated = Rule::new(&self.config, self.updates, lr).apply(weights, gradient, &mut self.state);
+        let mut updated = Rule::new(&self.config, self.updates, lr).apply(weights, gradient, &mut self.state);
+        if let Some(c) = clip {
+            updated = updated.clamp(-c, c);
+        }
+        self.weights = Some(updated.clone());
         let module = module.map(&mut Unflatten { layout: &self.layout, flat: updated, index: 0 });
         Stepped { module, grad_norm }
     }
@@ -236,7 +263,7 @@ impl NetworkOptimizer {
 const ALIGN: usize = 64;
 
 /// Where the float tensors of a network lie in its flat optimiser tensors, in visiting order.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 struct Layout {
     entries: Vec<Entry>,
     /// Length of the flat tensors, a multiple of [`ALIGN`].
@@ -244,7 +271,7 @@ struct Layout {
 }
 
 /// One float tensor of a network: its number of values and, when it is trained, its offset.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Entry {
     size: usize,
     offset: Option<usize>,
@@ -259,23 +286,15 @@ impl Layout {
         self.entries.push(Entry { size, offset });
     }
 
-    /// The trained tensors `parts` (flattened, in order) laid end to end, zeros in the gaps.
+    /// The trained tensors `parts` (flattened, in order) laid end to end, zeros in the gaps:
+    /// written into one zeroed tensor, a copy per part, rather than concatenated with a zero
+    /// piece per gap, which would cost a fill and a copy more per gap.
     fn join(&self, parts: Vec<Tensor<1>>) -> Tensor<1> {
         let device = parts.first().expect("a trained network has parameters").device();
-        let mut pieces = Vec::with_capacity(2 * parts.len());
-        let mut end = 0;
-        for (entry, part) in self.entries.iter().filter(|e| e.offset.is_some()).zip(parts) {
-            let offset = entry.offset.expect("filtered to trained entries");
-            if offset > end {
-                pieces.push(Tensor::zeros([offset - end], &device));
-            }
-            end = offset + entry.size;
-            pieces.push(part);
-        }
-        if self.len > end {
-            pieces.push(Tensor::zeros([self.len - end], &device));
-        }
-        Tensor::cat(pieces, 0)
+        let trained = self.entries.iter().filter_map(|e| e.offset.map(|offset| offset..offset + e.size));
+        trained
+            .zip(parts)
+            .fold(Tensor::zeros([self.len], &device), |flat, (range, part)| flat.slice_assign(range, part))
     }
 }
 

@@ -1,29 +1,12 @@
-//! Operations over all the parameters of a network, whatever its layers: WGAN's weight
-//! clipping, freezing a network for one pass, the moving average of the generator's weights and
-//! parameter files. Written once against burn's module visitors, so every model gets them.
+//! Operations over all the parameters of a network, whatever its layers: freezing a network
+//! for one pass, the moving average of the generator's weights and parameter files. Written
+//! once against burn's module visitors, so every model gets them.
 
 use crate::message::{Explain, Message};
 use std::collections::{HashMap, HashSet};
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::Tensor;
-
-/// Every trained weight of `module` clamped to [−c, c]: the original WGAN's crude way of
-/// keeping the critic Lipschitz. The clamped weights are new leaves, ready for the next backward
-/// pass; batch norm's running statistics, which are not trained, stay as they are.
-pub fn clip<M: Module>(module: M, c: f64) -> M {
-    struct Clip(f64);
-    impl ModuleMapper for Clip {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            if !param.val().is_require_grad() {
-                return param;
-            }
-            let c = self.0;
-            param.map(|w| w.clamp(-c, c).detach().require_grad())
-        }
-    }
-    module.map(&mut Clip(c))
-}
 
 /// A network whose trained weights are constants for a while: a backward pass through it
 /// reaches its input but computes no gradient for its weights, which saves their products

@@ -238,9 +238,10 @@ impl Trainer {
     /// or network size cannot keep the weights: it is refused here and needs a new trainer.
     pub fn set_config(&mut self, config: TrainConfig) -> Result<ConfigChange, crate::ConfigError> {
         config.validate()?;
-        if self.config.needs_restart(&config) {
+        let changed = self.config.restarting_changes(&config);
+        if !changed.is_empty() {
             return Err(crate::ConfigError::OutOfRange {
-                field: "seed/latent/hidden/channels/data/model/conditional/points".into(),
+                field: changed.join(", "),
                 value: "changed".into(),
                 allowed: crate::config::Allowed::Unchanged,
             });
@@ -344,12 +345,13 @@ impl Trainer {
         let input_grad_norm = measured.map(|grad| loss::row_norms(grad).mean());
 
         let grads = GradientsParams::from_grads(loss_d.backward(), &self.state.discriminator);
-        let stepped = self.state.opt_d.step(lr, self.state.discriminator.clone(), grads);
+        let discriminator = self.state.discriminator.clone();
+        let stepped = match self.config.loss {
+            GanLoss::WganClip => self.state.opt_d.step_clipped(lr, self.config.clip, discriminator, grads),
+            _ => self.state.opt_d.step(lr, discriminator, grads),
+        };
         let grad_norm = stepped.grad_norm;
         self.state.discriminator = stepped.module;
-        if self.config.loss == GanLoss::WganClip {
-            self.state.discriminator = params::clip(self.state.discriminator.clone(), self.config.clip);
-        }
         CriticUpdate { loss: loss_d, d_real, d_fake, grad_norm, input_grad_norm, generated, labels }
     }
 
