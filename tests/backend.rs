@@ -61,10 +61,16 @@ fn the_plan_measures_both_workloads_on_both_backends_cpu_first() {
     assert_eq!(plan.measure_ms, 2000.0);
     let runs: Vec<_> = plan.runs.iter().map(|r| (r.backend, r.workload)).collect();
     let gpu = BackendKind::Gpu.name();
-    assert_eq!(runs, [("cpu", "mlp"), ("cpu", "dcgan"), (gpu, "mlp"), (gpu, "dcgan")]);
+    let workloads = ["mlp", "opening", "dcgan"];
+    let expected: Vec<_> = ["cpu", gpu].into_iter().flat_map(|b| workloads.map(|w| (b, w))).collect();
+    assert_eq!(runs, expected);
     for run in &plan.runs {
         let config = webgan::TrainConfig::from_query(run.query).expect("a workload's settings are valid");
-        assert_eq!(config.batch_size, bench::BATCH as usize, "{}", run.query);
+        let opening = webgan::config::presets::opening();
+        match run.workload {
+            "opening" => assert_eq!(config, opening, "the run a bare link opens"),
+            _ => assert_eq!(config.batch_size, 64, "{}", run.query),
+        }
     }
     assert_eq!(bench::plan(None).measure_ms, bench::DEFAULT_SECONDS * 1000.0);
     assert_eq!(bench::plan(Some(f64::NAN)).measure_ms, bench::DEFAULT_SECONDS * 1000.0);
@@ -97,6 +103,7 @@ fn the_report_gives_rates_per_line_and_names_the_faster_backend() {
     let gpu = BackendKind::Gpu.name();
     let measured = [
         run("cpu", "mlp", 300, 3000.0),
+        run("cpu", "opening", 42, 3000.0),
         run("cpu", "dcgan", 3, 3000.0),
         Measured {
             dispatches: 3780,
@@ -106,17 +113,19 @@ fn the_report_gives_rates_per_line_and_names_the_faster_backend() {
             fused: true,
             ..run(gpu, "mlp", 10, 2000.0)
         },
+        run(gpu, "opening", 3, 3000.0),
         // A DCGAN step on a software adapter misses the deadline.
         Measured { first_step_ms: None, waited_ms: 20_001.0, ..run(gpu, "dcgan", 0, 0.0) },
     ];
     let report = bench::report(&swiftshader(), &measured);
-    assert_eq!(report.lines.len(), 4);
-    let [cpu_mlp, cpu_dcgan, gpu_mlp, gpu_dcgan] = &report.lines[..] else { unreachable!() };
+    assert_eq!(report.lines.len(), 6);
+    let [cpu_mlp, cpu_opening, cpu_dcgan, gpu_mlp, _, gpu_dcgan] = &report.lines[..] else { unreachable!() };
     assert_eq!((cpu_mlp.ms_per_step, cpu_mlp.steps_per_s), (Some(10.0), Some(100.0)));
     assert_eq!(cpu_mlp.first_step_ms, Some(800.0));
     assert_eq!((cpu_mlp.dispatches_per_step, cpu_mlp.fused), (None, None), "the CPU dispatches nothing");
     assert_eq!((gpu_mlp.fused, gpu_dcgan.fused), (Some(true), None), "fusion is said of a measured GPU run");
     assert_eq!(cpu_dcgan.steps_per_s, Some(1.0));
+    assert_eq!(cpu_opening.steps_per_s, Some(14.0));
     assert_eq!((gpu_mlp.dispatches_per_step, gpu_mlp.submits_per_step), (Some(378.0), Some(4.0)));
     assert_eq!((gpu_mlp.buffers_per_step, gpu_mlp.readbacks_per_step), (Some(2.0), Some(3.0)));
     assert_eq!(gpu_mlp.steps_per_s, Some(5.0));
@@ -127,20 +136,28 @@ fn the_report_gives_rates_per_line_and_names_the_faster_backend() {
     for line in &report.lines {
         assert_eq!((line.architecture.as_str(), line.fallback, line.page_default), ("swiftshader", Some(true), "cpu"));
         assert_eq!(line.features, ["subgroups", "timestamp-query"], "only the features that matter");
-        assert_eq!(line.batch, 64);
+        assert_eq!(line.batch, if line.workload == "opening" { 128 } else { 64 }, "{}", line.workload);
     }
 
     let verdict = &report.verdict;
     assert_eq!(verdict.key, "bench_verdict");
     assert_eq!(verdict.mlp.as_ref().map(|b| (b.backend.as_str(), b.steps_per_s)), Some(("cpu", 100.0)));
-    assert_eq!(verdict.digits_s, Some(50.0), "5 000 steps at 100 steps/s");
+    assert_eq!(verdict.opening.as_ref().map(|b| (b.backend.as_str(), b.steps_per_s)), Some(("cpu", 14.0)));
+    assert_eq!(verdict.digits_s, Some(100.0), "the opening run's 1 400 steps at 14 steps/s");
     assert_eq!(verdict.dcgan.as_ref().map(|b| b.backend.as_str()), Some("cpu"));
 
     // Where the GPU is the faster, the verdict says so.
-    let fast_gpu = [run("cpu", "mlp", 30, 3000.0), run(gpu, "mlp", 1200, 3000.0), run(gpu, "dcgan", 30, 3000.0)];
+    let fast_gpu = [
+        run("cpu", "mlp", 30, 3000.0),
+        run("cpu", "opening", 3, 3000.0),
+        run(gpu, "mlp", 1200, 3000.0),
+        run(gpu, "opening", 900, 3000.0),
+        run(gpu, "dcgan", 30, 3000.0),
+    ];
     let verdict = bench::report(&swiftshader(), &fast_gpu).verdict;
     assert_eq!(verdict.mlp.map(|b| b.backend), Some(gpu.to_string()));
-    assert_eq!(verdict.digits_s, Some(13.0), "5 000 / 400 = 12.5 s, to two digits");
+    assert_eq!(verdict.opening.map(|b| b.backend), Some(gpu.to_string()));
+    assert_eq!(verdict.digits_s, Some(4.7), "1 400 / 300 = 4.67 s, to two digits");
 }
 
 #[test]
@@ -148,11 +165,14 @@ fn a_dcgan_that_never_finished_a_step_is_named_by_the_time_it_was_given() {
     let gpu = BackendKind::Gpu.name();
     let slow = Measured { first_step_ms: None, waited_ms: 20_400.0, ..run(gpu, "dcgan", 0, 0.0) };
     let busy = Measured { error: Some("the CPU was busy".into()), ..run("cpu", "dcgan", 0, 0.0) };
-    let verdict = bench::report(&swiftshader(), &[run("cpu", "mlp", 300, 3000.0), busy.clone(), slow]).verdict;
+    let mlps = [run("cpu", "mlp", 300, 3000.0), run("cpu", "opening", 40, 3000.0)];
+    let verdict = bench::report(&swiftshader(), &[mlps[0].clone(), mlps[1].clone(), busy.clone(), slow]).verdict;
     assert_eq!((verdict.key, verdict.dcgan_over_s), ("bench_verdict_dcgan_slow", Some(20.0)));
 
-    let verdict = bench::report(&swiftshader(), &[run("cpu", "mlp", 300, 3000.0), busy]).verdict;
+    let verdict = bench::report(&swiftshader(), &[mlps[0].clone(), mlps[1].clone(), busy]).verdict;
     assert_eq!(verdict.key, "bench_verdict_mlp_only");
+    let verdict = bench::report(&swiftshader(), &mlps[..1]).verdict;
+    assert_eq!(verdict.key, "bench_verdict_none", "the opening run is what the verdict's time is of");
     let nothing = bench::report(&Machine::default(), &[]);
     assert_eq!(nothing.verdict.key, "bench_verdict_none");
 }

@@ -85,7 +85,9 @@ export class Bench {
     const v = this.report.verdict;
     const backend = (best) => (best ? t(`bench_backend_${best.backend}`) : "");
     return t(v.key, {
-      mlp: v.mlp ? rateText(v.mlp.steps_per_s) : "", mlp_backend: backend(v.mlp), digits: v.digits_s == null ? "" : this.duration(v.digits_s),
+      mlp: v.mlp ? rateText(v.mlp.steps_per_s) : "", mlp_backend: backend(v.mlp),
+      opening: v.opening ? rateText(v.opening.steps_per_s) : "", opening_backend: backend(v.opening),
+      digits: v.digits_s == null ? "" : this.duration(v.digits_s),
       dcgan: v.dcgan ? rateText(v.dcgan.steps_per_s) : "", dcgan_backend: backend(v.dcgan),
       dcgan_over: v.dcgan_over_s == null ? "" : this.duration(v.dcgan_over_s),
     });
