@@ -105,6 +105,17 @@ fn bad_settings_and_unknown_presets_are_refused_by_name() {
     assert!(!run.status.success());
     assert!(stderr.contains("no preset `wgan`; presets: first_minute, seed_article, minimax"), "{stderr}");
 
+    // `--set preset=NAME`, as a link writes it, is `--preset NAME`.
+    let (flag, set) = (webgan(&["config", "--preset", "minimax"]), webgan(&["config", "--set", "preset=minimax"]));
+    assert!(set.status.success(), "{}", String::from_utf8_lossy(&set.stderr));
+    assert_eq!(set.stdout, flag.stdout);
+    let run = webgan(&["train", "--set", "preset=wgan", "--steps", "1"]);
+    assert!(
+        String::from_utf8_lossy(&run.stderr).contains("no preset `wgan`"),
+        "{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+
     let run = webgan(&["train", "--set", "d_steps=0", "--steps", "1"]);
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!run.status.success() && stderr.contains("`d_steps` = 0 is not allowed"), "{stderr}");

@@ -431,7 +431,13 @@ impl TrainConfig {
     /// networks or their data, which a running model cannot absorb: such a change needs a fresh
     /// start.
     pub fn needs_restart(&self, other: &Self) -> bool {
-        schema::restarts(self, other)
+        !self.restarting_changes(other).is_empty()
+    }
+
+    /// The keys of the settings whose change from `self` to `other` makes
+    /// [`TrainConfig::needs_restart`] true.
+    pub fn restarting_changes(&self, other: &Self) -> Vec<&'static str> {
+        schema::restarting_changes(self, other)
     }
 
     /// The keys of the settings that matter for this configuration (the page's lab shows them).
@@ -467,7 +473,7 @@ fn overlay(base: &mut serde_json::Value, given: serde_json::Value, field: Option
 }
 
 /// The link key that starts from a preset's settings.
-const PRESET_KEY: &str = "preset";
+pub const PRESET_KEY: &str = "preset";
 
 /// The decoded `key=value` pairs of a URL-hash style query, with or without a leading `#`.
 fn query_pairs(query: &str) -> Vec<(String, String)> {

@@ -591,9 +591,14 @@ pub(super) fn query_pairs(config: &TrainConfig) -> Vec<(&'static str, String)> {
     pairs
 }
 
-/// Whether going from `from` to `to` changes a setting that needs a fresh run, where it matters.
-pub(super) fn restarts(from: &TrainConfig, to: &TrainConfig) -> bool {
-    settings().iter().filter(|s| s.restarts && (s.relevant(from) || s.relevant(to))).any(|s| s.text(from) != s.text(to))
+/// The keys of the settings that need a fresh run and differ between `from` and `to`, where
+/// they matter.
+pub(super) fn restarting_changes(from: &TrainConfig, to: &TrainConfig) -> Vec<&'static str> {
+    settings()
+        .iter()
+        .filter(|s| s.restarts && (s.relevant(from) || s.relevant(to)) && s.text(from) != s.text(to))
+        .map(|s| s.key)
+        .collect()
 }
 
 /// The keys a link or `--set` may use, plainly listed, for the page's words of the refusal of an

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Instant;
 
 use webgan::config::lesson::{self, Lesson};
-use webgan::config::{schema, shorten};
+use webgan::config::{PRESET_KEY, presets, schema, shorten};
 use webgan::data::toy::{self, DataSet};
 use webgan::device::{self, ComputeDevice, Fusion};
 use webgan::judge::{self, Judge, copying};
@@ -16,7 +16,7 @@ use webgan::train::checkpoint::{self, Checkpoint};
 use webgan::train::stats::StepValues;
 use webgan::view::grid::{digit_grid, plane_image, sample_grid};
 use webgan::view::plane::PlaneView;
-use webgan::{Digits, TrainConfig, Trainer, config::presets, judge::classifier, train::params};
+use webgan::{Digits, TrainConfig, Trainer, judge::classifier, train::params};
 
 const USAGE: &str = "usage:
   webgan train [--steps N] [--backend wgpu|cpu] [--preset NAME | --config FILE.json] [--set KEY=VALUE]...
@@ -189,7 +189,13 @@ fn parse_args(mut argv: impl Iterator<Item = String>) -> Result<Args, String> {
             "--neighbours" => args.neighbours = value()?,
             "--config" => (args.config, args.settings_from) = (config_file(&value()?)?, Some("--config")),
             "--preset" => (args.config, args.settings_from) = (preset(&value()?)?, Some("--preset")),
-            "--set" => args.sets.push(key_value(value()?)?),
+            // A link's `preset=NAME` is a setting like the others, and here too.
+            "--set" => match key_value(value()?)? {
+                (key, name) if key == PRESET_KEY => {
+                    (args.config, args.settings_from) = (preset(&name)?, Some("--preset"))
+                }
+                pair => args.sets.push(pair),
+            },
             "--like-browser" => args.like_browser = true,
             "--fusion" => {
                 let name = value()?;
