@@ -504,3 +504,18 @@ fn help_lists_every_setting_with_what_it_accepts() {
     );
     assert!(settings.contains("lr, lr_g, lr_d") && settings.contains("(default G 0.001, D 0.0002)"), "{settings}");
 }
+
+#[test]
+fn a_reader_that_stops_reading_ends_the_program_quietly() {
+    use std::io::{BufRead, BufReader};
+    // `webgan train ... | head -1`: a line per step for far longer than the reader stays.
+    let grid = scratch("closed-pipe.png");
+    let args = ["train", "--backend", "cpu", "--steps", "100000", "--log-every", "1", "--out", grid.to_str().unwrap()];
+    let mut child = command(&args).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().expect("webgan starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut first).unwrap();
+    assert!(first.starts_with('{'), "{first}");
+    let run = child.wait_with_output().unwrap();
+    assert_eq!(run.status.code(), Some(0), "a closed pipe is no failure: {}", stderr(&run));
+    assert!(!stderr(&run).contains("panicked"), "{}", stderr(&run));
+}

@@ -63,6 +63,24 @@ const USAGE: &str = "usage:
 /// (Cargo.toml), so that a native run approximates the page on the same GPU.
 const LIKE_BROWSER: bool = cfg!(webgan_like_browser);
 
+/// Writes a line to standard output. A reader that has gone (`webgan presets | head`) ends the
+/// program quietly, as a closed pipe ends a Unix tool, where `println!` would panic.
+macro_rules! out {
+    ($($arg:tt)*) => { write_line(format_args!($($arg)*)) };
+}
+
+fn write_line(line: std::fmt::Arguments) {
+    use std::io::{ErrorKind, Write};
+    match writeln!(std::io::stdout(), "{line}") {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::BrokenPipe => std::process::exit(0),
+        Err(e) => {
+            eprintln!("webgan: cannot write to standard output: {e}");
+            std::process::exit(1)
+        }
+    }
+}
+
 /// The commands, as the first argument names them.
 const COMMANDS: [&str; 8] = ["train", "bench", "presets", "config", "train-classifier", "features", "eval", "help"];
 /// The flags that ask for the usage, in place of a command or after one.
@@ -387,7 +405,7 @@ fn train_steps(args: &Args, session: &mut Session) -> Result<(), String> {
                 line["metrics"] = serde_json::to_value(metrics).expect("metrics serialise");
                 line["alarm"] = serde_json::to_value(session.alarm()).expect("an alarm serialises");
             }
-            println!("{line}");
+            out!("{line}");
         }
     }
     Ok(())
@@ -465,7 +483,7 @@ fn bench(args: &Args, device: &ComputeDevice, digits: &Digits) -> Result<(), Str
         "execution": if LIKE_BROWSER { "like-browser" } else { "native-default" },
         "fused": device.fused,
     });
-    println!("{line}");
+    out!("{line}");
     Ok(())
 }
 
@@ -530,9 +548,9 @@ fn run() -> Result<(), Failure> {
     }
     let args = parse_args(argv).map_err(Failure::Usage)?;
     match args.command.as_str() {
-        "help" => println!("{USAGE}\n\n{}", schema::help()),
+        "help" => out!("{USAGE}\n\n{}", schema::help()),
         "presets" => list_presets(),
-        "config" => println!("{}", args.config.to_json()),
+        "config" => out!("{}", args.config.to_json()),
         _ => execute(&args).map_err(Failure::Run)?,
     }
     Ok(())
@@ -560,7 +578,7 @@ fn train_classifier(args: &Args, digits: &Digits) -> Result<(), String> {
         eprintln!("epoch {epoch}: last batch loss {loss:.4}");
     });
     let accuracy = classifier::held_out_accuracy(&model, digits, &device.device);
-    println!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
+    out!("{}", serde_json::json!({ "held_out_accuracy": accuracy, "epochs": args.epochs }));
     std::fs::write(&args.out, params::to_bytes(&model))
         .map_err(|e| format!("cannot write {}: {e}", shorten(&args.out)))?;
     eprintln!("wrote the classifier's weights to {}", shorten(&args.out));
@@ -600,7 +618,7 @@ fn evaluate(args: &Args, digits: &Digits) -> Result<(), String> {
     if data == DataSet::Mnist {
         metrics.closeness = copying::closeness_to(&judge, &pixels, digits, &device.device);
     }
-    println!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
+    out!("{}", serde_json::to_value(metrics).expect("metrics serialise"));
     Ok(())
 }
 
@@ -638,14 +656,14 @@ fn show_lessons(files: &[String]) -> Result<(), Failure> {
         let lesson = Lesson::from_json(&text).map_err(|e| {
             Failure::Run(e.to_string().lines().map(|line| format!("{name}: {line}")).collect::<Vec<_>>().join("\n"))
         })?;
-        println!("{name}: {}", lesson.title["en"]);
+        out!("{name}: {}", lesson.title["en"]);
         for (n, stage) in lesson.stages.iter().enumerate() {
             let settings = &stage.query;
             let preset = stage.preset.as_ref().map_or(String::new(), |id| format!(" (preset {id})"));
             let hides = if stage.hide.is_empty() { "nothing".into() } else { stage.hide.join(", ") };
             let words = &stage.text["en"];
-            println!("  stage {}: {}\n    settings: {settings}{preset}", n + 1, words["title"]);
-            println!("    pauses at step {}, hides {hides}\n    asks: {}\n", stage.steps, words["ask"]);
+            out!("  stage {}: {}\n    settings: {settings}{preset}", n + 1, words["title"]);
+            out!("    pauses at step {}, hides {hides}\n    asks: {}\n", stage.steps, words["ask"]);
         }
     }
     Ok(())
@@ -653,7 +671,7 @@ fn show_lessons(files: &[String]) -> Result<(), Failure> {
 
 fn list_presets() {
     for preset in presets::all() {
-        println!("{}\n  settings: {}\n  expect: {}\n", preset.id, preset.config.to_query(), preset.outcome);
+        out!("{}\n  settings: {}\n  expect: {}\n", preset.id, preset.config.to_query(), preset.outcome);
     }
 }
 
