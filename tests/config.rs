@@ -35,6 +35,7 @@ fn unusual() -> TrainConfig {
         batch_size: 10_000,
         latent_dim: 16,
         hidden: 64,
+        hidden_d: 24,
         // The DCGAN's width is not part of an MLP's link.
         channels: 128,
         loss: GanLoss::WganGp,
@@ -65,8 +66,18 @@ fn unusual() -> TrainConfig {
 /// The settings only digits allow, away from their defaults too.
 fn unusual_digits() -> TrainConfig {
     // The MLP's width is not part of a DCGAN's link.
-    let (model, hidden, channels) = (Architecture::Dcgan, TrainConfig::default().hidden, 32);
-    TrainConfig { data: DataSet::Mnist, points: Vec::new(), model, hidden, channels, conditional: true, ..unusual() }
+    let (model, channels, mlp) = (Architecture::Dcgan, 32, TrainConfig::default());
+    let (hidden, hidden_d) = (mlp.hidden, mlp.hidden_d);
+    TrainConfig {
+        data: DataSet::Mnist,
+        points: Vec::new(),
+        model,
+        hidden,
+        hidden_d,
+        channels,
+        conditional: true,
+        ..unusual()
+    }
 }
 
 #[test]
@@ -92,7 +103,8 @@ fn a_link_may_start_from_a_preset_and_one_that_sets_nothing_opens_the_opening_pr
     assert_eq!(TrainConfig::from_query("seed=3&preset=wgan_gp"), Ok(TrainConfig { seed: 3, ..wgan }));
     assert_eq!(TrainConfig::from_query("preset=seed_article"), Ok(TrainConfig::default()));
     let opening = presets::opening();
-    assert_eq!((opening.hidden, opening.batch_size, opening.real_label, opening.ema), (512, 128, 0.9, 0.99));
+    let widths = (opening.hidden, opening.hidden_d);
+    assert_eq!((widths, opening.batch_size, opening.real_label, opening.ema), ((512, 256), 128, 0.9, 0.99));
     for bare in ["", "#", "&"] {
         assert_eq!(TrainConfig::from_link(bare), Ok(opening.clone()), "{bare:?}");
     }
@@ -119,6 +131,24 @@ fn the_dcgan_has_a_width_of_its_own_and_older_files_keep_theirs() {
     assert_eq!(TrainConfig::from_json(r#"{"model": "dcgan", "hidden": 32}"#).unwrap().channels, 32);
     assert_eq!(TrainConfig::from_json(r#"{"model": "dcgan", "hidden": 32, "channels": 16}"#).unwrap().channels, 16);
     assert_eq!(TrainConfig::from_json(r#"{"hidden": 32}"#).unwrap().channels, 128);
+}
+
+#[test]
+fn the_mlps_widths_are_set_together_or_apart_and_older_files_keep_theirs() {
+    let widths = |query: &str| TrainConfig::from_query(query).map(|c| (c.hidden, c.hidden_d));
+    assert_eq!(widths("hidden=64"), Ok((64, 64)), "`hidden` sets both, as before D had a width of its own");
+    assert_eq!(widths("hidden_d=32"), Ok((128, 32)));
+    assert_eq!(widths("hidden=64&hidden_d=32"), Ok((64, 32)));
+    assert_eq!(widths("hidden_d=32&hidden_g=256"), Ok((256, 32)));
+    assert_eq!(TrainConfig::from_query("hidden=64").unwrap().to_query(), "hidden=64");
+    assert_eq!(TrainConfig::from_query("hidden_g=512&hidden_d=256").unwrap().to_query(), "hidden_g=512&hidden_d=256");
+    assert!(TrainConfig::from_query("hidden_d=2").is_err(), "each width has its limits");
+    // A file from before D had its own width meant `hidden` for both networks.
+    let old = TrainConfig::from_json(r#"{"hidden": 32}"#).unwrap();
+    assert_eq!((old.hidden, old.hidden_d), (32, 32));
+    let new = TrainConfig::from_json(r#"{"hidden": 32, "hidden_d": 16}"#).unwrap();
+    assert_eq!((new.hidden, new.hidden_d), (32, 16));
+    assert_eq!(TrainConfig::from_json(&new.to_json()), Ok(new));
 }
 
 #[test]
@@ -214,6 +244,7 @@ fn presets_are_valid_distinct_and_keep_the_networks() {
             latent_dim: p.config.latent_dim,
             conditional: p.config.conditional,
             hidden: if p.id == "first_minute" { 512 } else { TrainConfig::default().hidden },
+            hidden_d: if p.id == "first_minute" { 256 } else { TrainConfig::default().hidden_d },
             ..TrainConfig::default()
         };
         assert!(!p.config.needs_restart(&networks), "{} changes the networks", p.id);
@@ -475,7 +506,8 @@ fn every_setting_round_trips_through_a_link_json_and_back() {
         let link = config.to_query();
         assert!(link.split('&').any(|pair| pair == format!("{}={value}", setting.key)), "{}: {link}", setting.key);
         assert_eq!(TrainConfig::from_query(&link), Ok(config.clone()), "{} through the link {link}", setting.key);
-        if !setting.json.contains('.') {
+        // G's width is `hidden` in JSON, but in a link `hidden` sets both networks' widths.
+        if !setting.json.contains('.') && setting.both() != Some(setting.json) {
             let by_name = TrainConfig::from_query(&format!("{needed}{}={value}", setting.json));
             assert_eq!(by_name, Ok(config.clone()), "{} by its JSON name", setting.key);
         }
@@ -557,6 +589,7 @@ fn the_unknown_key_refusal_lists_every_key_a_link_may_use() {
         assert!(err.contains(&format!(" {key}")), "{key} missing from: {err}");
     }
     assert!(err.contains("batch (a number or `full`)") && err.contains("(each also with _g or _d)"), "{err}");
+    assert!(err.contains(" hidden (also with _g or _d), channels"), "{err}");
     assert!(err.contains("preset (a preset's name"), "{err}");
 }
 

@@ -48,8 +48,15 @@ fn dcgan(conditional: bool) -> TrainConfig {
 fn every_model_has_the_right_shapes_in_both_modes() {
     for model in [Architecture::Mlp, Architecture::Dcgan] {
         for conditional in [false, true] {
-            let config =
-                TrainConfig { model, conditional, hidden: 8, channels: 8, latent_dim: 12, ..TrainConfig::default() };
+            let config = TrainConfig {
+                model,
+                conditional,
+                hidden: 8,
+                hidden_d: 8,
+                channels: 8,
+                latent_dim: 12,
+                ..TrainConfig::default()
+            };
             let mut rng = Rng::new(1);
             let (mut g, mut d) =
                 (Generator::new(&config, &mut rng, &device()), Discriminator::new(&config, &mut rng, &device()));

@@ -20,6 +20,7 @@ fn parameter_count_matches_the_networks_it_describes() {
     for query in [
         "",
         "hidden=32&latent=7",
+        "hidden_g=48&hidden_d=20",
         "data=ring",
         "conditional=true",
         "model=dcgan",

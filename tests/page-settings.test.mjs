@@ -70,11 +70,12 @@ test("the lab's controls come from the trainer's schema, change the link and sho
 test("a link without settings opens the first-minute preset, and the DCGAN keeps a width of its own", { timeout: 5 * 60_000 }, async () => {
   const page = await openPage("backend=cpu&autostart=1");
   const opened = await status(page);
-  const { hidden, batch_size, real_label, ema, channels } = opened.config;
-  assert.deepEqual({ hidden, batch_size, real_label, ema, channels }, { hidden: 512, batch_size: 128, real_label: 0.9, ema: 0.99, channels: 128 });
-  assert.equal(await page.evaluate(() => location.hash), "#batch=128&hidden=512&real_label=0.9&ema=0.99&backend=cpu");
-  assert.match(await page.textContent("#preset-outcome"), /512-unit layers/, "the opening preset says what to expect");
-  assert.equal(await visible(page, "hidden"), true);
+  const { hidden, hidden_d, batch_size, real_label, ema, channels } = opened.config;
+  assert.deepEqual({ hidden, hidden_d, batch_size, real_label, ema, channels }, { hidden: 512, hidden_d: 256, batch_size: 128, real_label: 0.9, ema: 0.99, channels: 128 });
+  assert.equal(await page.evaluate(() => location.hash), "#batch=128&hidden_g=512&hidden_d=256&real_label=0.9&ema=0.99&backend=cpu");
+  assert.match(await page.textContent("#preset-outcome"), /512 units wide and D's 256/, "the opening preset says what to expect");
+  assert.deepEqual([await visible(page, "hidden_g"), await visible(page, "hidden_d")], [true, true]);
+  assert.equal(await page.textContent('label[data-field="hidden_d"] span'), "D's hidden width");
   assert.equal(await visible(page, "channels"), false);
 
   // The DCGAN, chosen from there, takes its own 128 channels rather than the MLP's 512 units.
@@ -83,8 +84,8 @@ test("a link without settings opens the first-minute preset, and the DCGAN keeps
   assert.equal(dcgan.error, "");
   assert.equal(dcgan.config.channels, 128);
   await page.waitForSelector('label[data-field="channels"]', { state: "visible" });
-  assert.equal(await visible(page, "hidden"), false);
-  assert.doesNotMatch(await page.evaluate(() => location.hash), /hidden=/, "the MLP's width is not part of a DCGAN's link");
+  assert.deepEqual([await visible(page, "hidden_g"), await visible(page, "hidden_d")], [false, false]);
+  assert.doesNotMatch(await page.evaluate(() => location.hash), /hidden/, "the MLP's widths are not part of a DCGAN's link");
 
   // The seed article's defaults have a link of their own, which opens them again.
   await page.click('[data-preset="seed_article"]');

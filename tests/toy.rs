@@ -78,7 +78,7 @@ fn the_plane_shows_d_and_the_pushes_of_the_generator_loss() {
 
     // The same D, rebuilt from the run's checkpoint, on the same points and grid cells.
     let d = params::from_bytes(
-        Discriminator::new(2, config.hidden, &mut Rng::new(0), &device),
+        Discriminator::new(2, config.hidden_d, &mut Rng::new(0), &device),
         &trainer.checkpoint().discriminator,
     )
     .unwrap();

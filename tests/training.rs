@@ -113,7 +113,7 @@ fn settings_change_mid_run_but_a_new_seed_needs_a_reset() {
     assert_eq!(trainer.set_config(switched).unwrap(), ConfigChange { reset_g: false, reset_d: true });
     trainer.step();
     let err = trainer.set_config(TrainConfig { seed: 5, hidden: 32, ..faster.clone() }).unwrap_err();
-    assert!(err.to_string().starts_with("`seed, hidden` = changed is not allowed"), "names what changed: {err}");
+    assert!(err.to_string().starts_with("`seed, hidden_g` = changed is not allowed"), "names what changed: {err}");
     assert!(err.to_string().contains("Reset"), "{err}");
     assert!(trainer.set_config(TrainConfig { batch_size: 0, ..faster }).is_err());
     let stats = read(&mut trainer);

@@ -49,8 +49,12 @@ pub struct TrainConfig {
     pub batch_size: usize,
     /// Size of the generator's noise vector z.
     pub latent_dim: usize,
-    /// Width of both hidden layers of the MLP's G and D.
+    /// Width of both hidden layers of the MLP's G.
     pub hidden: usize,
+    /// Width of both hidden layers of the MLP's D: a width of its own, since D's passes cost
+    /// about twice G's per step (it sees real and generated digits, and G's update goes through
+    /// it), while G's width is what its digits need.
+    pub hidden_d: usize,
     /// Channels of the DCGAN's widest convolutional layer (the other has half as many): a width
     /// of its own, since a convolution's cost grows with its square and the MLP's width would be
     /// far too wide for it.
@@ -101,6 +105,7 @@ impl Default for TrainConfig {
             batch_size: 64,
             latent_dim: 100,
             hidden: 128,
+            hidden_d: 128,
             channels: 128,
             loss: GanLoss::NonSaturating,
             clip: 0.01,
@@ -348,7 +353,7 @@ impl TrainConfig {
     pub fn from_json(text: &str) -> Result<Self, ConfigError> {
         let json_error = |e: serde_json::Error| ConfigError::Json(e.to_string());
         let mut given: serde_json::Value = serde_json::from_str(text).map_err(json_error)?;
-        carry_dcgan_width(&mut given);
+        carry_widths(&mut given);
         let mut merged = serde_json::to_value(Self::default()).expect("a config always serialises");
         overlay(&mut merged, given, None)?;
         let config: Self = serde_json::from_value(merged).map_err(json_error)?;
@@ -486,14 +491,16 @@ fn query_pairs(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-/// Files written while the DCGAN's width was `hidden` (before it had `channels`) keep meaning the
-/// network they describe, so that their checkpoints still load.
-fn carry_dcgan_width(given: &mut serde_json::Value) {
+/// Files written while `hidden` was the width of both MLPs (before D had `hidden_d`) and of the
+/// DCGAN (before it had `channels`) keep meaning the networks they describe, so that their
+/// checkpoints still load.
+fn carry_widths(given: &mut serde_json::Value) {
     let Some(object) = given.as_object_mut() else { return };
-    if object.get("model").and_then(|m| m.as_str()) == Some("dcgan")
-        && !object.contains_key("channels")
-        && let Some(hidden) = object.get("hidden").cloned()
-    {
+    let Some(hidden) = object.get("hidden").cloned() else { return };
+    if !object.contains_key("hidden_d") {
+        object.insert("hidden_d".into(), hidden.clone());
+    }
+    if object.get("model").and_then(|m| m.as_str()) == Some("dcgan") && !object.contains_key("channels") {
         object.insert("channels".into(), hidden);
     }
 }

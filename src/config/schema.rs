@@ -106,10 +106,12 @@ pub struct Setting {
     /// Where a JSON configuration holds it (`batch_size`, `g.lr`); a top-level name is also
     /// accepted as a key.
     pub json: &'static str,
-    /// The name it shares with its twin, for a setting of each network (`lr` for `lr_g` and
-    /// `lr_d`), which is also the key that sets both; otherwise the key. The page names and
-    /// explains the setting by it.
+    /// The name it shares with its twin, for a setting of each network's optimiser (`lr` for
+    /// `lr_g` and `lr_d`, which the lab shows in each network's group); otherwise the key. The
+    /// page names and explains the setting by it.
     pub label: &'static str,
+    /// The key that sets it and its twin at once, for a setting of each network (`lr`, `hidden`).
+    both: Option<&'static str>,
     /// What it holds.
     pub value: Value,
     /// The numbers it accepts.
@@ -139,6 +141,7 @@ impl Setting {
             key,
             json,
             label: key,
+            both: None,
             value,
             limits: None,
             worded: None,
@@ -182,7 +185,13 @@ impl Setting {
 
     /// The key that sets this setting and its twin at once (`lr`), for a setting of each network.
     pub fn both(&self) -> Option<&'static str> {
-        (self.label != self.key).then_some(self.label)
+        self.both
+    }
+
+    /// One of a pair of settings, G's (its key ending `_g`) and D's (`_d`), that the key `both`
+    /// sets at once.
+    fn paired(self, both: &'static str) -> Self {
+        Self { both: Some(both), ..self }
     }
 
     /// The discriminator's twin of a generator's setting.
@@ -344,6 +353,7 @@ macro_rules! twins {
                     Group::OptimizerG,
                 )
             }
+            .paired($label)
             .when(|c| $when(c.g.kind)),
             Setting {
                 label: $label,
@@ -354,6 +364,7 @@ macro_rules! twins {
                     Group::OptimizerD,
                 )
             }
+            .paired($label)
             .when(|c| $when(c.d.kind)),
         ]
     };
@@ -437,7 +448,13 @@ fn table() -> Vec<Setting> {
             .limits(Limits::closed(1.0, MAX_BATCH as f64))
             .explained(),
         Setting::new("latent", "latent_dim", whole!(latent_dim), Restart).limits(Limits::closed(1.0, 512.0)).restarts(),
-        Setting::new("hidden", "hidden", whole!(hidden), Restart)
+        Setting::new("hidden_g", "hidden", whole!(hidden), Restart)
+            .paired("hidden")
+            .limits(Limits::closed(4.0, 1024.0))
+            .needs("model", &["mlp"])
+            .restarts(),
+        Setting::new("hidden_d", "hidden_d", whole!(hidden_d), Restart)
+            .paired("hidden")
             .limits(Limits::closed(4.0, 1024.0))
             .needs("model", &["mlp"])
             .restarts(),
@@ -559,6 +576,9 @@ pub(super) fn set(config: &mut TrainConfig, key: &str, text: &str) -> Result<(),
 
 /// The key for `key`: a setting may also be given by its top-level JSON name (`batch_size`).
 pub(super) fn short_key(key: &str) -> &str {
+    if settings().iter().any(|s| s.both() == Some(key)) {
+        return key; // `hidden` sets both widths, though G's is `hidden` in JSON
+    }
     settings().iter().find(|s| s.json == key && !s.json.contains('.')).map_or(key, |s| s.key)
 }
 
@@ -616,23 +636,35 @@ pub fn key_names() -> String {
 /// The keys a link or `--set` may use, for the refusal of an unknown one.
 pub fn known_keys() -> &'static str {
     static KNOWN: LazyLock<String> = LazyLock::new(|| {
-        let mut names: Vec<String> = Vec::new();
+        // Each name, and whether it also comes with _g and _d.
+        let mut names: Vec<(String, bool)> = Vec::new();
         for s in settings() {
             match (s.both(), s.key.ends_with("_g")) {
-                (Some(both), true) => names.push(both.into()),
+                (Some(both), true) => names.push((both.into(), true)),
                 (Some(_), false) => {}
-                (None, _) => names.push(match s.all {
-                    Some(word) => format!("{} (a number or `{word}`)", s.key),
-                    None => s.key.into(),
-                }),
+                (None, _) => names.push((
+                    match s.all {
+                        Some(word) => format!("{} (a number or `{word}`)", s.key),
+                        None => s.key.into(),
+                    },
+                    false,
+                )),
             }
         }
-        let last_twin = settings().iter().rev().find(|s| s.both().is_some()).and_then(|s| s.both());
-        if let Some(at) = last_twin.and_then(|both| names.iter().position(|n| n == both)) {
-            names[at].push_str(" (each also with _g or _d)");
+        // A note after each run of names that come with _g and _d.
+        let mut words = Vec::new();
+        let mut run = 0;
+        for (i, (name, paired)) in names.iter().enumerate() {
+            run = if *paired { run + 1 } else { 0 };
+            let ends_run = *paired && !names.get(i + 1).is_some_and(|(_, next)| *next);
+            words.push(match (ends_run, run) {
+                (true, 1) => format!("{name} (also with _g or _d)"),
+                (true, _) => format!("{name} (each also with _g or _d)"),
+                (false, _) => name.clone(),
+            });
         }
-        names.push("preset (a preset's name: its settings, which the others change)".into());
-        names.join(", ")
+        words.push("preset (a preset's name: its settings, which the others change)".into());
+        words.join(", ")
     });
     &KNOWN
 }

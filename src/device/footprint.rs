@@ -164,10 +164,11 @@ impl Footprint {
 
 /// G's and D's passes for the MLP: three layers each, a pre-activation and an activation apiece.
 fn mlp_passes(config: &TrainConfig) -> (Pass, Pass) {
-    let (hidden, dim, labels) = (config.hidden as u64, config.data.dim() as u64, labels(config));
+    let (hidden_g, hidden_d) = (config.hidden as u64, config.hidden_d as u64);
+    let (dim, labels) = (config.data.dim() as u64, labels(config));
     let latent = config.latent_dim as u64 + labels;
-    let g = Pass { kept: latent + 4 * hidden + 2 * dim, largest: latent.max(hidden).max(dim) };
-    let d = Pass { kept: dim + labels + 4 * hidden + 1, largest: (dim + labels).max(hidden) };
+    let g = Pass { kept: latent + 4 * hidden_g + 2 * dim, largest: latent.max(hidden_g).max(dim) };
+    let d = Pass { kept: dim + labels + 4 * hidden_d + 1, largest: (dim + labels).max(hidden_d) };
     (g, d)
 }
 
@@ -204,17 +205,13 @@ fn labels(config: &TrainConfig) -> u64 {
 
 /// Parameters of G and D together: weights, biases, and batch norm's γ, β and running statistics.
 pub fn parameter_count(config: &TrainConfig) -> u64 {
-    let (hidden, channels, dim, labels) =
-        (config.hidden as u64, config.channels as u64, config.data.dim() as u64, labels(config));
+    let (channels, dim, labels) = (config.channels as u64, config.data.dim() as u64, labels(config));
     let latent = config.latent_dim as u64 + labels;
     let dense = |inputs: u64, outputs: u64| (inputs + 1) * outputs;
     match config.model {
         Architecture::Mlp => {
-            dense(latent, hidden)
-                + 2 * dense(hidden, hidden)
-                + dense(hidden, dim)
-                + dense(dim + labels, hidden)
-                + dense(hidden, 1)
+            let (g, d) = (config.hidden as u64, config.hidden_d as u64);
+            dense(latent, g) + dense(g, g) + dense(g, dim) + dense(dim + labels, d) + dense(d, d) + dense(d, 1)
         }
         Architecture::Dcgan => {
             let half = (channels / 2).max(1);

@@ -78,7 +78,7 @@ impl Discriminator {
         let labels = label_width(config);
         match config.model {
             Architecture::Mlp => {
-                Self::Mlp(mlp::Discriminator::new(config.data.dim() + labels, config.hidden, rng, device))
+                Self::Mlp(mlp::Discriminator::new(config.data.dim() + labels, config.hidden_d, rng, device))
             }
             Architecture::Dcgan => {
                 Self::Dcgan(dcgan::Discriminator::new(config.data.channels(), labels, config.channels, rng, device))
