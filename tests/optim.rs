@@ -6,7 +6,7 @@ use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::config::{OptimizerConfig, OptimizerKind};
 use webgan::tensor::floats;
-use webgan::train::optim::{NetworkOptimizer, OptimizerStateError};
+use webgan::train::optim::{Averaged, NetworkOptimizer, OptimizerStateError};
 use webgan::train::params::ParamsError;
 
 /// Two weights w; the loss ½‖w‖² has gradient w, so updates are easy to follow by hand.
@@ -155,6 +155,45 @@ fn weight_clipping_clamps_the_update_and_the_next_update_starts_from_the_clamped
     assert_eq!(floats(twice.matrix.val().into_data()), vec![0.25, 0.5, 0.5, 0.0, -0.25, 0.5]);
     assert_eq!(floats(twice.vector.val().into_data()), vec![0.0, -1.0, -1.0]);
     assert_eq!(floats(twice.fixed.val().into_data()), vec![7.0], "untrained tensors are not clipped");
+}
+
+#[test]
+fn the_weight_average_blends_each_update_and_the_untrained_tensors() {
+    // The loss of the tests above with SGD at lr 0.5 and decay 0.9, the average starting at the
+    // network. Step 1: m = (0.5, 1, 1, 0, −0.5, 1.5), v = (4, −6, −0.5), and the untrained tensor
+    // becomes 9 meanwhile (as batch norm's statistics change in a forward pass). Blend 1:
+    // 0.9·(1, 2, 2, 0, −1, 3) + 0.1·m = (0.95, 1.9, 1.9, 0, −0.95, 2.85), v̄ = (4.9, −5.1, 0.4),
+    // fixed 0.9·7 + 0.1·9 = 7.2. Step 2 halves m and takes 1 off v; blend 2: m̄ = (0.88, 1.76,
+    // 1.76, 0, −0.88, 2.64), v̄ = (4.71, −5.29, 0.21), fixed 7.38.
+    let sgd = OptimizerConfig { kind: OptimizerKind::Sgd, lr: 0.5, ..Default::default() };
+    let loss = |n: &Net| n.matrix.val().square().sum().mul_scalar(0.5) + n.vector.val().sum().mul_scalar(2.0);
+    let mut optimizer = NetworkOptimizer::new(sgd);
+    let mut average = Averaged::new(net());
+    assert_eq!(
+        floats(optimizer.blend(average.clone(), &net(), 0.9).module.matrix.val().into_data())[5],
+        3.0,
+        "no update yet"
+    );
+    let mut current = net();
+    for want in [
+        ([0.95, 1.9, 1.9, 0.0, -0.95, 2.85], [4.9, -5.1, 0.4], 7.2),
+        ([0.88, 1.76, 1.76, 0.0, -0.88, 2.64], [4.71, -5.29, 0.21], 7.38),
+    ] {
+        let grads = GradientsParams::from_grads(loss(&current).backward(), &current);
+        current = optimizer.step(0.5, current, grads).module;
+        let id = current.fixed.id;
+        current.fixed = Param::initialized(
+            id,
+            Tensor::from_data(TensorData::new(vec![9.0f32], [1]), &current.fixed.val().device()),
+        );
+        average = optimizer.blend(average, &current, 0.9);
+        let close = |got: Vec<f32>, want: &[f32]| got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-5);
+        let (m, v, fixed) = (&average.module.matrix, &average.module.vector, &average.module.fixed);
+        assert!(close(floats(m.val().into_data()), &want.0), "{:?}", floats(m.val().into_data()));
+        assert!(close(floats(v.val().into_data()), &want.1), "{:?}", floats(v.val().into_data()));
+        assert!(close(floats(fixed.val().into_data()), &[want.2]), "{:?}", floats(fixed.val().into_data()));
+        assert!(!m.val().is_require_grad(), "the average is not trained");
+    }
 }
 
 #[test]

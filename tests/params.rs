@@ -4,21 +4,13 @@ use burn::module::{Module, Param, ParamId};
 use burn::optim::GradientsParams;
 use burn::tensor::{Device, Tensor, TensorData};
 use webgan::tensor::floats;
-use webgan::train::params::{ParamsError, decode, encode, freeze, moving_average};
+use webgan::train::params::{ParamsError, decode, encode, freeze};
 
 /// A matrix and a vector, so the operations must handle parameters of different ranks.
 #[derive(Module, Debug)]
 struct Net {
     matrix: Param<Tensor<2>>,
     vector: Param<Tensor<1>>,
-}
-
-fn net(matrix: [f32; 4], vector: [f32; 2]) -> Net {
-    let device = Device::flex().autodiff();
-    Net {
-        matrix: Param::from_tensor(Tensor::from_data(TensorData::new(matrix.to_vec(), [2, 2]), &device)),
-        vector: Param::from_tensor(Tensor::from_data(TensorData::new(vector.to_vec(), [2]), &device)),
-    }
 }
 
 fn values(n: &Net) -> (Vec<f32>, Vec<f32>) {
@@ -49,26 +41,6 @@ fn a_frozen_network_passes_gradients_to_its_input_only_and_thaws_keeping_its_buf
     assert!(!thawed.vector.val().is_require_grad());
     let grads = GradientsParams::from_grads(thawed.matrix.val().sum().backward(), &thawed);
     assert_eq!(grads.len(), 1, "the thawed matrix trains again");
-}
-
-#[test]
-fn moving_average_blends_parameter_by_parameter() {
-    // 0.9·average + 0.1·current, with the parameters matched by id (`current` is a copy of `average`).
-    let average = net([1.0, 1.0, 1.0, 1.0], [0.0, 0.0]);
-    let current = average.clone().map(&mut Shift);
-    let blended = moving_average(average, &current, 0.9);
-    let (m, v) = values(&blended);
-    let expect = |got: &[f32], want: &[f32]| got.iter().zip(want).all(|(a, b)| (a - b).abs() < 1e-6);
-    assert!(expect(&m, &[2.0, 2.0, 2.0, 2.0]) && expect(&v, &[1.0, 1.0]), "{m:?} {v:?}");
-}
-
-/// Adds 10 to every weight, keeping the ids: a stand-in for a training step.
-struct Shift;
-
-impl burn::module::ModuleMapper for Shift {
-    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-        param.map(|t| t.add_scalar(10.0))
-    }
 }
 
 #[test]

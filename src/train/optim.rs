@@ -60,6 +60,23 @@ pub struct NetworkOptimizer {
     weights: Option<Tensor<1>>,
 }
 
+/// A moving average of a network's weights (the page draws G's), kept beside the network's
+/// optimiser: [`NetworkOptimizer::blend`] moves it after each update.
+#[derive(Clone, Debug)]
+pub struct Averaged<M> {
+    pub module: M,
+    /// The average's trained parameters laid out as the optimiser lays the network's, of which
+    /// they are views; `None` until the first blend lays them out.
+    flat: Option<Tensor<1>>,
+}
+
+impl<M> Averaged<M> {
+    /// An average that starts at `module`.
+    pub fn new(module: M) -> Self {
+        Self { module, flat: None }
+    }
+}
+
 /// One update's result: the updated network and ‖∇θ L‖₂ over its trained parameters, a `[1]`
 /// tensor that stays on the device.
 pub struct Stepped<M> {
@@ -176,6 +193,26 @@ impl NetworkOptimizer {
         self.weights = Some(updated.clone());
         let module = module.map(&mut Unflatten { layout: &self.layout, flat: updated, index: 0 });
         Stepped { module, grad_norm }
+    }
+
+    /// `average` moved towards the weights of this optimiser's last update,
+    /// `decay · average + (1 − decay) · current`, `current` being the network that update
+    /// returned: its trained parameters in one operation over the flat weights, its untrained
+    /// tensors (batch norm's running statistics) one by one. Before a first update it stays as
+    /// it is.
+    pub fn blend<M: Module>(&self, average: Averaged<M>, current: &M, decay: f64) -> Averaged<M> {
+        let Some(weights) = &self.weights else { return average };
+        let flat = match average.flat {
+            Some(flat) => flat,
+            None => {
+                let tensors = floats(&average.module);
+                let trained = self.layout.entries.iter().zip(tensors).filter(|(e, _)| e.offset.is_some());
+                self.layout.join(trained.map(|(_, t)| t.inner()).collect())
+            }
+        };
+        let flat = flat.mul_scalar(decay) + weights.clone().mul_scalar(1.0 - decay);
+        let mut blend = Blend { layout: &self.layout, flat: flat.clone(), current: floats(current), decay, index: 0 };
+        Averaged { module: average.module.map(&mut blend), flat: Some(flat) }
     }
 
     /// The running state, gathered for one read: the update count and, parameter by parameter
@@ -342,6 +379,45 @@ impl ModuleMapper for Unflatten<'_> {
         let Some(offset) = entry.offset else { return param };
         let flat = self.flat.clone();
         param.map(|w| Tensor::from_inner(flat.slice(offset..offset + entry.size).reshape(w.shape())).require_grad())
+    }
+}
+
+/// Every float tensor of `module`, flattened and untracked, in visiting order.
+fn floats<M: Module>(module: &M) -> Vec<Tensor<1>> {
+    struct Collect(Vec<Tensor<1>>);
+    impl ModuleVisitor for Collect {
+        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
+            self.0.push(param.val().detach().flatten(0, D - 1));
+        }
+    }
+    let mut collect = Collect(Vec::new());
+    module.visit(&mut collect);
+    collect.0
+}
+
+/// Puts a blended flat average back into the average's trained parameters, each an untracked
+/// view of its stretch, and blends its untrained tensors with `current`'s one by one.
+struct Blend<'a> {
+    layout: &'a Layout,
+    flat: Tensor<1>,
+    /// The current network's float tensors, in visiting order.
+    current: Vec<Tensor<1>>,
+    decay: f64,
+    index: usize,
+}
+
+impl ModuleMapper for Blend<'_> {
+    fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
+        let (entry, current) = (self.layout.entries[self.index], self.current[self.index].clone());
+        self.index += 1;
+        let (flat, decay) = (self.flat.clone(), self.decay);
+        param.map(|average| match entry.offset {
+            Some(offset) => Tensor::from_inner(flat.slice(offset..offset + entry.size).reshape(average.shape())),
+            None => {
+                let current = current.reshape(average.shape());
+                (average.mul_scalar(decay) + current.mul_scalar(1.0 - decay)).detach()
+            }
+        })
     }
 }
 

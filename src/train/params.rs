@@ -1,9 +1,9 @@
 //! Operations over all the parameters of a network, whatever its layers: freezing a network
-//! for one pass, the moving average of the generator's weights and parameter files. Written
-//! once against burn's module visitors, so every model gets them.
+//! for one pass and parameter files. Written once against burn's module visitors, so every model
+//! gets them.
 
 use crate::message::{Explain, Message};
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use burn::module::{Module, ModuleMapper, ModuleVisitor, Param, ParamId};
 use burn::tensor::Tensor;
@@ -47,35 +47,6 @@ impl<M: Module> Frozen<M> {
         }
         self.module.map(&mut Thaw(self.trained))
     }
-}
-
-/// The exponential moving average `decay · average + (1 − decay) · current`, parameter by
-/// parameter. Both modules must be copies of one network (the same parameter ids), as the
-/// generator and its running average are.
-pub fn moving_average<M: Module>(average: M, current: &M, decay: f64) -> M {
-    struct Collect(HashMap<ParamId, Tensor<1>>);
-    impl ModuleVisitor for Collect {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.insert(param.id, param.val().detach().flatten(0, D - 1));
-        }
-    }
-    struct Blend {
-        current: HashMap<ParamId, Tensor<1>>,
-        decay: f64,
-    }
-    impl ModuleMapper for Blend {
-        fn map_float<const D: usize>(&mut self, param: Param<Tensor<D>>) -> Param<Tensor<D>> {
-            let Some(current) = self.current.remove(&param.id) else { return param };
-            let decay = self.decay;
-            param.map(|avg| {
-                let current = current.reshape(avg.shape());
-                (avg.mul_scalar(decay) + current.mul_scalar(1.0 - decay)).detach()
-            })
-        }
-    }
-    let mut collect = Collect(HashMap::new());
-    current.visit(&mut collect);
-    average.map(&mut Blend { current: collect.0, decay })
 }
 
 /// The first bytes of a parameter file, with its format version.

@@ -19,7 +19,7 @@ use crate::tensor::floats;
 use crate::train::checkpoint::{Checkpoint, CheckpointError, PendingCheckpoint};
 use crate::train::history::History;
 use crate::train::loss;
-use crate::train::optim::NetworkOptimizer;
+use crate::train::optim::{Averaged, NetworkOptimizer};
 use crate::train::params;
 use crate::train::stats::{PendingStats, RowWriter, StepStats, StepValues};
 use crate::view::grid;
@@ -43,7 +43,7 @@ struct Learned {
     generator: Generator,
     discriminator: Discriminator,
     /// The moving average of G's weights, while [`TrainConfig::ema`] is on.
-    average: Option<Generator>,
+    average: Option<Averaged<Generator>>,
     opt_g: NetworkOptimizer,
     opt_d: NetworkOptimizer,
 }
@@ -124,7 +124,7 @@ impl Trainer {
         let grid_labels: Vec<u8> = (0..samples).map(|i| (i / CLASSES) as u8).collect();
         let fixed_labels = one_hot(&config, &grid_labels, device);
         let (opt_g, opt_d) = (NetworkOptimizer::new(config.g), NetworkOptimizer::new(config.d));
-        let average = (config.ema > 0.0).then(|| generator.clone());
+        let average = (config.ema > 0.0).then(|| Averaged::new(generator.clone()));
         let state = Learned { step: 0, generator, discriminator, average, opt_g, opt_d };
         Ok(Self {
             sampler: BatchSampler::new(count, Rng::stream(config.seed, BATCHES)),
@@ -155,10 +155,10 @@ impl Trainer {
         trainer.state.discriminator = params::from_bytes(trainer.state.discriminator, &checkpoint.discriminator)
             .map_err(|e| CheckpointError::Params(Discriminator, e))?;
         trainer.state.average = match (trainer.state.average.take(), &checkpoint.average) {
-            (Some(fresh), Some(saved)) => {
-                Some(params::from_bytes(fresh, saved).map_err(|e| CheckpointError::Params(Average, e))?)
-            }
-            (Some(_), None) => Some(trainer.state.generator.clone()),
+            (Some(fresh), Some(saved)) => Some(Averaged::new(
+                params::from_bytes(fresh.module, saved).map_err(|e| CheckpointError::Params(Average, e))?,
+            )),
+            (Some(_), None) => Some(Averaged::new(trainer.state.generator.clone())),
             (None, _) => None,
         };
         let (config, (most_g, most_d)) = (&checkpoint.config, checkpoint.most_updates());
@@ -187,7 +187,7 @@ impl Trainer {
     /// The whole run, its tensors gathered on the device for one read.
     pub fn pending_checkpoint(&self) -> PendingCheckpoint {
         let mut networks = vec![params::gather(&self.state.generator), params::gather(&self.state.discriminator)];
-        networks.extend(self.state.average.as_ref().map(params::gather));
+        networks.extend(self.state.average.as_ref().map(|average| params::gather(&average.module)));
         let mut random = self.noise.state().to_le_bytes().to_vec();
         random.extend(self.sampler.to_bytes());
         let host = Checkpoint {
@@ -252,7 +252,7 @@ impl Trainer {
         };
         self.state.average = match (self.state.average.take(), config.ema > 0.0) {
             (Some(average), true) => Some(average),
-            (None, true) => Some(self.state.generator.clone()),
+            (None, true) => Some(Averaged::new(self.state.generator.clone())),
             (_, false) => None,
         };
         self.config = config;
@@ -281,7 +281,7 @@ impl Trainer {
         let grad_norm_g = stepped.grad_norm;
         self.state.generator = stepped.module;
         if let Some(average) = self.state.average.take() {
-            self.state.average = Some(params::moving_average(average, &self.state.generator, self.config.ema));
+            self.state.average = Some(self.state.opt_g.blend(average, &self.state.generator, self.config.ema));
         }
 
         let wasserstein = critic.d_real.clone().mean() - critic.d_fake.clone().mean();
@@ -489,7 +489,7 @@ impl Trainer {
     /// moving average of G's weights. Its parameters are untracked, so drawing records no
     /// autodiff graph: no backward pass would ever consume one, and burn would keep it alive.
     fn sampling_generator(&self) -> Generator {
-        self.state.average.as_ref().unwrap_or(&self.state.generator).clone().no_grad()
+        self.state.average.as_ref().map_or(&self.state.generator, |a| &a.module).clone().no_grad()
     }
 }
 
