@@ -575,9 +575,11 @@ pub(super) fn set(config: &mut TrainConfig, key: &str, text: &str) -> Result<(),
 }
 
 /// The key for `key`: a setting may also be given by its top-level JSON name (`batch_size`).
+/// A link's own keys, a setting's or a pair's, come first: `hidden` sets both widths, though G's
+/// is `hidden` in JSON.
 pub(super) fn short_key(key: &str) -> &str {
-    if settings().iter().any(|s| s.both() == Some(key)) {
-        return key; // `hidden` sets both widths, though G's is `hidden` in JSON
+    if settings().iter().any(|s| s.key == key || s.both() == Some(key)) {
+        return key;
     }
     settings().iter().find(|s| s.json == key && !s.json.contains('.')).map_or(key, |s| s.key)
 }

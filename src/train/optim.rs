@@ -205,13 +205,19 @@ impl NetworkOptimizer {
         let flat = match average.flat {
             Some(flat) => flat,
             None => {
-                let tensors = floats(&average.module);
+                let tensors = params::gather(&average.module).values;
                 let trained = self.layout.entries.iter().zip(tensors).filter(|(e, _)| e.offset.is_some());
                 self.layout.join(trained.map(|(_, t)| t.inner()).collect())
             }
         };
         let flat = flat.mul_scalar(decay) + weights.clone().mul_scalar(1.0 - decay);
-        let mut blend = Blend { layout: &self.layout, flat: flat.clone(), current: floats(current), decay, index: 0 };
+        let mut blend = Blend {
+            layout: &self.layout,
+            flat: flat.clone(),
+            current: params::gather(current).values,
+            decay,
+            index: 0,
+        };
         Averaged { module: average.module.map(&mut blend), flat: Some(flat) }
     }
 
@@ -380,19 +386,6 @@ impl ModuleMapper for Unflatten<'_> {
         let flat = self.flat.clone();
         param.map(|w| Tensor::from_inner(flat.slice(offset..offset + entry.size).reshape(w.shape())).require_grad())
     }
-}
-
-/// Every float tensor of `module`, flattened and untracked, in visiting order.
-fn floats<M: Module>(module: &M) -> Vec<Tensor<1>> {
-    struct Collect(Vec<Tensor<1>>);
-    impl ModuleVisitor for Collect {
-        fn visit_float<const D: usize>(&mut self, param: &Param<Tensor<D>>) {
-            self.0.push(param.val().detach().flatten(0, D - 1));
-        }
-    }
-    let mut collect = Collect(Vec::new());
-    module.visit(&mut collect);
-    collect.0
 }
 
 /// Puts a blended flat average back into the average's trained parameters, each an untracked
