@@ -12,7 +12,7 @@ use webgan::config::GanLoss;
 use webgan::data::CLASSES;
 use webgan::data::PIXELS;
 use webgan::judge::Judge;
-use webgan::model::batch_norm::BatchNorm;
+use webgan::model::batch_norm::{BatchNorm, Statistics};
 use webgan::model::{Discriminator, Generator};
 use webgan::rng::Rng;
 use webgan::tensor::floats;
@@ -103,8 +103,54 @@ fn batch_norm_trains_on_the_batch_and_samples_with_running_statistics() {
     assert!((sampled[0] - (1.0 - 0.25) / (0.9f32 + 1.0 / 6.0 + 1e-5).sqrt()).abs() < 1e-5, "{sampled:?}");
     let alone = floats(norm.forward(x.clone().narrow(0, 0, 1)).into_data());
     assert_eq!(alone[..2], sampled[..2], "a sample's output does not depend on its batch when sampling");
-    let trained_alone = floats(norm.normalise(x.narrow(0, 0, 2)).output.into_data());
+    let trained_alone = floats(norm.normalise(x.clone().narrow(0, 0, 2), Statistics::Batch).output.into_data());
     assert_ne!(trained_alone[..2], out[..2], "while training it does");
+
+    // Per sample (γ = 1, β = 0 still): sample 0 holds 1, 0 (mean 0.5, variance 0.25), sample 3
+    // holds 4, 8 (mean 6, variance 4), so each becomes about −1, +1 in some order.
+    let per_sample = floats(norm.normalise(x.clone(), Statistics::Sample).output.into_data());
+    let unit = |v: f32| (v.abs() - 1.0).abs() < 1e-4;
+    assert!(per_sample[0] > 0.0 && per_sample[6] < 0.0 && per_sample.iter().all(|&v| unit(v)), "{per_sample:?}");
+    let alone = floats(norm.normalise(x.narrow(0, 3, 1), Statistics::Sample).output.into_data());
+    assert_eq!(alone[..], per_sample[6..], "per sample, the batch does not matter while training either");
+}
+
+/// Statistics of a trained D's layer of normalisation: a gradient penalty makes it normalise each
+/// digit on its own, in training and sampling alike, and switching the loss switches it back.
+#[test]
+fn a_critic_under_a_gradient_penalty_scores_each_digit_on_its_own() {
+    let statistics = |trainer: &Trainer| match trainer.discriminator() {
+        Discriminator::Dcgan(d) => d.statistics,
+        Discriminator::Mlp(_) => unreachable!("the run is a DCGAN"),
+    };
+    let digits = common::digits();
+    let config = TrainConfig { loss: GanLoss::WganGp, batch_size: 8, ..dcgan(false) };
+    let mut trainer = Trainer::new(config.clone(), &digits, &device()).unwrap();
+    assert_eq!(statistics(&trainer), Statistics::Sample);
+    trainer.step();
+    let Discriminator::Dcgan(d) = trainer.discriminator() else { unreachable!() };
+    assert_eq!(floats(d.norm.running_mean.val().into_data()), vec![0.0; 8], "nothing is tracked per digit");
+    let mut d = trainer.discriminator().clone();
+    let mut rng = Rng::new(5);
+    let x = uniform(&mut rng, [6, PIXELS]);
+    let alone = values(d.forward_train(x.clone().narrow(0, 0, 2), None));
+    let batch = values(d.forward_train(x.clone(), None));
+    let sampled = values(d.forward(x.clone(), None));
+    for i in 0..2 {
+        assert!((alone[i] - batch[i]).abs() < 1e-5 && (sampled[i] - batch[i]).abs() < 1e-5, "{alone:?} {batch:?}");
+    }
+    for (loss, r1_gamma, want) in [
+        (GanLoss::Hinge, 0.0, Statistics::Batch),
+        (GanLoss::Hinge, 1.0, Statistics::Sample),
+        (GanLoss::WganGp, 0.0, Statistics::Sample),
+    ] {
+        trainer.set_config(TrainConfig { loss, r1_gamma, ..config.clone() }).unwrap();
+        assert_eq!(statistics(&trainer), want, "{loss:?} with R1 γ = {r1_gamma}");
+    }
+    trainer.set_config(TrainConfig { loss: GanLoss::Hinge, ..config }).unwrap();
+    let mut d = trainer.discriminator().clone();
+    let alone = values(d.forward_train(x.clone().narrow(0, 0, 2), None));
+    assert!((alone[0] - values(d.forward_train(x, None))[0]).abs() > 1e-6, "over the batch, the batch matters");
 }
 
 #[test]
@@ -133,8 +179,10 @@ fn relative_error(got: &[f64], want: &[f64]) -> f64 {
 
 #[test]
 fn dcgan_input_gradient_matches_autodiff_and_finite_differences() {
-    for conditional in [false, true] {
-        let config = dcgan(conditional);
+    for (conditional, loss) in
+        [(false, GanLoss::NonSaturating), (true, GanLoss::NonSaturating), (true, GanLoss::WganGp)]
+    {
+        let config = TrainConfig { loss, ..dcgan(conditional) };
         let mut rng = Rng::new(3);
         let d = Discriminator::new(&config, &mut rng, &device());
         let x = uniform(&mut rng, [4, PIXELS]);
@@ -143,10 +191,10 @@ fn dcgan_input_gradient_matches_autodiff_and_finite_differences() {
         let grad: Vec<f64> = values(grad).into_iter().map(f64::from).collect();
         let autodiff = autodiff_input_gradient(&d, &x, labels());
         let error = relative_error(&grad, &autodiff);
-        assert!(error < 1e-4, "conditional {conditional}: explicit vs autodiff, relative error {error}");
+        assert!(error < 1e-4, "conditional {conditional}, {loss:?}: explicit vs autodiff, relative error {error}");
 
         // Central differences of Σ D(x) at 64 pixels: batch norm couples the digits, so each
-        // probe is a whole batch.
+        // probe is a whole batch (layer norm does not, and the sum is the same).
         let xs = values(x);
         let h = 1e-2f32;
         let sum = |probe: Vec<f32>| -> f64 {
@@ -163,7 +211,7 @@ fn dcgan_input_gradient_matches_autodiff_and_finite_differences() {
             explicit.push(grad[i]);
         }
         let error = relative_error(&explicit, &numeric);
-        assert!(error < 1e-2, "conditional {conditional}: relative error {error} against finite differences");
+        assert!(error < 1e-2, "conditional {conditional}, {loss:?}: relative error {error} against finite differences");
     }
 }
 
@@ -173,7 +221,7 @@ fn dcgan_input_gradient_matches_autodiff_and_finite_differences() {
 fn pattern(d: &webgan::model::dcgan::Discriminator, x: &Tensor<2>) -> Vec<bool> {
     let pre1 = d.down1.forward(x.clone().reshape([4, 1, 28, 28]));
     let pre2 = d.down2.forward(burn::tensor::activation::leaky_relu(pre1.clone(), 0.2));
-    let normalised = d.norm.normalise(pre2).output;
+    let normalised = d.norm.normalise(pre2, d.statistics).output;
     let signs = |t: Tensor<4>| floats(t.into_data()).into_iter().map(|v| v > 0.0);
     signs(pre1).chain(signs(normalised)).collect()
 }
@@ -183,9 +231,13 @@ fn dcgan_penalty_gradients_match_finite_differences() {
     type Penalty = fn(Tensor<2>) -> Tensor<1>;
     let penalties: [(&str, Penalty); 2] =
         [("gradient penalty", |g| gradient_penalty(g, 10.0)), ("R1", |g| r1_penalty(g, 1e4))];
-    for (name, penalty) in penalties {
+    // The penalty's own loss normalises each digit on its own; over the batch, as when the
+    // saliency view asks an unpenalised D, the chain rule holds all the same.
+    let runs = penalties.into_iter().flat_map(|p| [(p, GanLoss::WganGp), (p, GanLoss::NonSaturating)]);
+    for ((name, penalty), loss) in runs {
         let mut rng = Rng::new(4);
-        let Discriminator::Dcgan(d) = Discriminator::new(&dcgan(false), &mut rng, &device()) else { unreachable!() };
+        let config = TrainConfig { loss, ..dcgan(false) };
+        let Discriminator::Dcgan(d) = Discriminator::new(&config, &mut rng, &device()) else { unreachable!() };
         let x = uniform(&mut rng, [4, PIXELS]);
         let labels = || None;
         let value = |d: &webgan::model::dcgan::Discriminator| {
@@ -209,7 +261,7 @@ fn dcgan_penalty_gradients_match_finite_differences() {
             let read = |d: webgan::model::dcgan::Discriminator| f64::from(floats(value(&d).into_data())[0]);
             let numeric = (read(plus) - read(minus)) / (2.0 * f64::from(h));
             let error = (f64::from(norm) - numeric).abs() / f64::from(norm);
-            assert!(error < 2e-3, "{name}, {layer}: autodiff {norm} vs finite differences {numeric}");
+            assert!(error < 2e-3, "{name}, {loss:?}, {layer}: autodiff {norm} vs finite differences {numeric}");
         }
     }
 }

@@ -11,7 +11,8 @@ pub enum Architecture {
     /// Fully connected layers: fast everywhere, works on digits and 2-D points.
     #[default]
     Mlp,
-    /// Convolutions with batch norm (digits only): sharper strokes per step, more work per step.
+    /// Convolutions with batch norm (digits only; a critic under a gradient penalty uses layer
+    /// norm instead): sharper strokes per step, more work per step.
     Dcgan,
 }
 

@@ -342,6 +342,12 @@ impl TrainConfig {
         LearningRates { g: self.schedule.lr(self.g.lr, t, decay), d: self.schedule.lr(self.d.lr, t, decay) }
     }
 
+    /// Whether D's loss penalises its input gradient (WGAN-GP's penalty or R1), which asks for
+    /// each sample's own gradient.
+    pub fn penalises_input_gradient(&self) -> bool {
+        self.loss == GanLoss::WganGp || self.r1_gamma > 0.0
+    }
+
     /// The instance-noise standard deviation at step `t`.
     pub fn noise_sigma(&self, t: u64) -> f64 {
         self.noise_anneal.sigma(self.instance_noise, t, self.noise_steps)

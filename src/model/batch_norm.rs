@@ -1,5 +1,7 @@
 //! Batch normalisation over the channels of `[batch, channels, height, width]` activations,
-//! written out so that the discriminator's input gradient can pass back through it.
+//! written out so that the discriminator's input gradient can pass back through it; the same
+//! layer normalises each sample on its own (layer normalisation) for a critic under a gradient
+//! penalty, see [`Statistics`].
 //!
 //! burn's `BatchNorm` keeps its running statistics in a shared, interior-mutable cell: copies
 //! of a network (the generator's weight average, the last good state kept for a rollback) would
@@ -27,14 +29,36 @@ pub struct BatchNorm {
     pub running_var: Param<Tensor<1>>,
 }
 
+/// Which activations a training-mode normalisation takes its μ and σ² over.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Statistics {
+    /// Each channel over the batch and the pixels: batch norm, as DCGAN has it.
+    #[default]
+    Batch,
+    /// Each sample over its channels and pixels: layer norm. No sample depends on the others
+    /// in its batch, in training as in sampling, so nothing is tracked.
+    Sample,
+}
+
+impl Statistics {
+    /// The mean over these activations, shaped to broadcast back over `x`.
+    fn mean(self, x: Tensor<4>) -> Tensor<4> {
+        match self {
+            Self::Batch => x.mean_dim(0).mean_dim(2).mean_dim(3),
+            Self::Sample => x.mean_dim(1).mean_dim(2).mean_dim(3),
+        }
+    }
+}
+
 /// A training-mode normalisation and what its input gradient needs again.
 pub struct Normalised {
     /// γ·x̂ + β.
     pub output: Tensor<4>,
     /// x̂ = (x − μ)/√(σ² + ε), with the batch's μ and σ².
     pub standardised: Tensor<4>,
-    /// 1/√(σ² + ε) per channel, `[1, channels, 1, 1]`.
+    /// 1/√(σ² + ε): per channel `[1, channels, 1, 1]` or per sample `[batch, 1, 1, 1]`.
     pub inverse_std: Tensor<4>,
+    over: Statistics,
     mean: Tensor<4>,
     variance: Tensor<4>,
 }
@@ -61,25 +85,28 @@ impl BatchNorm {
     /// Training mode: normalises with the batch's statistics, through which gradients flow,
     /// and folds them into the running ones.
     pub fn forward_train(&mut self, x: Tensor<4>) -> Tensor<4> {
-        let normalised = self.normalise(x);
+        let normalised = self.normalise(x, Statistics::Batch);
         self.track(&normalised);
         normalised.output
     }
 
-    /// The training-mode normalisation, without touching the running statistics.
-    pub fn normalise(&self, x: Tensor<4>) -> Normalised {
-        let mean = channel_mean(x.clone());
+    /// The training-mode normalisation with statistics `over`, without touching the running ones.
+    pub fn normalise(&self, x: Tensor<4>, over: Statistics) -> Normalised {
+        let mean = over.mean(x.clone());
         let centred = x - mean.clone();
-        let variance = channel_mean(centred.clone().square());
+        let variance = over.mean(centred.clone().square());
         let inverse_std = variance.clone().add_scalar(EPSILON).sqrt().recip();
         let standardised = centred * inverse_std.clone();
         let output = standardised.clone() * channels(self.gamma.val()) + channels(self.beta.val());
-        Normalised { output, standardised, inverse_std, mean, variance }
+        Normalised { output, standardised, inverse_std, over, mean, variance }
     }
 
     /// Folds a batch's statistics into the running ones (PyTorch's rule, with the unbiased
-    /// variance).
+    /// variance); per-sample statistics have no running counterpart and leave them as they are.
     pub fn track(&mut self, normalised: &Normalised) {
+        if normalised.over == Statistics::Sample {
+            return;
+        }
         let [batch, _, height, width] = normalised.standardised.dims();
         let n = (batch * height * width) as f64;
         let unbiased = normalised.variance.clone().detach().mul_scalar(n / (n - 1.0).max(1.0));
@@ -92,12 +119,12 @@ impl BatchNorm {
     }
 
     /// The gradient with respect to the input of Σ (upstream ⊙ output) in training mode, where
-    /// each input moves the batch's statistics too: γ/σ · (g − mean(g) − x̂ · mean(g ⊙ x̂)),
-    /// the means taken per channel over the batch and the pixels.
+    /// each input moves the statistics too: γ/σ · (g − mean(g) − x̂ · mean(g ⊙ x̂)), the means
+    /// taken over the same activations as the statistics.
     pub fn input_gradient(&self, normalised: &Normalised, upstream: Tensor<4>) -> Tensor<4> {
-        let x_hat = normalised.standardised.clone();
+        let (x_hat, over) = (normalised.standardised.clone(), normalised.over);
         let g = upstream;
-        let centred = g.clone() - channel_mean(g.clone()) - x_hat.clone() * channel_mean(g * x_hat);
+        let centred = g.clone() - over.mean(g.clone()) - x_hat.clone() * over.mean(g * x_hat);
         centred * normalised.inverse_std.clone() * channels(self.gamma.val())
     }
 }
@@ -106,9 +133,4 @@ impl BatchNorm {
 fn channels(v: Tensor<1>) -> Tensor<4> {
     let [c] = v.dims();
     v.reshape([1, c, 1, 1])
-}
-
-/// The mean of each channel over the batch and the pixels, `[1, channels, 1, 1]`.
-fn channel_mean(x: Tensor<4>) -> Tensor<4> {
-    x.mean_dim(0).mean_dim(2).mean_dim(3)
 }

@@ -1,7 +1,8 @@
 //! The deep convolutional GAN of Radford et al. (2016), sized for 28×28 digits: G grows a 7×7
 //! feature map to 28×28 with two stride-2 transposed convolutions, D shrinks the digit with two
 //! stride-2 convolutions. Batch normalisation in both, as in the paper, except on D's input
-//! layer and G's output layer. `channels` (the config's) is the widest layer: 128 gives
+//! layer and G's output layer; a critic under a gradient penalty normalises each digit on its
+//! own instead (see [`Discriminator::statistics`]). `channels` (the config's) is the widest layer: 128 gives
 //! DESIGN.md's `dcgan` workload.
 
 use burn::module::{Module, Param};
@@ -12,7 +13,7 @@ use burn::tensor::module::conv_transpose2d;
 use burn::tensor::ops::ConvTransposeOptions;
 use burn::tensor::{Device, Tensor, TensorData};
 
-use super::batch_norm::{BatchNorm, Normalised};
+use super::batch_norm::{BatchNorm, Normalised, Statistics};
 use super::{LEAKY_SLOPE, leaky_relu_slope};
 use crate::data::SIDE;
 use crate::rng::Rng;
@@ -43,6 +44,13 @@ pub struct Discriminator {
     pub down2: Conv2d,
     pub norm: BatchNorm,
     pub output: Linear,
+    /// What `norm` normalises over. A gradient penalty asks each digit's ∇ₓD(x) to be small,
+    /// but with a batch's statistics D scores a batch as a whole and can tell a real batch
+    /// from a generated one by their statistics, which no per-digit penalty restrains: the
+    /// critic's scores then run away (Gulrajani et al. 2017 drop batch norm from the critic for
+    /// this reason and suggest layer norm). Chosen by [`crate::model::Discriminator::normalise_for`].
+    #[module(skip)]
+    pub statistics: Statistics,
 }
 
 impl Generator {
@@ -81,7 +89,7 @@ impl Generator {
         let channels = self.norm0.gamma.dims()[0];
         let mut norm = |layer: &BatchNorm, x: Tensor<4>| match batches.as_deref_mut() {
             Some(batches) => {
-                let normalised = layer.normalise(x);
+                let normalised = layer.normalise(x, Statistics::Batch);
                 let output = normalised.output.clone();
                 batches.push(normalised);
                 output
@@ -114,6 +122,7 @@ impl Discriminator {
             down2: down(half, channels, rng, device),
             norm: BatchNorm::new(channels, device),
             output: linear(channels * BASE * BASE, 1, rng, device),
+            statistics: Statistics::Batch,
         }
     }
 
@@ -121,10 +130,15 @@ impl Discriminator {
     /// one-hot `labels` `[batch, 10]` in a conditional GAN.
     pub fn forward(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Tensor<2> {
         let (_, pre2) = self.convolutions(x, labels);
-        self.head(self.norm.forward(pre2))
+        let normalised = match self.statistics {
+            Statistics::Batch => self.norm.forward(pre2),
+            Statistics::Sample => self.norm.normalise(pre2, Statistics::Sample).output,
+        };
+        self.head(normalised)
     }
 
-    /// Training mode: batch norm with the batch's statistics, which also update the running ones.
+    /// Training mode: batch norm with the batch's statistics, which also update the running
+    /// ones (or each digit's own statistics).
     pub fn forward_train(&mut self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Tensor<2> {
         let pass = self.pass(x, labels);
         self.norm.track(&pass.normalised);
@@ -134,8 +148,8 @@ impl Discriminator {
     /// Training mode, with the gradient of Σ D(x) with respect to each digit's pixels:
     /// (`[batch, 1]`, `[batch, planes × 784]`). burn differentiates only once, so the chain rule is
     /// written out: back through the linear layer (its weights as a map), LeakyReLU (its slope),
-    /// batch norm (whose statistics depend on every digit of the batch, see
-    /// [`BatchNorm::input_gradient`]), and each strided convolution, whose adjoint is the
+    /// the normalisation (whose statistics depend on every digit of the batch, or on every
+    /// value of the digit, see [`BatchNorm::input_gradient`]), and each strided convolution, whose adjoint is the
     /// transposed convolution with the same kernel. Autodiff then differentiates this
     /// expression with respect to the weights like any other.
     pub fn forward_with_input_gradient(&mut self, x: Tensor<2>, labels: Option<Tensor<2>>) -> (Tensor<2>, Tensor<2>) {
@@ -154,7 +168,7 @@ impl Discriminator {
 
     fn pass(&self, x: Tensor<2>, labels: Option<Tensor<2>>) -> Pass {
         let (pre1, pre2) = self.convolutions(x, labels);
-        let normalised = self.norm.normalise(pre2);
+        let normalised = self.norm.normalise(pre2, self.statistics);
         let logits = self.head(normalised.output.clone());
         Pass { pre1, normalised, logits }
     }

@@ -1,6 +1,6 @@
 //! The generator and discriminator a run trains, of either architecture, and conditioned on the
 //! digit's label or not. Training code sees one `Generator` and one `Discriminator` and asks
-//! for training or sampling mode; only the DCGAN's batch norm tells them apart.
+//! for training or sampling mode; only the DCGAN's normalisation tells them apart.
 
 pub mod batch_norm;
 pub mod dcgan;
@@ -12,6 +12,7 @@ use burn::tensor::Tensor;
 use crate::config::{Architecture, TrainConfig};
 use crate::data::CLASSES;
 use crate::rng::Rng;
+use batch_norm::Statistics;
 
 /// Slope of LeakyReLU for negative inputs, as in the seed article and the DCGAN paper.
 pub const LEAKY_SLOPE: f64 = 0.2;
@@ -76,13 +77,24 @@ impl Discriminator {
     /// The discriminator `config` describes, its weights drawn from `rng`.
     pub fn new(config: &TrainConfig, rng: &mut Rng, device: &burn::tensor::Device) -> Self {
         let labels = label_width(config);
-        match config.model {
+        let mut d = match config.model {
             Architecture::Mlp => {
                 Self::Mlp(mlp::Discriminator::new(config.data.dim() + labels, config.hidden_d, rng, device))
             }
             Architecture::Dcgan => {
                 Self::Dcgan(dcgan::Discriminator::new(config.data.channels(), labels, config.channels, rng, device))
             }
+        };
+        d.normalise_for(config);
+        d
+    }
+
+    /// Sets how D normalises for `config`'s objective: each digit on its own under a gradient
+    /// penalty (see [`dcgan::Discriminator::statistics`]), else over the batch. The weights are
+    /// the same either way, so the objective can change mid-run.
+    pub fn normalise_for(&mut self, config: &TrainConfig) {
+        if let Self::Dcgan(d) = self {
+            d.statistics = if config.penalises_input_gradient() { Statistics::Sample } else { Statistics::Batch };
         }
     }
 

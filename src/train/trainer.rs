@@ -255,6 +255,7 @@ impl Trainer {
             (None, true) => Some(Averaged::new(self.state.generator.clone())),
             (_, false) => None,
         };
+        self.state.discriminator.normalise_for(&config);
         self.config = config;
         Ok(change)
     }
